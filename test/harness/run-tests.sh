@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+#
+# test/harness/run-tests.sh — `make test`.
+#
+# Installs what is missing (Debian 12, as root), builds and installs the
+# extension, starts a throwaway PostgreSQL 15 cluster under .work/, runs every
+# suite (a failing suite does not stop the others), stops the cluster and
+# prints a summary whose last line is exactly "N passed, N failed".
+# Exit status: 0 when nothing failed, 1 otherwise.
+#
+# Suites (in this order):
+#   regress    pg_regress:   sql/*.sql vs expected/*.out   (make installcheck)
+#   isolation  isolation:    test/isolation/specs/*.spec   (make installcheck)
+#   pgtap      pgTAP:        test/pgtap/*.sql               (pg_prove, db rb_pgtap)
+#   tap        Perl TAP:     test/t/*.pl                    (prove, as postgres)
+#   fuzz       fuzz smoke:   test/fuzz/run-smoke.sh         (1 test: its exit code)
+# A suite with no test files is reported as "skipped".
+#
+# Environment:
+#   RB_SUITES   which suites to run, e.g. RB_SUITES="regress pgtap" (space or
+#               comma separated; default: all of them)
+#   RB_TIMEOUT  seconds allowed for each command (one make installcheck, one
+#               pgTAP file, one Perl TAP file, the fuzz smoke); default 300.
+#               A command that runs out of time counts as failed.
+#   RB_PGPORT   port of the throwaway cluster (default 54329)
+#
+# Logs: .work/logs/<suite>.log (also shown on the terminal), build.log,
+# postgresql.log (server), and for Perl TAP .work/tap/tmp_check/log/.
+
+set -euo pipefail
+
+# shellcheck source=test/harness/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ALL_SUITES=(regress isolation pgtap tap fuzz)
+RB_TIMEOUT="${RB_TIMEOUT:-300}"
+
+# ---------------------------------------------------------------------------
+# Which suites to run
+# ---------------------------------------------------------------------------
+
+declare -A WANT=()
+if [[ -z ${RB_SUITES:-} || ${RB_SUITES:-} == all ]]; then
+	for s in "${ALL_SUITES[@]}"; do WANT[$s]=1; done
+else
+	for s in ${RB_SUITES//,/ }; do
+		case " ${ALL_SUITES[*]} " in
+		*" $s "*) WANT[$s]=1 ;;
+		*) die "unknown suite '$s' in RB_SUITES (valid: ${ALL_SUITES[*]})" ;;
+		esac
+	done
+fi
+
+# ---------------------------------------------------------------------------
+# Results bookkeeping and the summary (printed from the EXIT trap, so it also
+# appears when setup dies half-way)
+# ---------------------------------------------------------------------------
+
+ORDER=()              # row names, in the order they were recorded
+declare -A R_STATE=() # ok | FAILED | skipped | not run
+declare -A R_PASS=() R_FAIL=() R_NOTE=()
+SETUP_DONE=0
+
+# record NAME STATE PASSED FAILED NOTE
+record() {
+	ORDER+=("$1")
+	R_STATE[$1]=$2
+	R_PASS[$1]=$3
+	R_FAIL[$1]=$4
+	R_NOTE[$1]=$5
+}
+
+finish() {
+	local rc=$?
+	trap - EXIT
+	set +e
+	cluster_stop
+	if ((SETUP_DONE == 0)); then
+		# ensure_packages / build / cluster start died before any suite ran
+		record setup FAILED 0 1 "setup failed (exit $rc), see messages above"
+	fi
+	local total_pass=0 total_fail=0 name
+	echo
+	echo "==================================== summary ===================================="
+	printf '%-10s %-8s %7s %7s  %s\n' suite result passed failed notes
+	for name in "${ORDER[@]}"; do
+		printf '%-10s %-8s %7s %7s  %s\n' "$name" "${R_STATE[$name]}" \
+			"${R_PASS[$name]}" "${R_FAIL[$name]}" "${R_NOTE[$name]}"
+		[[ ${R_PASS[$name]} =~ ^[0-9]+$ ]] && total_pass=$((total_pass + R_PASS[$name]))
+		[[ ${R_FAIL[$name]} =~ ^[0-9]+$ ]] && total_fail=$((total_fail + R_FAIL[$name]))
+	done
+	echo "================================================================================="
+	echo "logs: ${RB_LOGS#"$RB_REPO"/}/"
+	echo "$total_pass passed, $total_fail failed"
+	((total_fail == 0)) && exit 0
+	exit 1
+}
+trap finish EXIT
+
+# Record a finished suite from its counts; "rc" is the exit status of the
+# command(s) and turns a silent non-zero exit into one counted failure.
+record_counts() {
+	local name=$1 pass=$2 fail=$3 rc=$4 logfile=$5
+	if ((rc != 0 && fail == 0)); then
+		fail=1
+	fi
+	if ((fail > 0)); then
+		record "$name" FAILED "$pass" "$fail" "${logfile#"$RB_REPO"/}"
+	else
+		record "$name" ok "$pass" "$fail" "${logfile#"$RB_REPO"/}"
+	fi
+}
+
+# banner NAME: heading on the terminal and at the top of the suite's log.
+banner() {
+	local logfile="$RB_LOGS/$1.log"
+	: >"$logfile"
+	printf '\n################ suite: %s ################\n' "$1" | tee -a "$logfile"
+}
+
+# with_timeout CMD...: run CMD with the per-command time limit.
+with_timeout() {
+	local rc=0
+	timeout --kill-after=15 "$RB_TIMEOUT" "$@" || rc=$?
+	if ((rc == 124 || rc == 137)); then
+		echo "TIMEOUT: '$*' did not finish within ${RB_TIMEOUT}s (RB_TIMEOUT)"
+	fi
+	return "$rc"
+}
+
+# print_head FILE: show the first 200 lines of a diff file, if present.
+print_head() {
+	[[ -s $1 ]] || return 0
+	echo "---------------- first 200 lines of ${1#"$RB_REPO"/} ----------------"
+	head -n 200 "$1"
+	echo "---------------------------------------------------------------------"
+}
+
+# ---------------------------------------------------------------------------
+# Suites.  Each one runs with `set -e` off in its own subshell-free body and
+# must call record (or record_counts) exactly once.
+# ---------------------------------------------------------------------------
+
+# pg_regress and pg_isolation_regress, through the Makefile's installcheck.
+# The two run as separate make invocations (the other list emptied on the
+# command line) so a regress failure does not keep isolation from running.
+suite_pg_regress() {
+	local name=$1 var other diffs
+	case $name in
+	regress) var=REGRESS other=ISOLATION diffs="$RB_REPO/regression.diffs" ;;
+	isolation) var=ISOLATION other=REGRESS diffs="$RB_REPO/output_iso/regression.diffs" ;;
+	esac
+	local list
+	list=$(make_var "$var") || {
+		record "$name" FAILED 0 1 "could not read $var from the Makefile"
+		return
+	}
+	if [[ -z ${list// /} ]]; then
+		record "$name" skipped - - "no tests ($var is empty)"
+		return
+	fi
+	local logfile="$RB_LOGS/$name.log" rc=0 pass fail
+	banner "$name"
+	rm -f "$diffs"
+	run_logged "$logfile" with_timeout \
+		make -C "$RB_REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" installcheck "$other=" ||
+		rc=$?
+	read -r pass fail < <(count_regress_log "$logfile")
+	if ((rc != 0 || fail > 0)); then
+		print_head "$diffs" | tee -a "$logfile"
+	fi
+	record_counts "$name" "$pass" "$fail" "$rc" "$logfile"
+}
+
+# pgTAP: each test/pgtap/*.sql through `pg_prove --verbose`, one file at a
+# time, in database rb_pgtap (created fresh for the suite, with pgtap).
+suite_pgtap() {
+	local -a files
+	mapfile -t files < <(compgen -G "$RB_REPO/test/pgtap/*.sql" | LC_ALL=C sort)
+	if ((${#files[@]} == 0)); then
+		record pgtap skipped - - "no test/pgtap/*.sql"
+		return
+	fi
+	local logfile="$RB_LOGS/pgtap.log" tmp="$RB_WORK/pgtap-one.out"
+	banner pgtap
+	if ! run_logged "$logfile" psql_q -d postgres \
+		-c 'DROP DATABASE IF EXISTS rb_pgtap' -c 'CREATE DATABASE rb_pgtap' ||
+		! run_logged "$logfile" psql_q -d rb_pgtap -c 'CREATE EXTENSION IF NOT EXISTS pgtap'; then
+		record pgtap FAILED 0 1 "could not create database rb_pgtap"
+		return
+	fi
+	local f rc pass fail tpass=0 tfail=0
+	for f in "${files[@]}"; do
+		rc=0
+		: >"$tmp"
+		(cd "$RB_REPO" && with_timeout pg_prove --verbose --dbname rb_pgtap "${f#"$RB_REPO"/}") 2>&1 |
+			tee -a "$logfile" "$tmp" || rc=$?
+		read -r pass fail < <(count_tap_log "$tmp")
+		if ((rc != 0 && fail == 0)); then
+			echo "pg_prove exited with status $rc and no 'not ok' line: counted as 1 failure (${f#"$RB_REPO"/})" |
+				tee -a "$logfile"
+			fail=1
+		fi
+		tpass=$((tpass + pass)) tfail=$((tfail + fail))
+	done
+	rm -f "$tmp"
+	record_counts pgtap "$tpass" "$tfail" 0 "$logfile"
+}
+
+# Perl TAP: each test/t/*.pl through `prove -v`, run as the postgres OS user
+# (PostgreSQL::Test::Cluster runs initdb, which refuses root).  Its nodes get
+# their own random ports (10200-32767) and socket directories, so they never
+# meet the harness cluster; PostgreSQL::Test::Utils drops PGHOST/PGPORT/...
+# anyway.  TESTDIR=.work/tap, so node logs land in .work/tap/tmp_check/log/.
+suite_tap() {
+	local -a files
+	mapfile -t files < <(compgen -G "$RB_REPO/test/t/*.pl" | LC_ALL=C sort)
+	if ((${#files[@]} == 0)); then
+		record tap skipped - - "no test/t/*.pl"
+		return
+	fi
+	local logfile="$RB_LOGS/tap.log" tmp="$RB_WORK/tap-one.out" testdir="$RB_WORK/tap"
+	banner tap
+	rm -rf "$testdir"
+	mkdir -p "$testdir"
+	is_root && chown postgres:postgres "$testdir"
+	local f rc pass fail tpass=0 tfail=0 base
+	for f in "${files[@]}"; do
+		rc=0
+		: >"$tmp"
+		(cd "$RB_REPO" && with_timeout "${AS_POSTGRES[@]}" env \
+			-u PGHOST -u PGPORT -u PGUSER -u PGDATABASE \
+			HOME="$testdir" \
+			PATH="$PG_BINDIR:$PATH" \
+			PERL5LIB="$PG_PGXS_DIR/src/test/perl${PERL5LIB:+:$PERL5LIB}" \
+			PG_REGRESS="$PG_PGXS_DIR/src/test/regress/pg_regress" \
+			TESTDIR="$testdir" \
+			RB_REPO="$RB_REPO" \
+			prove -v "${f#"$RB_REPO"/}") 2>&1 | tee -a "$logfile" "$tmp" || rc=$?
+		read -r pass fail < <(count_tap_log "$tmp")
+		if ((rc != 0 && fail == 0)); then
+			echo "prove exited with status $rc and no 'not ok' line: counted as 1 failure (${f#"$RB_REPO"/})" |
+				tee -a "$logfile"
+			fail=1
+		fi
+		if ((fail > 0)); then
+			# The test's own log (node start-up, psql errors) explains most failures.
+			base=$(basename "$f" .pl)
+			if [[ -s $testdir/tmp_check/log/regress_log_$base ]]; then
+				echo "---------------- last 60 lines of .work/tap/tmp_check/log/regress_log_$base ----------------"
+				tail -n 60 "$testdir/tmp_check/log/regress_log_$base"
+				echo "--------------------------------------------------------------------------------"
+			fi 2>&1 | tee -a "$logfile"
+		fi
+		tpass=$((tpass + pass)) tfail=$((tfail + fail))
+	done
+	rm -f "$tmp"
+	record_counts tap "$tpass" "$tfail" 0 "$logfile"
+}
+
+# Fuzz smoke test: test/fuzz/run-smoke.sh, counted as one test by exit code.
+# It inherits PGHOST/PGPORT/PGUSER/PGDATABASE of the running cluster.
+suite_fuzz() {
+	local script="$RB_REPO/test/fuzz/run-smoke.sh"
+	if [[ ! -f $script ]]; then
+		record fuzz skipped - - "no test/fuzz/run-smoke.sh"
+		return
+	fi
+	local logfile="$RB_LOGS/fuzz.log" rc=0
+	banner fuzz
+	(cd "$RB_REPO" && run_logged "$logfile" with_timeout bash "$script") || rc=$?
+	if ((rc == 0)); then
+		record fuzz ok 1 0 "${logfile#"$RB_REPO"/}"
+	else
+		echo "test/fuzz/run-smoke.sh exited with status $rc" | tee -a "$logfile"
+		record fuzz FAILED 0 1 "${logfile#"$RB_REPO"/}"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+take_lock
+ensure_packages
+prepare_workdir
+
+if ! build_install; then
+	record build FAILED 0 1 "build/install failed: ${RB_LOGS#"$RB_REPO"/}/build.log"
+	for s in "${ALL_SUITES[@]}"; do
+		[[ -n ${WANT[$s]:-} ]] && record "$s" "not run" - - "build failed"
+	done
+	SETUP_DONE=1
+	exit 1
+fi
+
+cluster_start
+SETUP_DONE=1
+
+set +e # suites handle their own failures; nothing below may stop the run
+for s in "${ALL_SUITES[@]}"; do
+	[[ -n ${WANT[$s]:-} ]] || continue
+	case $s in
+	regress | isolation) suite_pg_regress "$s" ;;
+	pgtap) suite_pgtap ;;
+	tap) suite_tap ;;
+	fuzz) suite_fuzz ;;
+	esac
+done
+# finish (EXIT trap) stops the cluster and prints the summary.
