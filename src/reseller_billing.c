@@ -1,0 +1,20 @@
+/*
+ * reseller_billing.c — the shared library's entry: module magic and version.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * library_version(): the version this library was built as, derived from
+ * default_version in reseller_billing.control by the Makefile.
+ */
+PG_FUNCTION_INFO_V1(rb_library_version);
+Datum
+rb_library_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(RB_VERSION));
+}
