@@ -11,13 +11,48 @@
 
 #include "amount.h"
 
+/* decimal text of a value in millionths that may lie outside int64 */
+static char *
+int128_to_decimal(__int128 v)
+{
+	char		digits[48];
+	char	   *out = palloc(52);
+	unsigned __int128 mag = v < 0 ? -(unsigned __int128) v : (unsigned __int128) v;
+	int			n = 0,
+				len = 0;
+
+	do
+	{
+		digits[n++] = (char) ('0' + (int) (mag % 10));
+		mag /= 10;
+	} while (mag > 0 || n <= RB_SCALE);
+	if (v < 0)
+		out[len++] = '-';
+	while (n > 0)
+	{
+		if (n == RB_SCALE)
+			out[len++] = '.';
+		out[len++] = digits[--n];
+	}
+	out[len] = '\0';
+	return out;
+}
+
 Amount *
 amount_new(__int128 v, uint16 currency)
 {
 	Amount	   *a;
 
 	if (!rb_value_in_range(v))
-		amount_overflow("amount");
+	{
+		char		code[4];
+
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("amount out of range"),
+				 errdetail("The result would be %s %s; an amount holds at most 9223372036854.775807 major units either side of zero.",
+						   amount_code(currency, code), int128_to_decimal(v))));
+	}
 	a = (Amount *) palloc0(sizeof(Amount));
 	a->value = (int64) v;
 	a->currency = currency;
@@ -276,7 +311,18 @@ numeric_round_to_value(Numeric n, const char *what)
 	numeric_check_finite(n, what);
 	if (DatumGetBool(DirectFunctionCall2(numeric_gt, r, hi)) ||
 		DatumGetBool(DirectFunctionCall2(numeric_lt, r, lo)))
-		amount_overflow(what);
+	{
+		Datum		major = DirectFunctionCall2(numeric_round,
+												DirectFunctionCall2(numeric_div, r,
+																	NumericGetDatum(int64_to_numeric(RB_UNIT))),
+												Int32GetDatum(RB_SCALE));
+
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s out of range", what),
+				 errdetail("The result would be %s; an amount holds at most 9223372036854.775807 major units either side of zero.",
+						   DatumGetCString(DirectFunctionCall1(numeric_out, major)))));
+	}
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, r));
 }
 
