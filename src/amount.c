@@ -304,11 +304,14 @@ numeric_check_finite(Numeric n, const char *what)
 int64
 numeric_round_to_value(Numeric n, const char *what)
 {
-	Datum		r = DirectFunctionCall2(numeric_round, NumericGetDatum(n), Int32GetDatum(0));
-	Datum		hi = NumericGetDatum(int64_to_numeric(RB_VALUE_MAX));
-	Datum		lo = NumericGetDatum(int64_to_numeric(RB_VALUE_MIN));
+	Datum		r,
+				hi,
+				lo;
 
 	numeric_check_finite(n, what);
+	r = DirectFunctionCall2(numeric_round, NumericGetDatum(n), Int32GetDatum(0));
+	hi = NumericGetDatum(int64_to_numeric(RB_VALUE_MAX));
+	lo = NumericGetDatum(int64_to_numeric(RB_VALUE_MIN));
 	if (DatumGetBool(DirectFunctionCall2(numeric_gt, r, hi)) ||
 		DatumGetBool(DirectFunctionCall2(numeric_lt, r, lo)))
 	{
