@@ -43,7 +43,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/install/*.sql)) $(EXTENSI
 	cat $(sort $(wildcard sql/install/*.sql)) > $@
 
 # The two commands (README), plus benchmarks and long fuzzing.
-.PHONY: test demo bench fuzz
+.PHONY: test demo bench fuzz lint
 test:
 	bash test/harness/run-tests.sh
 demo:
@@ -52,3 +52,9 @@ bench:
 	bash test/harness/run-bench.sh
 fuzz:
 	bash test/harness/run-fuzz.sh
+
+# Static analysis: no cppcheck warnings in our sources (PostgreSQL's headers excluded).
+lint:
+	cppcheck --enable=warning,performance,portability --error-exitcode=1 --quiet \
+		-Isrc -I$(shell $(PG_CONFIG) --includedir-server) -D__GNUC__ -DHAVE_INT128 \
+		--suppress='*:/usr/include/*' --suppress=missingIncludeSystem src/*.c
