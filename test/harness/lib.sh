@@ -80,7 +80,7 @@ run_logged() {
 	shift
 	local -a st
 	set +e
-	"$@" 2>&1 | tee -a "$logfile"
+	"$@" 2>&1 | tee -i -a "$logfile" # -i: a Ctrl-C must not cut the output
 	st=("${PIPESTATUS[@]}")
 	set -e
 	return "${st[0]}"
@@ -319,14 +319,15 @@ count_regress_log() {
 }
 
 # count_tap_log FILE: print "PASSED FAILED" for TAP output (pg_prove -v,
-# prove -v).  Only top-level lines count (indented subtest lines do not):
+# prove -v).  Only top-level, numbered lines count (indented subtest lines
+# do not, nor does the bare "ok" verdict prove prints after each file):
 #     ok N ...            passed (including "# SKIP")
 #     not ok N ... # TODO passed (an expected failure, as TAP defines it)
 #     not ok N ...        failed
 count_tap_log() {
 	local file=$1 pass fail todo
-	pass=$(grep -cE '^ok( |$)' "$file" || true)
-	fail=$(grep -cE '^not ok( |$)' "$file" || true)
-	todo=$(grep -E '^not ok( |$)' "$file" | grep -ciE '#[[:space:]]*todo' || true)
+	pass=$(grep -cE '^ok [0-9]+( |$)' "$file" || true)
+	fail=$(grep -cE '^not ok [0-9]+( |$)' "$file" || true)
+	todo=$(grep -E '^not ok [0-9]+( |$)' "$file" | grep -ciE '#[[:space:]]*todo' || true)
 	echo "$((pass + todo)) $((fail - todo))"
 }

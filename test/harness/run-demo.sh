@@ -35,7 +35,7 @@ cluster_start
 logfile="$RB_LOGS/demo.log"
 : >"$logfile"
 
-psql_q -d postgres -c 'DROP DATABASE IF EXISTS rb_demo' -c 'CREATE DATABASE rb_demo'
+psql_q -d postgres -c 'SET client_min_messages = warning' -c 'DROP DATABASE IF EXISTS rb_demo' -c 'CREATE DATABASE rb_demo'
 run_logged "$logfile" psql_q -d rb_demo -c 'CREATE EXTENSION reseller_billing' ||
 	die "CREATE EXTENSION reseller_billing failed in rb_demo"
 

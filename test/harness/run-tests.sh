@@ -60,6 +60,7 @@ ORDER=()              # row names, in the order they were recorded
 declare -A R_STATE=() # ok | FAILED | skipped | not run
 declare -A R_PASS=() R_FAIL=() R_NOTE=()
 SETUP_DONE=0
+CURRENT_SUITE="" # set while a suite runs
 
 # record NAME STATE PASSED FAILED NOTE
 record() {
@@ -74,8 +75,21 @@ finish() {
 	local rc=$?
 	trap - EXIT
 	set +e
+	local pid
+	if pid=$(cat "$RB_WORK/current.pid" 2>/dev/null); then
+		# The main shell was killed (SIGTERM, Ctrl-C) while a test command ran:
+		# end that too.
+		kill -TERM "$pid" 2>/dev/null
+		rm -f "$RB_WORK/current.pid"
+	fi
 	cluster_stop
-	if ((SETUP_DONE == 0)); then
+	[[ $CURRENT_SUITE == tap ]] && sleep 1 && tap_stop_nodes
+	if [[ -n $CURRENT_SUITE ]]; then
+		# We are exiting in the middle of a suite: the run was interrupted.
+		echo
+		echo "INTERRUPTED during suite '$CURRENT_SUITE'"
+		record "$CURRENT_SUITE" FAILED - 1 "interrupted; counts lost"
+	elif ((SETUP_DONE == 0)); then
 		# ensure_packages / build / cluster start died before any suite ran
 		record setup FAILED 0 1 "setup failed (exit $rc), see messages above"
 	fi
@@ -96,6 +110,10 @@ finish() {
 	exit 1
 }
 trap finish EXIT
+# Ctrl-C: the running test command is ended by with_timeout's own trap; once
+# it is gone, leave (finish reports the suite as interrupted).  SIGTERM needs
+# no trap: bash exits at once and finish ends the test command itself.
+trap 'exit 130' INT
 
 # Record a finished suite from its counts; "rc" is the exit status of the
 # command(s) and turns a silent non-zero exit into one counted failure.
@@ -119,9 +137,25 @@ banner() {
 }
 
 # with_timeout CMD...: run CMD with the per-command time limit.
+# `timeout` runs CMD in a process group of its own (so it can kill all of
+# it), which a Ctrl-C on the terminal does not reach.  So: on SIGINT/SIGTERM
+# this function (always running in a pipeline subshell) passes a SIGTERM on
+# to timeout, which forwards it to the group; and the pid is kept in
+# .work/current.pid so finish() can do the same if the main shell is killed.
 with_timeout() {
-	local rc=0
-	timeout --kill-after=15 "$RB_TIMEOUT" "$@" || rc=$?
+	local rc=0 pid
+	timeout --kill-after=15 "$RB_TIMEOUT" "$@" &
+	pid=$!
+	echo "$pid" >"$RB_WORK/current.pid"
+	# shellcheck disable=SC2064 # expand $pid now
+	trap "kill -TERM $pid 2>/dev/null" INT TERM
+	wait "$pid" || rc=$?
+	while kill -0 "$pid" 2>/dev/null; do # interrupted: wait for the real end
+		rc=0
+		wait "$pid" || rc=$?
+	done
+	trap - INT TERM
+	rm -f "$RB_WORK/current.pid"
 	if ((rc == 124 || rc == 137)); then
 		echo "TIMEOUT: '$*' did not finish within ${RB_TIMEOUT}s (RB_TIMEOUT)"
 	fi
@@ -183,7 +217,7 @@ suite_pgtap() {
 	fi
 	local logfile="$RB_LOGS/pgtap.log" tmp="$RB_WORK/pgtap-one.out"
 	banner pgtap
-	if ! run_logged "$logfile" psql_q -d postgres \
+	if ! run_logged "$logfile" psql_q -d postgres -c 'SET client_min_messages = warning' \
 		-c 'DROP DATABASE IF EXISTS rb_pgtap' -c 'CREATE DATABASE rb_pgtap' ||
 		! run_logged "$logfile" psql_q -d rb_pgtap -c 'CREATE EXTENSION IF NOT EXISTS pgtap'; then
 		record pgtap FAILED 0 1 "could not create database rb_pgtap"
@@ -194,7 +228,7 @@ suite_pgtap() {
 		rc=0
 		: >"$tmp"
 		(cd "$RB_REPO" && with_timeout pg_prove --verbose --dbname rb_pgtap "${f#"$RB_REPO"/}") 2>&1 |
-			tee -a "$logfile" "$tmp" || rc=$?
+			tee -i -a "$logfile" "$tmp" || rc=$?
 		read -r pass fail < <(count_tap_log "$tmp")
 		if ((rc != 0 && fail == 0)); then
 			echo "pg_prove exited with status $rc and no 'not ok' line: counted as 1 failure (${f#"$RB_REPO"/})" |
@@ -221,6 +255,7 @@ suite_tap() {
 	fi
 	local logfile="$RB_LOGS/tap.log" tmp="$RB_WORK/tap-one.out" testdir="$RB_WORK/tap"
 	banner tap
+	tap_stop_nodes
 	rm -rf "$testdir"
 	mkdir -p "$testdir"
 	is_root && chown postgres:postgres "$testdir"
@@ -236,7 +271,8 @@ suite_tap() {
 			PG_REGRESS="$PG_PGXS_DIR/src/test/regress/pg_regress" \
 			TESTDIR="$testdir" \
 			RB_REPO="$RB_REPO" \
-			prove -v "${f#"$RB_REPO"/}") 2>&1 | tee -a "$logfile" "$tmp" || rc=$?
+			prove -v "${f#"$RB_REPO"/}") 2>&1 | tee -i -a "$logfile" "$tmp" || rc=$?
+		tap_stop_nodes
 		read -r pass fail < <(count_tap_log "$tmp")
 		if ((rc != 0 && fail == 0)); then
 			echo "prove exited with status $rc and no 'not ok' line: counted as 1 failure (${f#"$RB_REPO"/})" |
@@ -256,6 +292,16 @@ suite_tap() {
 	done
 	rm -f "$tmp"
 	record_counts tap "$tpass" "$tfail" 0 "$logfile"
+}
+
+# tap_stop_nodes: stop PostgreSQL::Test::Cluster nodes left running under
+# .work/tap (a test killed by a signal or timeout skips its END block, which
+# would otherwise stop them).
+tap_stop_nodes() {
+	local pidfile
+	while IFS= read -r pidfile; do
+		as_postgres "$PG_CTL" stop -D "$(dirname "$pidfile")" -m immediate >/dev/null 2>&1 || true
+	done < <(find "$RB_WORK/tap" -name postmaster.pid 2>/dev/null)
 }
 
 # Fuzz smoke test: test/fuzz/run-smoke.sh, counted as one test by exit code.
@@ -300,11 +346,13 @@ SETUP_DONE=1
 set +e # suites handle their own failures; nothing below may stop the run
 for s in "${ALL_SUITES[@]}"; do
 	[[ -n ${WANT[$s]:-} ]] || continue
+	CURRENT_SUITE=$s
 	case $s in
 	regress | isolation) suite_pg_regress "$s" ;;
 	pgtap) suite_pgtap ;;
 	tap) suite_tap ;;
 	fuzz) suite_fuzz ;;
 	esac
+	CURRENT_SUITE=""
 done
 # finish (EXIT trap) stops the cluster and prints the summary.
