@@ -218,8 +218,8 @@ cluster_start() {
 
 	if cluster_running; then
 		log "stopping a cluster left running by an earlier run"
-		as_postgres "$PG_CTL" stop -D "$RB_DATA" -m fast -w -t 60 ||
-			as_postgres "$PG_CTL" stop -D "$RB_DATA" -m immediate -w -t 30 ||
+		as_postgres "$PG_CTL" stop -D "$RB_DATA" -m fast -w -t 60 >/dev/null ||
+			as_postgres "$PG_CTL" stop -D "$RB_DATA" -m immediate -w -t 30 >/dev/null ||
 			die "could not stop the old cluster in $RB_DATA"
 	fi
 

@@ -76,7 +76,7 @@ finish() {
 	trap - EXIT
 	set +e
 	local pid
-	if pid=$(cat "$RB_WORK/current.pid" 2>/dev/null); then
+	if [[ -n $CURRENT_SUITE ]] && pid=$(cat "$RB_WORK/current.pid" 2>/dev/null); then
 		# The main shell was killed (SIGTERM, Ctrl-C) while a test command ran:
 		# end that too.
 		kill -TERM "$pid" 2>/dev/null
@@ -328,6 +328,7 @@ suite_fuzz() {
 # ---------------------------------------------------------------------------
 
 take_lock
+rm -f "$RB_WORK/current.pid" # left by a run that was killed with SIGKILL
 ensure_packages
 prepare_workdir
 
