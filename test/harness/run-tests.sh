@@ -200,6 +200,13 @@ suite_pg_regress() {
 		make -C "$RB_REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" installcheck "$other=" ||
 		rc=$?
 	read -r pass fail < <(count_regress_log "$logfile")
+	if ((rc != 0)) && ! grep -qE 'All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests (failed|passed)' "$logfile"; then
+		# No final tally: pg_regress stopped early (a missing expected file, a
+		# lost connection, ...); the remaining tests never ran.
+		echo "pg_regress stopped before the end (no final tally): counted as 1 more failure" |
+			tee -a "$logfile"
+		fail=$((fail + 1))
+	fi
 	if ((rc != 0 || fail > 0)); then
 		print_head "$diffs" | tee -a "$logfile"
 	fi
