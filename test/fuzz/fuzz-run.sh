@@ -35,6 +35,14 @@ BIN="$REPO/.work/fuzz"
 WORK="$BIN/$MODE"
 mkdir -p "$WORK/logs" "$WORK/artifacts"
 
+# one run per mode at a time: a second one (say, the test suite while a
+# developer runs the smoke by hand) waits instead of sharing the work dir
+exec 9>"$BIN/$MODE.lock"
+if ! flock -n 9; then
+	echo "fuzz-run.sh: another fuzz $MODE run holds .work/fuzz/$MODE.lock; waiting ..."
+	flock 9
+fi
+
 if command -v llvm-symbolizer >/dev/null 2>&1; then
 	export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer)}
 fi
@@ -112,7 +120,7 @@ for h in "${HARNESSES[@]}"; do
 		# crashed: the last "#N ..." status line is the best count there is
 		runs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
 		runs=${runs:-0}
-		secs=$(grep -oE 'stat::.*' "$log" >/dev/null; echo -)
+		secs=-
 	fi
 	if [[ $secs =~ ^[0-9]+$ ]] && (( secs > 0 )); then
 		rate=$(( runs / secs ))
