@@ -16,7 +16,7 @@ DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/NAME.sql -> expected/NAME.out (upgrade scripts are not tests)
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
-REGRESS_OPTS = --inputdir=. --dbname=contrib_regression_rb
+REGRESS_OPTS = --inputdir=.
 
 # isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out
 ISOLATION   = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
@@ -32,6 +32,7 @@ PGXS       := $(wildcard $(shell $(PG_CONFIG) --pgxs 2>/dev/null))
 
 ifneq ($(PGXS),)
 include $(PGXS)
+CONTRIB_TESTDB = contrib_regression_rb
 else
 # Without postgresql-server-dev-15 there is nothing to build against yet;
 # `make test` and `make demo` install it first.
