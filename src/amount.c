@@ -201,7 +201,11 @@ amount_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid currency code in external amount value")));
-	amount_currency(currency);
+	if (rb_currency_lookup(currency) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unknown currency code \"%s\" in external amount value", code),
+				 errhint("Use an active ISO 4217 code such as USD, EUR, JPY or KWD.")));
 	if (value == PG_INT64_MIN)
 		amount_overflow("amount");
 	PG_RETURN_AMOUNT_P(amount_new(value, currency));
@@ -315,10 +319,14 @@ numeric_round_to_value(Numeric n, const char *what)
 	if (DatumGetBool(DirectFunctionCall2(numeric_gt, r, hi)) ||
 		DatumGetBool(DirectFunctionCall2(numeric_lt, r, lo)))
 	{
-		Datum		major = DirectFunctionCall2(numeric_round,
-												DirectFunctionCall2(numeric_div, r,
-																	NumericGetDatum(int64_to_numeric(RB_UNIT))),
-												Int32GetDatum(RB_SCALE));
+		/*
+		 * r is in millionths: scale it by multiplying with 0.000001, which
+		 * numeric does exactly (numeric_div would round to about 16
+		 * significant digits and misstate the value).
+		 */
+		Datum		micro = DirectFunctionCall3(numeric_in, CStringGetDatum("0.000001"),
+												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		Datum		major = DirectFunctionCall2(numeric_mul, r, micro);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

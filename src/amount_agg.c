@@ -14,9 +14,15 @@
 
 #include "amount.h"
 
+/*
+ * The sum is PostgreSQL's int128, which c.h declares with MAXALIGN (8-byte)
+ * alignment: the state is palloc'd, and palloc only guarantees MAXALIGN, so a
+ * raw __int128 (16-byte alignment) member would be a misaligned object that
+ * the compiler may access with aligned SSE instructions.
+ */
 typedef struct AmountAggState
 {
-	__int128	sum;			/* millionths */
+	int128		sum;			/* millionths */
 	int64		count;			/* non-null rows */
 	uint16		currency;		/* RB_CURRENCY_NONE until the first row */
 } AmountAggState;
@@ -48,7 +54,7 @@ agg_mixed_currencies(uint16 a, uint16 b)
 }
 
 static void
-agg_add(AmountAggState *st, __int128 value, int64 count, uint16 currency)
+agg_add(AmountAggState *st, int128 value, int64 count, uint16 currency)
 {
 	if (st->currency == RB_CURRENCY_NONE)
 		st->currency = currency;
@@ -130,7 +136,7 @@ amount_agg_deserialize(PG_FUNCTION_ARGS)
 	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	hi = pq_getmsgint64(&buf);
 	lo = (uint64) pq_getmsgint64(&buf);
-	st->sum = ((__int128) hi << 64) | lo;
+	st->sum = (int128) (((uint128) (uint64) hi << 64) | lo);
 	st->count = pq_getmsgint64(&buf);
 	st->currency = (uint16) pq_getmsgint(&buf, 2);
 	pq_getmsgend(&buf);
