@@ -53,9 +53,11 @@ amount_new(__int128 v, uint16 currency)
 				 errdetail("The result would be %s %s; an amount holds at most 9223372036854.775807 major units either side of zero.",
 						   amount_code(currency, code), int128_to_decimal(v))));
 	}
-	a = (Amount *) palloc0(sizeof(Amount));
+	a = (Amount *) palloc(sizeof(Amount));	/* every byte is set below */
 	a->value = (int64) v;
 	a->currency = currency;
+	a->reserved16 = 0;
+	a->reserved32 = 0;
 	return a;
 }
 

@@ -47,6 +47,8 @@ static const RbCurrency currencies[] = {
 
 #define N_CURRENCIES (sizeof(currencies) / sizeof(currencies[0]))
 
+_Static_assert(sizeof(currencies) / sizeof(currencies[0]) < 255, "the index stores positions in a byte");
+
 static int
 letter(char c)
 {
@@ -84,8 +86,35 @@ rb_currency_unpack(uint16_t packed, char *out)
 	out[3] = '\0';
 }
 
+/*
+ * Direct index from packed code to table position + 1 (0: not a code), built
+ * on first use: a lookup per row costs one load instead of a binary search.
+ */
+#define N_PACKED	(26 * 26 * 26)
+static uint8_t currency_index[N_PACKED];
+static int	currency_index_built = 0;
+
+static void
+build_index(void)
+{
+	for (size_t i = 0; i < N_CURRENCIES; i++)
+		currency_index[rb_currency_pack(currencies[i].code)] = (uint8_t) (i + 1);
+	currency_index_built = 1;
+}
+
 const RbCurrency *
 rb_currency_lookup(uint16_t packed)
+{
+	if (packed >= N_PACKED)
+		return NULL;
+	if (!currency_index_built)
+		build_index();
+	return currency_index[packed] ? &currencies[currency_index[packed] - 1] : NULL;
+}
+
+/* the binary search the index is checked against (kept for the fuzz harness) */
+const RbCurrency *
+rb_currency_search(uint16_t packed)
 {
 	size_t		lo = 0,
 				hi = N_CURRENCIES;

@@ -27,6 +27,8 @@ extern uint16_t rb_currency_pack(const char *letters);
 extern void rb_currency_unpack(uint16_t packed, char *out);
 /* the table entry of an active code, or NULL when ISO 4217 does not list it */
 extern const RbCurrency *rb_currency_lookup(uint16_t packed);
+/* the same answer by binary search over the sorted table (for tests) */
+extern const RbCurrency *rb_currency_search(uint16_t packed);
 /* minor unit digits used for rounding: RB_MINOR_NA counts as the stored scale */
 extern int	rb_currency_round_digits(const RbCurrency *c);
 

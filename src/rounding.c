@@ -22,6 +22,29 @@ rb_pow10(int k)
 	return pow10_table[k];
 }
 
+/* the same rule in 64 bits, for operands that fit (the common case) */
+static inline __attribute__((always_inline)) int64_t
+div_round64(int64_t n, int64_t d, RbRoundMode mode)
+{
+	int64_t		q,
+				r,
+				twice_r;
+
+	if (d < 0)
+	{
+		n = -n;
+		d = -d;
+	}
+	q = n / d;
+	r = n % d;
+	if (r == 0 || mode == RB_DOWN)
+		return q;
+	twice_r = r < 0 ? -2 * r : 2 * r;	/* |r| < d <= 2^62: no overflow */
+	if (twice_r > d || (twice_r == d && (mode == RB_HALF_UP || (q % 2) != 0)))
+		q += n < 0 ? -1 : 1;
+	return q;
+}
+
 __int128
 rb_div_round(__int128 n, __int128 d, RbRoundMode mode)
 {
@@ -30,6 +53,10 @@ rb_div_round(__int128 n, __int128 d, RbRoundMode mode)
 				twice_r;
 	int			sign;
 
+	/* 128-bit division is a library call; most operands fit in 62 bits */
+	if (n >= -(INT64_C(1) << 62) && n <= (INT64_C(1) << 62) &&
+		d >= -(INT64_C(1) << 62) && d <= (INT64_C(1) << 62))
+		return div_round64((int64_t) n, (int64_t) d, mode);
 	if (d < 0)
 	{
 		n = -n;
@@ -50,7 +77,33 @@ bool
 rb_round_to_digits(int64_t value, int digits, RbRoundMode mode, int64_t *result)
 {
 	int64_t		step = rb_pow10(RB_SCALE - digits);
-	__int128	r = rb_div_round(value, step, mode) * step;
+	__int128	r;
+
+	/*
+	 * Dividing by a constant compiles to a multiply and shift; the minor
+	 * units of ISO currencies are 0 to 4 digits, i.e. steps 10^6 to 10^2.
+	 */
+	switch (RB_SCALE - digits)
+	{
+		case 0:
+			*result = value;
+			return true;
+		case 2:
+			r = (__int128) div_round64(value, 100, mode) * 100;
+			break;
+		case 3:
+			r = (__int128) div_round64(value, 1000, mode) * 1000;
+			break;
+		case 4:
+			r = (__int128) div_round64(value, 10000, mode) * 10000;
+			break;
+		case 6:
+			r = (__int128) div_round64(value, 1000000, mode) * 1000000;
+			break;
+		default:
+			r = rb_div_round(value, step, mode) * step;
+			break;
+	}
 
 	if (!rb_value_in_range(r))
 		return false;

@@ -213,7 +213,7 @@ CREATE FUNCTION reseller_billing.amount_avg_final(internal) RETURNS reseller_bil
 CREATE AGGREGATE reseller_billing.sum(reseller_billing.amount) (
     SFUNC = reseller_billing.amount_agg_accum,
     STYPE = internal,
-    SSPACE = 40,
+    SSPACE = 32,
     FINALFUNC = reseller_billing.amount_sum_final,
     COMBINEFUNC = reseller_billing.amount_agg_combine,
     SERIALFUNC = reseller_billing.amount_agg_serialize,
@@ -226,7 +226,7 @@ COMMENT ON AGGREGATE reseller_billing.sum(reseller_billing.amount) IS
 CREATE AGGREGATE reseller_billing.avg(reseller_billing.amount) (
     SFUNC = reseller_billing.amount_agg_accum,
     STYPE = internal,
-    SSPACE = 40,
+    SSPACE = 32,
     FINALFUNC = reseller_billing.amount_avg_final,
     COMBINEFUNC = reseller_billing.amount_agg_combine,
     SERIALFUNC = reseller_billing.amount_agg_serialize,
