@@ -127,6 +127,13 @@ rb_period_containing(int32_t day, int anchor, int32_t *out)
 	if (anchor < 1 || anchor > 31)
 		return false;
 	rb_civil_from_days(day, &y, &m, &d);
+	/*
+	 * A day of year 0 or earlier lies in a period starting before 0001; one
+	 * of year 10000 can still lie in 9999-12@A (A > its day of month).
+	 * Anything else is out of range, and cycle_start() needs mi >= 0.
+	 */
+	if (y < RB_YEAR_MIN || y > RB_YEAR_MAX + 1)
+		return false;
 	mi = y * 12 + m - 1;
 	if (day < cycle_start(mi, anchor))
 		mi--;
@@ -137,9 +144,13 @@ rb_period_containing(int32_t day, int anchor, int32_t *out)
 bool
 rb_period_add_months(int32_t p, int64_t months, int32_t *out)
 {
-	int64_t		mi = p / 32 + months;
+	int64_t		mi;
 
-	if (months > 12 * RB_YEAR_MAX || months < -12 * RB_YEAR_MAX || mi < 12)
+	/* bound months first: p / 32 + months must not overflow */
+	if (months > 12 * RB_YEAR_MAX || months < -12 * RB_YEAR_MAX)
+		return false;
+	mi = p / 32 + months;
+	if (mi < 12)
 		return false;
 	return rb_period_make(mi / 12, (int) (mi % 12) + 1, p % 32, out) == RB_PERIOD_OK;
 }

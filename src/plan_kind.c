@@ -123,7 +123,7 @@ plan_kind_hash_extended(PG_FUNCTION_ARGS)
 	return hash_uint32_extended((unsigned char) PG_GETARG_CHAR(0), PG_GETARG_INT64(1));
 }
 
-/* plan_kind_commits(kind): true for the Annual plans, which carry a 12-month commitment */
+/* is_annual(kind): true for the Annual plans, which carry a 12-month commitment */
 PG_FUNCTION_INFO_V1(plan_kind_is_annual);
 Datum
 plan_kind_is_annual(PG_FUNCTION_ARGS)
