@@ -399,13 +399,19 @@ amount_larger(PG_FUNCTION_ARGS)
 }
 
 /*
- * Hashes read only the meaningful bytes (value and code), never padding.
+ * Hashes read only the meaningful parts (value and code), never padding, as
+ * little-endian bytes: hash values, and so hash partitions, are the same on
+ * every architecture.
  */
 static void
 amount_hash_key(const Amount *a, unsigned char *key)
 {
-	memcpy(key, &a->value, sizeof(int64));
-	memcpy(key + sizeof(int64), &a->currency, sizeof(uint16));
+	uint64		v = (uint64) a->value;
+
+	for (int i = 0; i < 8; i++)
+		key[i] = (unsigned char) (v >> (8 * i));
+	key[8] = (unsigned char) (a->currency & 0xFF);
+	key[9] = (unsigned char) (a->currency >> 8);
 }
 
 PG_FUNCTION_INFO_V1(amount_hash);

@@ -193,7 +193,7 @@ amount_div_numeric(PG_FUNCTION_ARGS)
 	PG_RETURN_AMOUNT_P(amount_new(result, a->currency));
 }
 
-/* amount / amount: the exact ratio as numeric (same currency only) */
+/* amount / amount: the ratio as numeric, at numeric division's precision (same currency only) */
 PG_FUNCTION_INFO_V1(amount_div_amount);
 Datum
 amount_div_amount(PG_FUNCTION_ARGS)
