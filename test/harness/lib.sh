@@ -42,7 +42,7 @@ PG_PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
 # come from postgresql-client-15 / postgresql-server-dev-15; perl provides
 # `prove`; libtap-parser-sourcehandler-pgtap-perl provides `pg_prove`.
 RB_PACKAGES=(
-	make gcc clang libclang-rt-14-dev
+	make gcc clang libclang-rt-14-dev cppcheck
 	perl libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	postgresql-15-pgtap postgresql-15-cron

@@ -32,7 +32,7 @@ set -euo pipefail
 # shellcheck source=test/harness/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_SUITES=(regress isolation pgtap tap fuzz)
+ALL_SUITES=(lint regress isolation pgtap tap fuzz)
 RB_TIMEOUT="${RB_TIMEOUT:-300}"
 
 # ---------------------------------------------------------------------------
@@ -330,6 +330,20 @@ suite_fuzz() {
 	fi
 }
 
+# Static analysis: `make lint` (cppcheck over src/, no warnings allowed),
+# counted as one test by exit code.  Compiler warnings already fail the
+# build, which runs with -Werror.
+suite_lint() {
+	local logfile="$RB_LOGS/lint.log" rc=0
+	banner lint
+	(cd "$RB_REPO" && run_logged "$logfile" with_timeout make -s lint PG_CONFIG="$PG_CONFIG") || rc=$?
+	if ((rc == 0)); then
+		record lint ok 1 0 "${logfile#"$RB_REPO"/}"
+	else
+		record lint FAILED 0 1 "${logfile#"$RB_REPO"/}"
+	fi
+}
+
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
@@ -356,6 +370,7 @@ for s in "${ALL_SUITES[@]}"; do
 	[[ -n ${WANT[$s]:-} ]] || continue
 	CURRENT_SUITE=$s
 	case $s in
+	lint) suite_lint ;;
 	regress | isolation) suite_pg_regress "$s" ;;
 	pgtap) suite_pgtap ;;
 	tap) suite_tap ;;
