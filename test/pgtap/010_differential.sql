@@ -22,7 +22,7 @@
 --                                     in minor units; period bounds computed
 --                                     with make_date, the overlap with
 --                                     daterange's own * operator
---   prorate(full, part, whole):       full * part / whole, the same way
+--   prorate_fraction(full, part, whole): full * part / whole, the same way
 --   allocate(a, n):                   sign * (floor(|M|/n) + (i <= |M| mod n))
 --   allocate(a, weights):             largest remainder, ties to the earlier part
 --
@@ -993,7 +993,7 @@ SELECT 'prorate', format('SELECT prorate(amount(%s, %L), %L::billing_period, %L:
 FROM v_pro
 WHERE NOT pg_temp.in_range(pg_temp.rdiv(m * cdays, plen * pg_temp.p10(6 - d)) * pg_temp.p10(-d)) ORDER BY id;
 
--- prorate(full, part, whole): full * part / whole, half away from zero, in
+-- prorate_fraction(full, part, whole): full * part / whole, half away from zero, in
 -- minor units (whole > 0; part any int8)
 CREATE TEMP TABLE t_frac (id int PRIMARY KEY, code text, d int, m numeric, v numeric, part bigint, whole bigint);
 DO $$
@@ -1032,21 +1032,21 @@ BEGIN
 	END LOOP;
 END $$;
 
-SELECT * FROM pg_temp.check_kind('prorate(amount, part int8, whole int8)', 'SELECT id FROM t_frac ORDER BY id', $q$
+SELECT * FROM pg_temp.check_kind('prorate_fraction(amount, part int8, whole int8)', 'SELECT id FROM t_frac ORDER BY id', $q$
 	SELECT c.id, format('prorate(%s %s, %s, %s)', c.code, c.v, c.part, c.whole),
 	       pg_temp.canon(c.code, pg_temp.rdiv(c.m * c.part, c.whole * pg_temp.p10(6 - c.d)) * pg_temp.p10(-c.d)),
-	       pg_temp.canon_a(prorate(amount(c.v, c.code), c.part, c.whole)),
+	       pg_temp.canon_a(prorate_fraction(amount(c.v, c.code), c.part, c.whole)),
 	       pg_temp.tie(c.m * c.part, c.whole * pg_temp.p10(6 - c.d))
 	FROM t_frac c
 	WHERE pg_temp.in_range(pg_temp.rdiv(c.m * c.part, c.whole * pg_temp.p10(6 - c.d)) * pg_temp.p10(-c.d))
 	  AND /*FILTER*/ $q$);
 
 INSERT INTO err_cases (kind, expr, state)
-SELECT 'prorate by a fraction', format('SELECT prorate(amount(%s, %L), (%s)::int8, (%s)::int8)', v, code, part, whole), '22003'
+SELECT 'prorate by a fraction', format('SELECT prorate_fraction(amount(%s, %L), (%s)::int8, (%s)::int8)', v, code, part, whole), '22003'
 FROM t_frac
 WHERE NOT pg_temp.in_range(pg_temp.rdiv(m * part, whole * pg_temp.p10(6 - d)) * pg_temp.p10(-d)) ORDER BY id;
 INSERT INTO err_cases (kind, expr, state)
-SELECT 'prorate over no parts', format('SELECT prorate(amount(%s, %L), (%s)::int8, (%s)::int8)', v, code, part,
+SELECT 'prorate over no parts', format('SELECT prorate_fraction(amount(%s, %L), (%s)::int8, (%s)::int8)', v, code, part,
                                        (ARRAY[0, -1, -9223372036854775808])[1 + id % 3]), '22023'
 FROM t_frac WHERE id % 500 = 0 ORDER BY id;
 
