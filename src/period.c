@@ -277,3 +277,32 @@ period_hash_extended(PG_FUNCTION_ARGS)
 {
 	return hash_uint32_extended((uint32) PG_GETARG_PERIOD(0), PG_GETARG_INT64(1));
 }
+
+/* p - q: the number of months from q's start month to p's (same or any anchor) */
+PG_FUNCTION_INFO_V1(period_months_between);
+Datum
+period_months_between(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(PG_GETARG_PERIOD(0) / 32 - PG_GETARG_PERIOD(1) / 32);
+}
+
+/* the earlier / later of two periods (min and max) */
+PG_FUNCTION_INFO_V1(period_smaller);
+Datum
+period_smaller(PG_FUNCTION_ARGS)
+{
+	int32		a = PG_GETARG_PERIOD(0),
+				b = PG_GETARG_PERIOD(1);
+
+	PG_RETURN_PERIOD(a <= b ? a : b);
+}
+
+PG_FUNCTION_INFO_V1(period_larger);
+Datum
+period_larger(PG_FUNCTION_ARGS)
+{
+	int32		a = PG_GETARG_PERIOD(0),
+				b = PG_GETARG_PERIOD(1);
+
+	PG_RETURN_PERIOD(a >= b ? a : b);
+}

@@ -82,6 +82,8 @@ CREATE FUNCTION reseller_billing.period_plus_months(reseller_billing.billing_per
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION reseller_billing.period_minus_months(reseller_billing.billing_period, int) RETURNS reseller_billing.billing_period
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION reseller_billing.period_months_between(reseller_billing.billing_period, reseller_billing.billing_period) RETURNS int
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION reseller_billing.period_contains_date(reseller_billing.billing_period, date) RETURNS bool
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION reseller_billing.period_eq(reseller_billing.billing_period, reseller_billing.billing_period) RETURNS bool
@@ -109,6 +111,10 @@ CREATE OPERATOR reseller_billing.+ (LEFTARG = reseller_billing.billing_period, R
     FUNCTION = reseller_billing.period_plus_months);
 CREATE OPERATOR reseller_billing.- (LEFTARG = reseller_billing.billing_period, RIGHTARG = int,
     FUNCTION = reseller_billing.period_minus_months);
+CREATE OPERATOR reseller_billing.- (LEFTARG = reseller_billing.billing_period, RIGHTARG = reseller_billing.billing_period,
+    FUNCTION = reseller_billing.period_months_between);
+COMMENT ON OPERATOR reseller_billing.- (reseller_billing.billing_period, reseller_billing.billing_period) IS
+    'months from the second period''s start month to the first''s';
 CREATE OPERATOR reseller_billing.@> (LEFTARG = reseller_billing.billing_period, RIGHTARG = date,
     FUNCTION = reseller_billing.period_contains_date);
 
@@ -151,3 +157,30 @@ CREATE OPERATOR CLASS reseller_billing.billing_period_ops
         FUNCTION 2 reseller_billing.period_hash_extended(reseller_billing.billing_period, int8);
 COMMENT ON OPERATOR CLASS reseller_billing.billing_period_ops USING hash IS
     'hashing of billing periods';
+
+-- aggregates ---------------------------------------------------------------
+
+CREATE FUNCTION reseller_billing.period_smaller(reseller_billing.billing_period, reseller_billing.billing_period)
+    RETURNS reseller_billing.billing_period
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION reseller_billing.period_larger(reseller_billing.billing_period, reseller_billing.billing_period)
+    RETURNS reseller_billing.billing_period
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE reseller_billing.min(reseller_billing.billing_period) (
+    SFUNC = reseller_billing.period_smaller,
+    STYPE = reseller_billing.billing_period,
+    COMBINEFUNC = reseller_billing.period_smaller,
+    SORTOP = OPERATOR(reseller_billing.<),
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE reseller_billing.min(reseller_billing.billing_period) IS 'earliest period';
+
+CREATE AGGREGATE reseller_billing.max(reseller_billing.billing_period) (
+    SFUNC = reseller_billing.period_larger,
+    STYPE = reseller_billing.billing_period,
+    COMBINEFUNC = reseller_billing.period_larger,
+    SORTOP = OPERATOR(reseller_billing.>),
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE reseller_billing.max(reseller_billing.billing_period) IS 'latest period';

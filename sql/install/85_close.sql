@@ -162,11 +162,13 @@ DECLARE
     rids    bigint[];
     d       record;
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS rb_close_lines (
+    IF to_regclass('pg_temp.rb_close_lines') IS NULL THEN
+        CREATE TEMP TABLE rb_close_lines (
         reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
         description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
         service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint
-    ) ON COMMIT DROP;
+        ) ON COMMIT DROP;
+    END IF;
     TRUNCATE rb_close_lines;
     INSERT INTO rb_close_lines SELECT * FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi);
 
@@ -233,7 +235,8 @@ COMMENT ON FUNCTION reseller_billing.close_chunk(reseller_billing.billing_period
 -- close_begin: the resellers of a program a close of the month must visit
 -- (those not yet invoiced for it), with progress reset; NULL when the month
 -- is already closed for the program.  The month must have ended.
-CREATE FUNCTION reseller_billing.close_begin(p_period reseller_billing.billing_period, p_program bigint)
+CREATE FUNCTION reseller_billing.close_begin(p_period reseller_billing.billing_period, p_program bigint,
+                                             p_as_of timestamptz DEFAULT now())
     RETURNS bigint[]
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
@@ -249,11 +252,11 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'program % does not exist', p_program USING ERRCODE = 'no_data_found';
     END IF;
-    IF (now() AT TIME ZONE pg.time_zone)::date < reseller_billing.period_end(p_period) THEN
+    IF (p_as_of AT TIME ZONE pg.time_zone)::date < reseller_billing.period_end(p_period) THEN
         RAISE EXCEPTION 'month % of program "%" has not ended', p_period, pg.code
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('It ends on %s in %s; today is %s there.', reseller_billing.period_end(p_period) - 1,
-                                  pg.time_zone, (now() AT TIME ZONE pg.time_zone)::date),
+                                  pg.time_zone, (p_as_of AT TIME ZONE pg.time_zone)::date),
                   HINT = 'Use preview_invoice for an estimate while the month runs.';
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), p_program::int);
@@ -273,7 +276,7 @@ BEGIN
            resellers_total = EXCLUDED.resellers_total, resellers_done = 0, invoices_written = 0, finished = false;
     RETURN ids;
 END $$;
-COMMENT ON FUNCTION reseller_billing.close_begin(reseller_billing.billing_period, bigint) IS
+COMMENT ON FUNCTION reseller_billing.close_begin(reseller_billing.billing_period, bigint, timestamptz) IS
     'internal: checks the month has ended, resets progress, returns the resellers still to bill (NULL when already closed)';
 
 -- close_step: bills resellers [lo, hi] of the program under the program's
@@ -358,6 +361,7 @@ COMMENT ON FUNCTION reseller_billing.close_period(reseller_billing.billing_perio
 CREATE PROCEDURE reseller_billing.close_period_batched(p_period reseller_billing.billing_period,
                                                        p_program bigint DEFAULT NULL,
                                                        p_batch int DEFAULT 500,
+                                                       p_as_of timestamptz DEFAULT now(),
                                                        INOUT p_written int DEFAULT 0)
     LANGUAGE plpgsql AS $$
 DECLARE
@@ -374,17 +378,17 @@ BEGIN
       FROM reseller_billing.program pg
      WHERE p_program IS NULL OR pg.program_id OPERATOR(pg_catalog.=) p_program;
     p_written := 0;
-    FOREACH prog IN ARRAY pg_catalog.coalesce(progs, '{}'::bigint[]) LOOP
-        ids := reseller_billing.close_begin(p_period, prog);
+    FOREACH prog IN ARRAY COALESCE(progs, '{}'::bigint[]) LOOP
+        ids := reseller_billing.close_begin(p_period, prog, p_as_of);
         COMMIT;
         CONTINUE WHEN ids IS NULL;
-        n := pg_catalog.coalesce(pg_catalog.array_length(ids, 1), 0);
+        n := COALESCE(pg_catalog.array_length(ids, 1), 0);
         i := 0;
         WHILE i OPERATOR(pg_catalog.<) n LOOP
             p_written := p_written OPERATOR(pg_catalog.+)
                 reseller_billing.close_step(p_period, prog, ids[i OPERATOR(pg_catalog.+) 1],
-                                            ids[pg_catalog.least(i OPERATOR(pg_catalog.+) p_batch, n)],
-                                            pg_catalog.least(i OPERATOR(pg_catalog.+) p_batch, n));
+                                            ids[LEAST(i OPERATOR(pg_catalog.+) p_batch, n)],
+                                            LEAST(i OPERATOR(pg_catalog.+) p_batch, n));
             COMMIT;
             i := i OPERATOR(pg_catalog.+) p_batch;
         END LOOP;
@@ -392,5 +396,5 @@ BEGIN
         COMMIT;
     END LOOP;
 END $$;
-COMMENT ON PROCEDURE reseller_billing.close_period_batched(reseller_billing.billing_period, bigint, int, int) IS
+COMMENT ON PROCEDURE reseller_billing.close_period_batched(reseller_billing.billing_period, bigint, int, timestamptz, int) IS
     'the month-end close committing every batch of resellers: progress visible to others, a crash loses only the batch in flight; returns how many invoices it wrote';
