@@ -121,7 +121,7 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   DETAIL = format('The price given is %s.', NEW.list_price);
     END IF;
-    SELECT p.price_id, p.valid_from, p.valid_to INTO clash
+    SELECT p.price_id, p.list_price, p.valid_from, p.valid_to INTO clash
       FROM reseller_billing.price p
      WHERE p.sku_id OPERATOR(pg_catalog.=) NEW.sku_id
        AND p.plan OPERATOR(reseller_billing.=) NEW.plan
@@ -131,9 +131,9 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION 'price validity overlaps for SKU "%" plan %', s.code, NEW.plan
             USING ERRCODE = 'check_violation',
-                  DETAIL = format('Price %s is valid over %s; the new price would be valid over %s.',
-                                  clash.price_id, daterange(clash.valid_from, clash.valid_to),
-                                  daterange(NEW.valid_from, NEW.valid_to)),
+                  DETAIL = format('The price of %s is valid over %s; the price of %s would be valid over %s.',
+                                  clash.list_price, daterange(clash.valid_from, clash.valid_to),
+                                  NEW.list_price, daterange(NEW.valid_from, NEW.valid_to)),
                   HINT = 'End the current price (set valid_to) before the new one starts.';
     END IF;
     RETURN NEW;
@@ -150,18 +150,29 @@ DECLARE
     r       record;
     lp      reseller_billing.amount;
 BEGIN
-    SELECT rs.business_type, pg.reseller_discount, pg.currency, pg.program_id, k.program_id AS sku_program, k.code
+    IF p_plan IS NULL OR p_at IS NULL THEN
+        RAISE EXCEPTION 'a partner price needs a plan and a date'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The plan given is %s and the date %s.',
+                                  coalesce(p_plan::text, 'NULL'), coalesce(p_at::text, 'NULL'));
+    END IF;
+    SELECT rs.business_type, pg.reseller_discount, pg.currency, pg.program_id, pg.code AS program,
+           k.program_id AS sku_program, k.code
       INTO r
       FROM reseller_billing.reseller rs
       JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) rs.program_id
-      CROSS JOIN reseller_billing.sku k
-     WHERE rs.reseller_id OPERATOR(pg_catalog.=) p_reseller AND k.sku_id OPERATOR(pg_catalog.=) p_sku;
+      LEFT JOIN reseller_billing.sku k ON k.sku_id OPERATOR(pg_catalog.=) p_sku
+     WHERE rs.reseller_id OPERATOR(pg_catalog.=) p_reseller;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no reseller % or no SKU %', p_reseller, p_sku
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF r.code IS NULL THEN
+        RAISE EXCEPTION 'SKU % does not exist', p_sku
             USING ERRCODE = 'no_data_found';
     END IF;
     IF r.sku_program OPERATOR(pg_catalog.<>) r.program_id THEN
-        RAISE EXCEPTION 'SKU "%" is not sold in the program of reseller %', r.code, p_reseller
+        RAISE EXCEPTION 'SKU "%" is not sold in program "%" of reseller %', r.code, r.program, p_reseller
             USING ERRCODE = 'check_violation';
     END IF;
     IF p_plan OPERATOR(reseller_billing.=) 'trial' THEN

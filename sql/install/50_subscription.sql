@@ -116,20 +116,37 @@ COMMENT ON FUNCTION reseller_billing.program_date(bigint, timestamptz) IS
     'the date of a moment in the time zone of the reseller''s program (the billing day)';
 
 -- The moment a change takes effect: the API functions set it for their
--- statement; a plain UPDATE takes effect at the transaction's time.
+-- statement; a plain UPDATE takes effect at the transaction's time.  A change
+-- is applied when it is written, so it may be dated back (to record when it
+-- really happened) but never forward: the rules that depend on the date (an
+-- Annual commitment before its renewal date) are judged at that moment, and
+-- a moment still to come would let a change skip them.
 CREATE FUNCTION reseller_billing.effective_at() RETURNS timestamptz
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN coalesce(nullif(current_setting('reseller_billing.effective_at', true), '')::timestamptz, now());
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    eff     timestamptz := coalesce(nullif(current_setting('reseller_billing.effective_at', true), '')::timestamptz, now());
+BEGIN
+    IF eff > clock_timestamp() THEN
+        RAISE EXCEPTION 'a change cannot take effect in the future'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It would take effect at %s.', eff),
+                  HINT = 'Changes are applied when they are written; make the change when it is due.';
+    END IF;
+    RETURN eff;
+END $$;
 COMMENT ON FUNCTION reseller_billing.effective_at() IS
-    'when the change being written takes effect: the API''s at argument, else now()';
+    'when the change being written takes effect: the API''s at argument, else now(); never in the future';
 
--- An internal action in progress ('renew', 'terminate', 'plan'), set by the
--- API functions for the rules trigger.
+-- An internal action in progress, set by the API functions for the rules
+-- trigger.  Only 'terminate' is read: it lets an Annual commitment be
+-- cancelled before its renewal date, and the cancellation then records the
+-- early-termination charge itself, so the setting grants nothing that
+-- terminate_early does not.
 CREATE FUNCTION reseller_billing.current_action() RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
     RETURN coalesce(current_setting('reseller_billing.action', true), '');
 COMMENT ON FUNCTION reseller_billing.current_action() IS
-    'the internal action in progress (renew, terminate), which the rules trigger allows';
+    'the internal action in progress (terminate: an early cancellation that records its charge)';
 
 -- A restore of a dump is replaying rows that already obeyed the rules, with
 -- their counters and history: pg_dump's scripts turn check_function_bodies
@@ -153,18 +170,29 @@ CREATE FUNCTION reseller_billing.subscription_before_insert() RETURNS trigger
 DECLARE
     pg      reseller_billing.program;
     today   date;
+    sub     text;
+    sold    record;
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NEW;
     END IF;
+    sub := format('subscription %s of reseller %s', NEW.subscription_id, NEW.reseller_id);
     SELECT p.* INTO pg
       FROM reseller_billing.reseller r
       JOIN reseller_billing.program p ON p.program_id OPERATOR(pg_catalog.=) r.program_id
      WHERE r.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id;
-    IF NOT EXISTS (SELECT FROM reseller_billing.sku k
-                    WHERE k.sku_id OPERATOR(pg_catalog.=) NEW.sku_id
-                      AND k.program_id OPERATOR(pg_catalog.=) pg.program_id) THEN
-        RAISE EXCEPTION 'SKU % is not sold in program "%"', NEW.sku_id, pg.code
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%: reseller % does not exist', sub, NEW.reseller_id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    SELECT k.code, p.code AS program INTO sold
+      FROM reseller_billing.sku k JOIN reseller_billing.program p ON p.program_id OPERATOR(pg_catalog.=) k.program_id
+     WHERE k.sku_id OPERATOR(pg_catalog.=) NEW.sku_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%: SKU % does not exist', sub, NEW.sku_id
+            USING ERRCODE = 'foreign_key_violation';
+    ELSIF sold.program OPERATOR(pg_catalog.<>) pg.code THEN
+        RAISE EXCEPTION '%: SKU "%" of program "%" is not sold in program "%"', sub, sold.code, sold.program, pg.code
             USING ERRCODE = 'check_violation';
     END IF;
     today := (reseller_billing.effective_at() AT TIME ZONE pg.time_zone)::date;
@@ -172,19 +200,27 @@ BEGIN
     NEW.cancelled_at := NULL;
     NEW.term_start := coalesce(NEW.term_start, today);
     IF NEW.status NOT IN ('active', 'trial') THEN
-        RAISE EXCEPTION 'a new subscription cannot start %', NEW.status
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION '% cannot start %', sub, NEW.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A new subscription starts active, or as a trial.';
     END IF;
     IF NEW.plan OPERATOR(reseller_billing.=) 'trial' THEN
         NEW.status := 'trial';
         NEW.seat_cap := coalesce(NEW.seat_cap, pg.trial_seat_cap);
         IF NEW.seat_cap > pg.trial_seat_cap THEN
-            RAISE EXCEPTION 'trial seat cap of a new subscription exceeds the program limit'
+            RAISE EXCEPTION '% would exceed the trial seat cap of its program', sub
                 USING ERRCODE = 'check_violation',
                       DETAIL = format('Program "%s" allows trials of at most %s accounts; %s were asked for.',
                                       pg.code, pg.trial_seat_cap, NEW.seat_cap);
         END IF;
+        -- a trial lasts the program's trial length (or less), never longer
         NEW.trial_end := coalesce(NEW.trial_end, NEW.term_start + pg.trial_days);
+        IF NEW.trial_end > NEW.term_start + pg.trial_days OR NEW.trial_end <= NEW.term_start THEN
+            RAISE EXCEPTION '% would be a trial longer than its program allows', sub
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('Program "%s" allows trials of 1 to %s days; the trial would run from %s to %s.',
+                                      pg.code, pg.trial_days, NEW.term_start, NEW.trial_end);
+        END IF;
         NEW.term_end := NULL;
         NEW.committed_seats := NULL;
     ELSE
@@ -197,6 +233,7 @@ BEGIN
             END IF;
             NEW.term_end := coalesce(NEW.term_end, (NEW.term_start + interval '12 months')::date);
             NEW.seat_cap := NULL;
+            NEW.trial_end := NULL;
         ELSE
             IF NEW.seat_cap IS NULL THEN
                 RAISE EXCEPTION 'a Flex subscription needs a seat cap'
@@ -205,12 +242,13 @@ BEGIN
             END IF;
             NEW.term_end := NULL;
             NEW.committed_seats := NULL;
+            NEW.trial_end := NULL;
         END IF;
     END IF;
     NEW.partner_price := coalesce(NEW.partner_price,
         reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, NEW.term_start));
     IF reseller_billing.currency(NEW.partner_price) OPERATOR(pg_catalog.<>) pg.currency THEN
-        RAISE EXCEPTION 'partner price % is not in the program currency %', NEW.partner_price, pg.currency
+        RAISE EXCEPTION '%: partner price % is not in the program currency %', sub, NEW.partner_price, pg.currency
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
@@ -239,19 +277,23 @@ BEGIN
     END IF;
 
     -- plan changes: trial -> Annual or Flex, Flex -> Annual at any time;
-    -- Annual -> Flex only at renewal (switch_to_flex)
+    -- Annual -> Flex only at renewal, by the renewal (switch_to_flex) on or
+    -- after the renewal date.  The date is the change's effective date, which
+    -- is never in the future, so no setting opens a commitment early.
     IF NEW.plan OPERATOR(reseller_billing.<>) OLD.plan THEN
         IF NOT (OLD.plan OPERATOR(reseller_billing.=) 'trial'
                 OR (OLD.plan OPERATOR(reseller_billing.=) 'flexible' AND reseller_billing.is_annual(NEW.plan))
                 OR (reseller_billing.is_annual(OLD.plan) AND NEW.plan OPERATOR(reseller_billing.=) 'flexible'
-                    AND action = 'renew')) THEN
+                    AND action = 'renew' AND today >= OLD.term_end)) THEN
+            IF reseller_billing.is_annual(OLD.plan) AND NEW.plan OPERATOR(reseller_billing.=) 'flexible' THEN
+                RAISE EXCEPTION '% cannot change plan from % to %', sub, OLD.plan, NEW.plan
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          DETAIL = format('An Annual plan becomes Flex only at its renewal on %s.', OLD.term_end),
+                          HINT = 'Set the renewal setting to switch_to_flex.';
+            END IF;
             RAISE EXCEPTION '% cannot change plan from % to %', sub, OLD.plan, NEW.plan
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = CASE WHEN reseller_billing.is_annual(OLD.plan) AND NEW.plan OPERATOR(reseller_billing.=) 'flexible'
-                                    THEN format('An Annual plan becomes Flex only at its renewal on %s.', OLD.term_end)
-                                    ELSE 'A trial becomes Annual or Flex; Flex becomes Annual; Annual becomes Flex at renewal.' END,
-                      HINT = CASE WHEN reseller_billing.is_annual(OLD.plan) AND NEW.plan OPERATOR(reseller_billing.=) 'flexible'
-                                  THEN 'Set the renewal setting to switch_to_flex.' END;
+                      DETAIL = 'A trial becomes Annual or Flex; Flex becomes Annual; Annual becomes Flex at renewal.';
         END IF;
         IF OLD.status = 'trial' OR OLD.status = 'suspended' AND OLD.plan OPERATOR(reseller_billing.=) 'trial' THEN
             NEW.status := 'active';             -- a converted trial is paid from its conversion
@@ -261,10 +303,8 @@ BEGIN
                 RAISE EXCEPTION '% needs committed seats to become %', sub, NEW.plan
                     USING ERRCODE = 'not_null_violation';
             END IF;
-            IF action <> 'renew' THEN           -- a new 12-month commitment starts now
-                NEW.term_start := today;
-                NEW.term_end := (today + interval '12 months')::date;
-            END IF;
+            NEW.term_start := today;            -- a new 12-month commitment starts now
+            NEW.term_end := (today + interval '12 months')::date;
             NEW.seat_cap := NULL;
         ELSIF NEW.plan OPERATOR(reseller_billing.=) 'flexible' THEN
             IF NEW.seat_cap IS NULL THEN
@@ -272,16 +312,15 @@ BEGIN
                     USING ERRCODE = 'not_null_violation';
             END IF;
             NEW.committed_seats := NULL;
-            IF action <> 'renew' THEN
-                NEW.term_start := today;
-            END IF;
+            NEW.term_start := today;            -- at a switch at renewal, the renewal date
             NEW.term_end := NULL;
         END IF;
         IF NEW.partner_price IS NOT DISTINCT FROM OLD.partner_price THEN
             NEW.partner_price := reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, NEW.term_start);
         END IF;
-    ELSIF reseller_billing.is_annual(NEW.plan) AND action <> 'renew' THEN
+    ELSIF reseller_billing.is_annual(NEW.plan) AND today < OLD.term_end THEN
         -- within a commitment: no fewer seats, no other term, no other price
+        -- (from the renewal date on, the renewal sets them)
         IF NEW.committed_seats < OLD.committed_seats THEN
             RAISE EXCEPTION '% cannot reduce its committed seats before the renewal date', sub
                 USING ERRCODE = 'check_violation',
@@ -302,6 +341,13 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   DETAIL = format('The trial cap is %s; %s was asked for.', OLD.seat_cap, NEW.seat_cap);
     END IF;
+    IF NEW.plan OPERATOR(reseller_billing.=) 'trial'
+       AND (NEW.trial_end IS NULL OR NEW.trial_end > OLD.trial_end OR NEW.trial_end <= NEW.term_start) THEN
+        RAISE EXCEPTION '% is a trial, whose length is set by its program', sub
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The trial ends on %s; %s was asked for.', OLD.trial_end, coalesce(NEW.trial_end::text, 'NULL')),
+                  HINT = 'Convert it to an Annual or Flex plan with change_plan.';
+    END IF;
     IF reseller_billing.seat_limit(NEW) < NEW.active_seats THEN
         RAISE EXCEPTION '% cannot have a % below its active accounts', sub,
                 CASE WHEN reseller_billing.is_annual(NEW.plan) THEN 'commitment' ELSE 'seat cap' END
@@ -320,11 +366,10 @@ BEGIN
     -- is cancelled only at its renewal date or by terminate_early
     IF NEW.status <> OLD.status THEN
         IF NEW.status = 'cancelled' THEN
-            IF reseller_billing.is_annual(NEW.plan) AND today < NEW.term_end
-               AND action NOT IN ('terminate', 'renew') THEN
+            IF reseller_billing.is_annual(OLD.plan) AND today < OLD.term_end AND action <> 'terminate' THEN
                 RAISE EXCEPTION '% cannot be cancelled before its renewal date', sub
                     USING ERRCODE = 'object_not_in_prerequisite_state',
-                          DETAIL = format('The Annual commitment runs until %s; today is %s.', NEW.term_end, today),
+                          DETAIL = format('The Annual commitment runs until %s; today is %s.', OLD.term_end, today),
                           HINT = 'Set the renewal setting to cancel, or call terminate_early to cancel now with an early-termination charge.';
             END IF;
             NEW.cancelled_at := reseller_billing.effective_at();
@@ -341,10 +386,109 @@ BEGIN
                       HINT = 'Convert it to an Annual or Flex plan with change_plan.';
         END IF;
     END IF;
+    IF NEW.cancelled_at IS DISTINCT FROM OLD.cancelled_at AND NEW.status <> 'cancelled' THEN
+        RAISE EXCEPTION '% is not cancelled and has no cancellation time', sub
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('cancelled_at %s was written.', coalesce(NEW.cancelled_at::text, 'NULL')),
+                  HINT = 'Cancel it (status cancelled): the time is set then.';
+    END IF;
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION reseller_billing.subscription_before_update() IS
     'trigger: plan changes, commitments, caps and status transitions as the vendor''s rules allow';
+
+-- The early-termination charge of an Annual commitment cancelled on a day
+-- before its renewal date: the installments left in the term.  The term's
+-- commitment is billed month by month in tranches (the seats at the start of
+-- the term; each later addition, from the day it was added to the term's
+-- end, prorated by days), each on the schedule of annual_installment; the
+-- months through the month of termination are billed as usual, and the rest
+-- of every tranche is the charge.  The additions of the term are read from
+-- the history: the committed_seats increases since the term started.
+CREATE FUNCTION reseller_billing.early_termination_fee(s reseller_billing.subscription, p_on date)
+    RETURNS reseller_billing.amount
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    fee         reseller_billing.amount := reseller_billing.amount(0, reseller_billing.currency(s.partner_price));
+    term_from   bigint;
+    added       int := 0;
+    t           record;
+    total       reseller_billing.amount;
+BEGIN
+    IF NOT reseller_billing.is_annual(s.plan) OR p_on >= s.term_end THEN
+        RETURN fee;
+    END IF;
+    -- the history row that started the current term (creation, conversion, renewal)
+    SELECT max(c.change_id) INTO term_from
+      FROM reseller_billing.subscription_change c
+     WHERE c.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+       AND c.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
+       AND c.field IN ('created', 'term');
+    FOR t IN
+        SELECT LEAST(GREATEST(reseller_billing.program_date(s.reseller_id, c.effective_at), s.term_start),
+                     s.term_end OPERATOR(pg_catalog.-) 1) AS starts_on,
+               c.new_value::int OPERATOR(pg_catalog.-) c.old_value::int AS seats
+          FROM reseller_billing.subscription_change c
+         WHERE c.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+           AND c.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
+           AND c.field = 'committed_seats'
+           AND c.change_id OPERATOR(pg_catalog.>) coalesce(term_from, 0)
+           AND c.new_value::int OPERATOR(pg_catalog.>) c.old_value::int
+    LOOP
+        added := added + t.seats;
+        -- seats × price × days left in the term / days of the term, rounded once
+        total := reseller_billing.amount(pg_catalog.round(
+                     reseller_billing.value(s.partner_price) OPERATOR(pg_catalog.*) t.seats
+                     OPERATOR(pg_catalog.*) (s.term_end OPERATOR(pg_catalog.-) t.starts_on)
+                     OPERATOR(pg_catalog./) (s.term_end OPERATOR(pg_catalog.-) s.term_start),
+                     reseller_billing.minor_unit(reseller_billing.currency(s.partner_price))),
+                 reseller_billing.currency(s.partner_price));
+        fee := fee OPERATOR(reseller_billing.+) (total OPERATOR(reseller_billing.-)
+               reseller_billing.annual_installments_through(total, t.starts_on, s.term_end,
+                   reseller_billing.billing_period(GREATEST(p_on, t.starts_on))));
+    END LOOP;
+    -- the seats at the start of the term
+    IF s.committed_seats OPERATOR(pg_catalog.>) added THEN
+        total := reseller_billing.round(s.partner_price OPERATOR(reseller_billing.*) (s.committed_seats OPERATOR(pg_catalog.-) added));
+        fee := fee OPERATOR(reseller_billing.+) (total OPERATOR(reseller_billing.-)
+               reseller_billing.annual_installments_through(total, s.term_start, s.term_end,
+                   reseller_billing.billing_period(GREATEST(p_on, s.term_start))));
+    END IF;
+    RETURN fee;
+END $$;
+COMMENT ON FUNCTION reseller_billing.early_termination_fee(reseller_billing.subscription, date) IS
+    'the installments left of an Annual term cancelled on a date: every tranche''s total less what it bills through that month';
+
+-- subscription, AFTER UPDATE to cancelled: whatever wrote the cancellation
+-- (cancel_subscription, terminate_early, renew_due or a plain UPDATE), the
+-- accounts end at the moment it takes effect, and an Annual commitment
+-- cancelled before its renewal date records its early-termination charge.
+CREATE FUNCTION reseller_billing.subscription_cancelled() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    eff     timestamptz := reseller_billing.effective_at();
+    today   date := reseller_billing.program_date(NEW.reseller_id, eff);
+BEGIN
+    IF reseller_billing.restoring() THEN
+        RETURN NULL;
+    END IF;
+    UPDATE reseller_billing.seat t SET active_until = GREATEST(eff, t.active_from)
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id
+       AND t.subscription_id OPERATOR(pg_catalog.=) NEW.subscription_id
+       AND t.active_until IS NULL;
+    IF reseller_billing.is_annual(OLD.plan) AND today < OLD.term_end THEN
+        INSERT INTO reseller_billing.charge
+               (reseller_id, customer_id, subscription_id, kind, description, amount, charge_on)
+        VALUES (NEW.reseller_id, NEW.customer_id, NEW.subscription_id, 'early_termination',
+                format('Early termination of subscription %s: %s seats, installments after %s to %s',
+                       NEW.subscription_id, OLD.committed_seats,
+                       to_char(GREATEST(today, OLD.term_start), 'YYYY-MM'), OLD.term_end),
+                reseller_billing.early_termination_fee(OLD, today), today);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION reseller_billing.subscription_cancelled() IS
+    'trigger: a cancellation ends the accounts; an Annual one before its renewal date records the early-termination charge';
 
 CREATE FUNCTION reseller_billing.subscription_counter_guard() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -417,8 +561,10 @@ BEGIN
                       DETAIL = format('%s new account(s) were to be added.', p_delta);
         END IF;
         IF s.status = 'trial' AND s.trial_end <= reseller_billing.program_date(s.reseller_id, now()) THEN
-            RAISE EXCEPTION 'trial subscription % of reseller % ended on %', s.subscription_id, s.reseller_id, s.trial_end
+            RAISE EXCEPTION 'trial subscription % of reseller % ended on % and accepts no new accounts',
+                    s.subscription_id, s.reseller_id, s.trial_end
                 USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('The trial ran until %s; %s new account(s) were to be added.', s.trial_end, p_delta),
                       HINT = 'Convert it to an Annual or Flex plan with change_plan.';
         END IF;
         lim := reseller_billing.seat_limit(s);
@@ -426,7 +572,7 @@ BEGIN
             what := CASE WHEN reseller_billing.is_annual(s.plan) THEN 'committed seats' ELSE 'seat cap' END;
             RAISE EXCEPTION 'subscription % of reseller % would exceed its %', s.subscription_id, s.reseller_id, what
                 USING ERRCODE = 'check_violation',
-                      DETAIL = format('The %s is %s; %s accounts are active and %s more were to be added, %s in all.',
+                      DETAIL = format('The %s: %s; %s accounts are active and %s more were to be added, %s in all.',
                                       what, lim, s.active_seats, p_delta, s.active_seats + p_delta),
                       HINT = CASE WHEN reseller_billing.is_annual(s.plan) THEN 'Add seats to the commitment with add_seats.'
                                   ELSE 'Raise the cap with set_seat_cap, or remove accounts first.' END;
@@ -448,13 +594,26 @@ BEGIN
         RETURN NULL;                            -- restored counters already count these seats
     END IF;
     IF TG_OP = 'INSERT' THEN
+        -- an account starts (and, when it is recorded already ended, ends)
+        -- at a moment that has come: an end still to come would leave an
+        -- account in use that the counter does not count
         FOR d IN
-            SELECT n.reseller_id, n.subscription_id, count(*)::int AS delta
-              FROM seat_new n WHERE n.active_until IS NULL
+            SELECT n.reseller_id, n.subscription_id, count(*) FILTER (WHERE n.active_until IS NULL)::int AS delta,
+                   max(GREATEST(n.active_from, n.active_until)) AS latest
+              FROM seat_new n
              GROUP BY n.reseller_id, n.subscription_id
              ORDER BY n.reseller_id, n.subscription_id
         LOOP
-            PERFORM reseller_billing.seat_count_apply(d.reseller_id, d.subscription_id, d.delta);
+            IF d.latest > clock_timestamp() THEN
+                RAISE EXCEPTION 'accounts of subscription % of reseller % cannot start or end in the future',
+                        d.subscription_id, d.reseller_id
+                    USING ERRCODE = 'check_violation',
+                          DETAIL = format('An account would start or end at %s.', d.latest),
+                          HINT = 'Add an account when it starts; end it (set active_until) when it is removed.';
+            END IF;
+            IF d.delta OPERATOR(pg_catalog.>) 0 THEN
+                PERFORM reseller_billing.seat_count_apply(d.reseller_id, d.subscription_id, d.delta);
+            END IF;
         END LOOP;
     ELSE
         FOR d IN
@@ -492,6 +651,13 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Add a new seat for the user instead.';
     END IF;
+    IF GREATEST(NEW.active_from, NEW.active_until) > clock_timestamp()
+       AND (NEW.active_from, NEW.active_until) IS DISTINCT FROM (OLD.active_from, OLD.active_until) THEN
+        RAISE EXCEPTION 'seat % of subscription % cannot start or end in the future', OLD.seat_id, OLD.subscription_id
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('It would start at %s and end at %s.', NEW.active_from, coalesce(NEW.active_until::text, 'NULL')),
+                  HINT = 'End an account (set active_until) when it is removed.';
+    END IF;
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION reseller_billing.seat_before_update() IS
@@ -523,6 +689,9 @@ CREATE TRIGGER subscription_before_update BEFORE UPDATE ON reseller_billing.subs
                         NEW.renewal_setting, NEW.status, NEW.trial_end, NEW.partner_price, NEW.cancelled_at,
                         NEW.reseller_id, NEW.subscription_id, NEW.customer_id, NEW.sku_id, NEW.created_at))
     EXECUTE FUNCTION reseller_billing.subscription_before_update();
+CREATE TRIGGER subscription_cancelled AFTER UPDATE OF status ON reseller_billing.subscription
+    FOR EACH ROW WHEN (NEW.status = 'cancelled' AND OLD.status <> 'cancelled')
+    EXECUTE FUNCTION reseller_billing.subscription_cancelled();
 CREATE TRIGGER subscription_history_insert AFTER INSERT ON reseller_billing.subscription
     FOR EACH ROW EXECUTE FUNCTION reseller_billing.subscription_history();
 CREATE TRIGGER subscription_history_update AFTER UPDATE ON reseller_billing.subscription

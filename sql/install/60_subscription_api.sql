@@ -29,19 +29,46 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.lock_subscription(bigint, bigint) IS
     'the subscription row, locked against concurrent changes; no_data_found when it does not exist';
 
+-- lock_active_seats: the active seat rows of a subscription, locked in key
+-- order.  A cancellation ends them after locking the subscription row, while
+-- a statement ending an account locks its seat row first and the
+-- subscription row (the counter) after; so the API's cancellations lock the
+-- active seats before the subscription, in the writers' order, and neither
+-- waits for the other while holding what the other needs.
+CREATE FUNCTION reseller_billing.lock_active_seats(p_reseller bigint, p_subscription bigint)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM reseller_billing.seat t
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
+       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription
+       AND t.active_until IS NULL
+     ORDER BY t.seat_id
+       FOR NO KEY UPDATE;
+END $$;
+COMMENT ON FUNCTION reseller_billing.lock_active_seats(bigint, bigint) IS
+    'internal: locks a subscription''s active seat rows (before the subscription row, the order seat writers use)';
+
 CREATE FUNCTION reseller_billing.set_context(p_at timestamptz, p_action text DEFAULT '', p_reason text DEFAULT '')
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
     IF p_at IS NULL THEN
-        RAISE EXCEPTION 'the moment of a change cannot be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'the moment of a change cannot be null'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_at > clock_timestamp() THEN
+        RAISE EXCEPTION 'a change cannot take effect in the future'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It would take effect at %s.', p_at),
+                  HINT = 'Changes are applied when they are written; make the change when it is due.';
     END IF;
     PERFORM set_config('reseller_billing.effective_at', p_at::text, true);
     PERFORM set_config('reseller_billing.action', coalesce(p_action, ''), true);
     PERFORM set_config('reseller_billing.reason', coalesce(p_reason, ''), true);
 END $$;
 COMMENT ON FUNCTION reseller_billing.set_context(timestamptz, text, text) IS
-    'internal: records when the change being made takes effect, which internal action it is, and why';
+    'internal: records when the change being made takes effect (now or earlier, never later), which internal action it is, and why';
 
 -- add_seats: more seats on an Annual commitment, to the end of its term.
 CREATE FUNCTION reseller_billing.add_seats(p_reseller bigint, p_subscription bigint, p_seats int,
@@ -130,6 +157,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('%s seats were asked for.', coalesce(p_seats::text, 'NULL'));
     END IF;
+    IF p_plan IS NULL THEN
+        RAISE EXCEPTION 'the new plan of subscription % cannot be null', p_subscription
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF p_plan OPERATOR(reseller_billing.=) 'trial' OR p_plan OPERATOR(reseller_billing.=) s.plan THEN
         RAISE EXCEPTION 'subscription % of reseller % cannot change plan from % to %', p_subscription, p_reseller, s.plan, p_plan
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -196,16 +227,16 @@ CREATE FUNCTION reseller_billing.cancel_subscription(p_reseller bigint, p_subscr
     SET reseller_billing.effective_at = '' SET reseller_billing.action = '' SET reseller_billing.reason = ''
 AS $$
 DECLARE
-    s   reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
+    s   reseller_billing.subscription;
 BEGIN
+    PERFORM reseller_billing.lock_active_seats(p_reseller, p_subscription);
+    s := reseller_billing.lock_subscription(p_reseller, p_subscription);
     PERFORM reseller_billing.set_context(p_at);
-    -- the status change is checked first (an Annual commitment before its
-    -- renewal date is refused there); then the accounts end
+    -- the trigger refuses an Annual commitment before its renewal date; the
+    -- cancellation ends the accounts (trigger subscription_cancelled)
     UPDATE reseller_billing.subscription t SET status = 'cancelled'
      WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
-       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription
-    RETURNING t.* INTO s;
-    PERFORM reseller_billing.end_seats(p_reseller, p_subscription, p_at);
+       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription;
     RETURN reseller_billing.lock_subscription(p_reseller, p_subscription);
 END $$;
 COMMENT ON FUNCTION reseller_billing.cancel_subscription(bigint, bigint, timestamptz) IS
@@ -221,37 +252,44 @@ CREATE FUNCTION reseller_billing.terminate_early(p_reseller bigint, p_subscripti
     SET reseller_billing.effective_at = '' SET reseller_billing.action = '' SET reseller_billing.reason = ''
 AS $$
 DECLARE
-    s       reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
-    today   date := reseller_billing.program_date(p_reseller, p_at);
-    rest    date;
+    s       reseller_billing.subscription;
+    today   date;
     fee     reseller_billing.amount;
 BEGIN
+    PERFORM reseller_billing.lock_active_seats(p_reseller, p_subscription);
+    s := reseller_billing.lock_subscription(p_reseller, p_subscription);
+    PERFORM reseller_billing.set_context(p_at, 'terminate', coalesce(p_reason, 'early termination'));
+    today := reseller_billing.program_date(p_reseller, p_at);
     IF NOT reseller_billing.is_annual(s.plan) OR s.status NOT IN ('active', 'suspended') THEN
         RAISE EXCEPTION 'subscription % of reseller % has no Annual commitment to terminate', p_subscription, p_reseller
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It is a %s %s subscription.', s.status, s.plan),
+                  DETAIL = format('It is %s, on the %s plan.', s.status, s.plan),
                   HINT = 'Cancel it with cancel_subscription.';
     END IF;
-    -- the installments left: the months after the month of termination, to
-    -- the end of the term, at the commitment's daily rate, rounded once
-    rest := LEAST(GREATEST(date_trunc('month', today)::date + interval '1 month', s.term_start)::date, s.term_end);
-    fee := reseller_billing.round(
-               s.partner_price OPERATOR(reseller_billing.*) s.committed_seats
-               OPERATOR(reseller_billing.*) ((s.term_end - rest)::numeric OPERATOR(pg_catalog./) (s.term_end - s.term_start)));
-    PERFORM reseller_billing.set_context(p_at, 'terminate', coalesce(p_reason, 'early termination'));
+    IF today >= s.term_end THEN
+        RAISE EXCEPTION 'subscription % of reseller % has reached its renewal date: nothing is left to terminate early',
+                p_subscription, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('The commitment ran until %s; the termination would be on %s.', s.term_end, today),
+                  HINT = 'Cancel it with cancel_subscription.';
+    END IF;
+    -- the cancellation (trigger subscription_cancelled) ends the accounts and
+    -- records the charge: the installments left in the term after the month
+    -- of termination (early_termination_fee)
     UPDATE reseller_billing.subscription t SET status = 'cancelled'
      WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
        AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription;
-    PERFORM reseller_billing.end_seats(p_reseller, p_subscription, p_at);
-    INSERT INTO reseller_billing.charge (reseller_id, customer_id, subscription_id, kind, description, amount, charge_on)
-    VALUES (p_reseller, s.customer_id, p_subscription, 'early_termination',
-            format('Early termination of subscription %s: %s seats, %s to %s', p_subscription,
-                   s.committed_seats, rest, s.term_end),
-            fee, today);
+    SELECT c.amount INTO fee
+      FROM reseller_billing.charge c
+     WHERE c.reseller_id OPERATOR(pg_catalog.=) p_reseller
+       AND c.subscription_id OPERATOR(pg_catalog.=) p_subscription
+       AND c.kind = 'early_termination'
+     ORDER BY c.charge_id DESC
+     LIMIT 1;
     RETURN fee;
 END $$;
 COMMENT ON FUNCTION reseller_billing.terminate_early(bigint, bigint, timestamptz, text) IS
-    'cancels an Annual commitment before its renewal and records an early-termination charge for the installments left';
+    'cancels an Annual commitment before its renewal date and records an early-termination charge for the installments left after the month of termination; returns the charge';
 
 CREATE FUNCTION reseller_billing.suspend(p_reseller bigint, p_subscription bigint, p_reason text DEFAULT NULL,
                                          p_at timestamptz DEFAULT now())
@@ -284,19 +322,19 @@ CREATE FUNCTION reseller_billing.reactivate(p_reseller bigint, p_subscription bi
     SET reseller_billing.effective_at = '' SET reseller_billing.action = '' SET reseller_billing.reason = ''
 AS $$
 DECLARE
-    s       reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
-    status  text;
+    s           reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
+    new_status  text;
 BEGIN
     IF s.status <> 'suspended' THEN
         RAISE EXCEPTION 'subscription % of reseller % is % and cannot be reactivated', p_subscription, p_reseller, s.status
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    status := CASE WHEN s.plan OPERATOR(reseller_billing.=) 'trial' THEN 'trial' ELSE 'active' END;
+    new_status := CASE WHEN s.plan OPERATOR(reseller_billing.=) 'trial' THEN 'trial' ELSE 'active' END;
     PERFORM reseller_billing.set_context(p_at);
-    UPDATE reseller_billing.subscription t SET status = reactivate.status
+    UPDATE reseller_billing.subscription t SET status = new_status
      WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
        AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription;
-    RETURN status;
+    RETURN new_status;
 END $$;
 COMMENT ON FUNCTION reseller_billing.reactivate(bigint, bigint, timestamptz) IS
     'returns a suspended subscription to active (or to trial while its trial has not ended)';
@@ -315,11 +353,16 @@ DECLARE
     eff     timestamptz;
     done    int := 0;
 BEGIN
+    IF p_at IS NULL OR p_at > clock_timestamp() THEN
+        RAISE EXCEPTION 'renewals can be applied up to now, not to %', coalesce(p_at::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A renewal or trial expiry is applied once its day has come.';
+    END IF;
     -- Annual terms whose renewal date has come (a term overdue by several
     -- years renews once per term, each in turn)
     LOOP
         FOR k IN
-            SELECT t.reseller_id, t.subscription_id, pg.time_zone
+            SELECT t.reseller_id, t.subscription_id, t.renewal_setting, pg.time_zone
               FROM reseller_billing.subscription t
               JOIN reseller_billing.reseller r ON r.reseller_id OPERATOR(pg_catalog.=) t.reseller_id
               JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) r.program_id
@@ -327,6 +370,10 @@ BEGIN
                AND t.term_end OPERATOR(pg_catalog.<=) (p_at AT TIME ZONE pg.time_zone)::date
              ORDER BY t.reseller_id, t.subscription_id
         LOOP
+            -- a renewal that may cancel ends the accounts: their rows first
+            IF k.renewal_setting IN ('cancel', 'renew_current_users') THEN
+                PERFORM reseller_billing.lock_active_seats(k.reseller_id, k.subscription_id);
+            END IF;
             s := reseller_billing.lock_subscription(k.reseller_id, k.subscription_id);
             CONTINUE WHEN s.status <> 'active' OR NOT reseller_billing.is_annual(s.plan)
                        OR s.term_end > (p_at AT TIME ZONE k.time_zone)::date;
@@ -334,10 +381,9 @@ BEGIN
             eff := s.term_end::timestamp AT TIME ZONE tz;
             PERFORM reseller_billing.set_context(eff, 'renew', 'renewal: ' || s.renewal_setting);
             IF s.renewal_setting = 'cancel' OR (s.renewal_setting = 'renew_current_users' AND s.active_seats = 0) THEN
-                UPDATE reseller_billing.subscription t SET status = 'cancelled'
+                UPDATE reseller_billing.subscription t SET status = 'cancelled'   -- its accounts end at eff
                  WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
                    AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
-                PERFORM reseller_billing.end_seats(s.reseller_id, s.subscription_id, eff);
             ELSIF s.renewal_setting = 'switch_to_flex' THEN
                 UPDATE reseller_billing.subscription t
                    SET plan = 'flexible', seat_cap = t.committed_seats, committed_seats = NULL,
