@@ -52,10 +52,17 @@ month_index(int32 day)
 	return y * 12 + m - 1;
 }
 
+/*
+ * The first day of month index mi.  The index is negative before year 0 (2 BC
+ * and earlier, which a date may be), so split it with floor division: C's
+ * truncating / and % would give month 0 or less there.
+ */
 static int32
 month_first_day(int64 mi)
 {
-	return rb_days_from_civil(mi / 12, (int) (mi % 12) + 1, 1);
+	int64		y = mi >= 0 ? mi / 12 : -((-mi + 11) / 12);
+
+	return rb_days_from_civil(y, (int) (mi - y * 12) + 1, 1);
 }
 
 /* total × num / den in minor units, rounded once, ties away from zero */
@@ -174,19 +181,35 @@ tranche_units(const Amount *total, DateADT start, DateADT end, int64 *unit)
 {
 	const RbCurrency *c = amount_currency(total->currency);
 
-	if (DATE_NOT_FINITE(start) || DATE_NOT_FINITE(end) || end <= start)
+	if (DATE_NOT_FINITE(start) || DATE_NOT_FINITE(end))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a tranche must cover at least one day"),
+				 errmsg("a tranche must start and end on finite dates"),
 				 errdetail("It runs from %s to %s.",
 						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(start))),
 						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(end))))));
+	if (end <= start)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a tranche must cover at least one day"),
+				 errdetail("It runs from %s to %s (exclusive): %d day(s).",
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(start))),
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(end))),
+						   (int) (end - start))));
 	*unit = rb_pow10(RB_SCALE - rb_currency_round_digits(c));
 	if (total->value % *unit != 0)
+	{
+		int			digits = RB_SCALE;
+
+		while (digits > 0 && total->value % rb_pow10(RB_SCALE - digits + 1) == 0)
+			digits--;
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("tranche total %s is not a whole number of minor units", amount_to_cstring(total)),
+				 errdetail("%s has %d decimal place(s); the total has %d.",
+						   c->code, rb_currency_round_digits(c), digits),
 				 errhint("Round the total once, with round(amount), before scheduling it.")));
+	}
 	return total->value / *unit;
 }
 
@@ -202,7 +225,9 @@ period_month_index(int32 period)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("installments are billed by calendar month, not by the cycle %s",
-						period_to_cstring(period))));
+						period_to_cstring(period)),
+				 errdetail("The month must be anchored on day 1; it is anchored on day %d.", a),
+				 errhint("Pass the calendar month %04d-%02d.", y, m)));
 	return (int64) y * 12 + m - 1;
 }
 
