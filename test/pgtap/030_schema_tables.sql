@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(172);
+SELECT plan(174);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -228,6 +228,7 @@ INSERT INTO expected_trigger VALUES
     ('subscription', 'subscription_before_insert', 'subscription_before_insert', 'BEFORE', 'INSERT', 'ROW'),
     ('subscription', 'subscription_counter_guard', 'subscription_counter_guard', 'BEFORE', 'UPDATE', 'ROW'),
     ('subscription', 'subscription_before_update', 'subscription_before_update', 'BEFORE', 'UPDATE', 'ROW'),
+    ('subscription', 'subscription_cancelled', 'subscription_cancelled', 'AFTER', 'UPDATE', 'ROW'),
     ('subscription', 'subscription_history_insert', 'subscription_history', 'AFTER', 'INSERT', 'ROW'),
     ('subscription', 'subscription_history_update', 'subscription_history', 'AFTER', 'UPDATE', 'ROW'),
     ('seat', 'seat_count_insert', 'seat_count', 'AFTER', 'INSERT', 'STATEMENT'),
