@@ -359,6 +359,13 @@ SELECT count(*) AS charges FROM charge WHERE reseller_id = 11001 AND subscriptio
 -- (a plain UPDATE takes effect today, long after 2014-03-01)
 UPDATE subscription SET committed_seats = 4 WHERE reseller_id = 11001 AND subscription_id = 11026;
 SELECT sub, status, seats, term_start, term_end FROM annual_state WHERE sub IN (11025, 11026);
+-- but its term and price change only as the renewal changes them: the next
+-- 12 months, at the price list's price of the renewal date (55.00 less 20%)
+UPDATE subscription SET term_start = '2014-03-01', term_end = '2015-03-01', partner_price = 'USD 1.00'
+ WHERE reseller_id = 11001 AND subscription_id = 11026;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+UPDATE subscription SET term_end = '2020-01-01' WHERE reseller_id = 11001 AND subscription_id = 11026;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
 -- catching up: several terms overdue renew one term at a time, each at its
 -- own renewal date and at the price of that date (and the one due

@@ -242,9 +242,25 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start)
 VALUES (12001, 12090, 12001, :vault, 'flexible', 5, '2012-06-01');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+-- the price is the price list's: one written with the row must be that one
+-- (the reseller never negotiates a price)
 INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start, partner_price)
-VALUES (12001, 12090, 12001, :vault, 'flexible', 5, '2012-06-01', 'EUR 10');
+VALUES (12001, 12090, 12001, :apps, 'flexible', 5, '2012-06-01', 'USD 1.00');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start, partner_price)
+VALUES (12001, 12090, 12001, :apps, 'flexible', 5, '2012-06-01', 'EUR 48');
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start, partner_price)
+VALUES (12001, 12006, 12001, :apps, 'flexible', 5, '2012-06-01', 'USD 48');
+-- a Flex price moves only to the price list's price of the day of the
+-- change (a plain UPDATE: today, when 72.00 less 20% holds; the detail
+-- names today, so it is not shown)
+UPDATE subscription SET partner_price = 'USD 57.60' WHERE reseller_id = 12001 AND subscription_id = 12006;
+\set VERBOSITY terse
+UPDATE subscription SET partner_price = 'USD 1.00' WHERE reseller_id = 12001 AND subscription_id = 12006;
+\set VERBOSITY default
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SELECT subscription_id, partner_price FROM subscription WHERE reseller_id = 12001 AND subscription_id = 12006;
 \set VERBOSITY terse
 -- the customer belongs to the same reseller
 INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start)

@@ -97,6 +97,12 @@ SELECT sub, plan, status, seats, cap, term_start = current_date AS starts_today,
        term_end = (current_date + interval '12 months')::date AS ends_in_12_months, term_end IS NULL AS no_term_end,
        price
   FROM plan_state WHERE sub IN (15011, 15012, 15013, 15014, 15015);
+-- the price comes from the price list (23514; the detail names today)
+\set VERBOSITY terse
+UPDATE subscription SET plan = 'annual_monthly', committed_seats = 3, partner_price = 'USD 1.00'
+ WHERE reseller_id = 15001 AND subscription_id = 15021;
+\set VERBOSITY default
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 -- the plan's own numbers must come with it (23502)
 UPDATE subscription SET plan = 'annual_monthly' WHERE reseller_id = 15001 AND subscription_id = 15021;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;

@@ -172,6 +172,7 @@ DECLARE
     today   date;
     sub     text;
     sold    record;
+    price   reseller_billing.amount;
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NEW;
@@ -245,12 +246,17 @@ BEGIN
             NEW.trial_end := NULL;
         END IF;
     END IF;
-    NEW.partner_price := coalesce(NEW.partner_price,
-        reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, NEW.term_start));
-    IF reseller_billing.currency(NEW.partner_price) OPERATOR(pg_catalog.<>) pg.currency THEN
-        RAISE EXCEPTION '%: partner price % is not in the program currency %', sub, NEW.partner_price, pg.currency
-            USING ERRCODE = 'check_violation';
+    -- the price is the price list's, captured on the term start: a price
+    -- written with the row must be that one
+    price := reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, NEW.term_start);
+    IF NEW.partner_price IS DISTINCT FROM price AND NEW.partner_price IS NOT NULL THEN
+        RAISE EXCEPTION '% pays the partner price of the price list', sub
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The %s partner price on %s is %s; %s was written.',
+                                  NEW.plan, NEW.term_start, price, NEW.partner_price),
+                  HINT = 'Leave partner_price out: it is filled in from the price list.';
     END IF;
+    NEW.partner_price := price;
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION reseller_billing.subscription_before_insert() IS
@@ -263,6 +269,7 @@ DECLARE
     action  text := reseller_billing.current_action();
     today   date := reseller_billing.program_date(NEW.reseller_id, reseller_billing.effective_at());
     sub     text := format('subscription %s of reseller %s', NEW.subscription_id, NEW.reseller_id);
+    price   reseller_billing.amount;
 BEGIN
     IF (NEW.reseller_id, NEW.subscription_id, NEW.customer_id, NEW.sku_id, NEW.created_at)
        IS DISTINCT FROM (OLD.reseller_id, OLD.subscription_id, OLD.customer_id, OLD.sku_id, OLD.created_at) THEN
@@ -315,9 +322,15 @@ BEGIN
             NEW.term_start := today;            -- at a switch at renewal, the renewal date
             NEW.term_end := NULL;
         END IF;
-        IF NEW.partner_price IS NOT DISTINCT FROM OLD.partner_price THEN
-            NEW.partner_price := reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, NEW.term_start);
+        -- paid from the change, at the price list's partner price of its day
+        price := reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, NEW.term_start);
+        IF NEW.partner_price IS DISTINCT FROM OLD.partner_price AND NEW.partner_price IS DISTINCT FROM price THEN
+            RAISE EXCEPTION '% pays the partner price of the price list', sub
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('The %s partner price on %s is %s; %s was written.',
+                                      NEW.plan, NEW.term_start, price, NEW.partner_price);
         END IF;
+        NEW.partner_price := price;
     ELSIF reseller_billing.is_annual(NEW.plan) AND today < OLD.term_end THEN
         -- within a commitment: no fewer seats, no other term, no other price
         -- (from the renewal date on, the renewal sets them)
@@ -333,6 +346,30 @@ BEGIN
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       DETAIL = format('The term runs from %s to %s at %s per seat per year.',
                                       OLD.term_start, OLD.term_end, OLD.partner_price);
+        END IF;
+    ELSIF reseller_billing.is_annual(NEW.plan)
+          AND (NEW.term_start, NEW.term_end, NEW.partner_price) IS DISTINCT FROM (OLD.term_start, OLD.term_end, OLD.partner_price) THEN
+        -- from the renewal date on, the term and price change only by the
+        -- renewal: the next 12 months, at the price list's price of that day
+        price := reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, OLD.term_end);
+        IF NEW.term_start IS DISTINCT FROM OLD.term_end
+           OR NEW.term_end IS DISTINCT FROM (OLD.term_end + interval '12 months')::date
+           OR NEW.partner_price IS DISTINCT FROM price THEN
+            RAISE EXCEPTION '% renews for the next 12 months at the price list''s price, or not at all', sub
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('The renewal is the term %s at %s; the term %s at %s was written.',
+                                      daterange(OLD.term_end, (OLD.term_end + interval '12 months')::date), price,
+                                      daterange(NEW.term_start, NEW.term_end), NEW.partner_price),
+                      HINT = 'Renewals are applied by renew_due, by the renewal setting.';
+        END IF;
+    ELSIF NEW.partner_price IS DISTINCT FROM OLD.partner_price THEN
+        -- Flex or trial: a new price only from the price list, as of the change
+        price := reseller_billing.partner_price(NEW.sku_id, NEW.plan, NEW.reseller_id, today);
+        IF NEW.partner_price IS DISTINCT FROM price THEN
+            RAISE EXCEPTION '% pays the partner price of the price list', sub
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('The %s partner price on %s is %s; %s was written.',
+                                      NEW.plan, today, price, NEW.partner_price);
         END IF;
     END IF;
 
