@@ -313,6 +313,11 @@ BEGIN
             NEW.term_start := today;            -- a new 12-month commitment starts now
             NEW.term_end := (today + interval '12 months')::date;
             NEW.seat_cap := NULL;
+            -- a new commitment renews automatically unless this change says
+            -- otherwise (a switch_to_flex of an earlier term does not carry over)
+            IF NEW.renewal_setting = OLD.renewal_setting THEN
+                NEW.renewal_setting := 'auto_renew';
+            END IF;
         ELSIF NEW.plan OPERATOR(reseller_billing.=) 'flexible' THEN
             IF NEW.seat_cap IS NULL THEN
                 RAISE EXCEPTION '% needs a seat cap to become Flex', sub
