@@ -76,6 +76,7 @@ DECLARE
     was_flex bool := TG_OP = 'UPDATE' AND OLD.plan OPERATOR(reseller_billing.=) 'flexible'
                      AND OLD.status <> 'cancelled';
     is_flex bool := NEW.plan OPERATOR(reseller_billing.=) 'flexible' AND NEW.status <> 'cancelled';
+    stale   bool := false;
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NULL;
@@ -104,6 +105,7 @@ BEGIN
          WHERE t.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id
            AND t.subscription_id OPERATOR(pg_catalog.=) NEW.subscription_id
            AND t.ends_on OPERATOR(pg_catalog.>) today AND t.last_month IS NULL;
+        stale := true;
     END IF;
 
     -- Flex: a stretch starts when the plan becomes Flex and ends when it
@@ -113,10 +115,21 @@ BEGIN
          WHERE f.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id
            AND f.subscription_id OPERATOR(pg_catalog.=) NEW.subscription_id
            AND f.ends_at IS NULL;
+        stale := true;
     END IF;
     IF is_flex AND (NOT was_flex OR NEW.partner_price IS DISTINCT FROM OLD.partner_price) THEN
         INSERT INTO reseller_billing.flex_term (reseller_id, subscription_id, price, starts_at)
         VALUES (NEW.reseller_id, NEW.subscription_id, NEW.partner_price, eff);
+        stale := true;
+    END IF;
+
+    -- a change dated back into a month already billed (a termination, a
+    -- Flex stretch starting or ending) makes its bill stale from that month
+    -- on: the next close bills the difference (new tranches are marked by
+    -- their own trigger)
+    IF stale THEN
+        PERFORM reseller_billing.mark_late_change(NEW.reseller_id, NEW.subscription_id,
+                                                  reseller_billing.billing_period(today));
     END IF;
     RETURN NULL;
 END $$;

@@ -24,17 +24,30 @@ BEGIN
      WHERE c.program_id = p_program
     RETURNING c.last_number INTO last;
     SELECT pg.payment_terms_days INTO terms FROM reseller_billing.program pg WHERE pg.program_id = p_program;
+    -- an invoice that credits and money already received settle in full is
+    -- paid as soon as it is issued
     UPDATE reseller_billing.invoice i
-       SET status = 'issued',
+       SET status = CASE WHEN reseller_billing.value(i.total) - reseller_billing.value(i.credited)
+                              - reseller_billing.value(i.paid) <= 0 THEN 'paid' ELSE 'issued' END,
            invoice_number = last - n + x.ord,
            issued_on = reseller_billing.period_end(i.period),
            due_on = reseller_billing.period_end(i.period) + terms
       FROM unnest(p_invoices, p_resellers) WITH ORDINALITY AS x(invoice_id, reseller_id, ord)
      WHERE i.reseller_id = x.reseller_id AND i.invoice_id = x.invoice_id AND i.status = 'draft';
+    -- an invoice whose total is below zero (adjustments larger than what the
+    -- month bills) leaves the reseller in credit: that balance becomes a
+    -- credit the next closes apply, never cash
+    INSERT INTO reseller_billing.credit (reseller_id, amount, remaining, reason, eligibility)
+    SELECT i.reseller_id, -i.total, -i.total,
+           format('credit balance of invoice %s (%s)', i.invoice_number, i.period), '{}'
+      FROM unnest(p_invoices, p_resellers) AS x(invoice_id, reseller_id)
+      JOIN reseller_billing.invoice i ON i.reseller_id = x.reseller_id AND i.invoice_id = x.invoice_id
+     WHERE reseller_billing.value(i.total) < 0
+     ORDER BY i.invoice_number;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION reseller_billing.issue_invoices(bigint, bigint[], bigint[]) IS
-    'internal: numbers drafts of a program in the given order without gaps and issues them';
+    'internal: numbers drafts of a program in the given order without gaps and issues them (paid when nothing is left owing; a total below zero becomes a credit)';
 
 -- apply_credits: the reseller's credits, oldest first, to the eligible lines
 -- of a draft, line by line, never below zero; then its unapplied payments.
@@ -170,6 +183,22 @@ BEGIN
         ) ON COMMIT DROP;
     END IF;
     TRUNCATE rb_close_lines;
+    -- the late changes this chunk bills, with their row versions: only those
+    -- are cleared afterwards (one changed again meanwhile has a new version
+    -- and stays for the next close)
+    IF to_regclass('pg_temp.rb_close_late') IS NULL THEN
+        CREATE TEMP TABLE rb_close_late (
+        reseller_id bigint, subscription_id bigint, service_period reseller_billing.billing_period, row_version xid
+        ) ON COMMIT DROP;
+    END IF;
+    TRUNCATE rb_close_late;
+    INSERT INTO rb_close_late
+    SELECT lc.reseller_id, lc.subscription_id, lc.service_period, lc.xmin
+      FROM reseller_billing.late_change lc
+      JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id
+     WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period AND r.program_id = p_program
+       AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
+                        WHERE i.reseller_id = lc.reseller_id AND i.period = p_period AND i.kind = 'postpaid');
     INSERT INTO rb_close_lines SELECT * FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi);
 
     -- one draft per reseller and currency, with its lines in a fixed order
@@ -221,9 +250,9 @@ BEGIN
 
     -- closed months' differences are billed now
     DELETE FROM reseller_billing.late_change lc
-     WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period
-       AND EXISTS (SELECT FROM reseller_billing.reseller r
-                    WHERE r.reseller_id = lc.reseller_id AND r.program_id = p_program);
+     USING rb_close_late k
+     WHERE lc.reseller_id = k.reseller_id AND lc.subscription_id = k.subscription_id
+       AND lc.service_period = k.service_period AND lc.xmin = k.row_version;
     IF p_issue THEN
         PERFORM reseller_billing.issue_invoices(p_program, ids, rids);
     END IF;
@@ -246,6 +275,8 @@ BEGIN
     IF reseller_billing.anchor(p_period) <> 1 THEN
         RAISE EXCEPTION 'invoices are written per calendar month, not for the cycle %', p_period
             USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('A calendar month is anchored on day 1; %s is anchored on day %s.',
+                                  p_period, reseller_billing.anchor(p_period)),
                   HINT = format('Close %s instead.', left(p_period::text, 7));
     END IF;
     SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
@@ -334,6 +365,11 @@ DECLARE
     i       int;
     written int := 0;
 BEGIN
+    IF p_program IS NOT NULL AND NOT EXISTS (SELECT FROM reseller_billing.program pg WHERE pg.program_id = p_program) THEN
+        RAISE EXCEPTION 'program % does not exist', p_program
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Pass a program_id from reseller_billing.program, or NULL to close every program.';
+    END IF;
     FOR prog IN SELECT pg.program_id FROM reseller_billing.program pg
                  WHERE p_program IS NULL OR pg.program_id = p_program ORDER BY 1
     LOOP
@@ -372,7 +408,16 @@ DECLARE
     n       int;
 BEGIN
     IF p_batch IS NULL OR p_batch OPERATOR(pg_catalog.<) 1 THEN
-        RAISE EXCEPTION 'batch size must be positive' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'batch size must be positive'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('The batch size is at least 1 reseller; %s was given.',
+                                             COALESCE(p_batch::text, 'NULL'));
+    END IF;
+    IF p_program IS NOT NULL AND NOT EXISTS (SELECT FROM reseller_billing.program pg
+                                              WHERE pg.program_id OPERATOR(pg_catalog.=) p_program) THEN
+        RAISE EXCEPTION 'program % does not exist', p_program
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Pass a program_id from reseller_billing.program, or NULL to close every program.';
     END IF;
     SELECT pg_catalog.array_agg(pg.program_id ORDER BY pg.program_id) INTO progs
       FROM reseller_billing.program pg

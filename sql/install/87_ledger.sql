@@ -45,9 +45,16 @@ BEGIN
         RAISE EXCEPTION 'credit eligibility must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     FOR k IN SELECT jsonb_object_keys(p_eligibility) LOOP
-        IF k NOT IN ('customer_kind', 'sku_family', 'line_kind') OR jsonb_typeof(p_eligibility -> k) <> 'array' THEN
+        IF k NOT IN ('customer_kind', 'sku_family', 'line_kind') THEN
             RAISE EXCEPTION 'unknown credit eligibility rule "%"', k
                 USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The rules are customer_kind, sku_family and line_kind.',
+                      HINT = 'Use arrays under customer_kind, sku_family and line_kind, e.g. {"customer_kind": ["online"], "sku_family": ["apps"]}.';
+        END IF;
+        IF jsonb_typeof(p_eligibility -> k) <> 'array' THEN
+            RAISE EXCEPTION 'credit eligibility rule "%" must be an array', k
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('It is a JSON %s: %s.', jsonb_typeof(p_eligibility -> k), p_eligibility -> k),
                       HINT = 'Use arrays under customer_kind, sku_family and line_kind, e.g. {"customer_kind": ["online"], "sku_family": ["apps"]}.';
         END IF;
     END LOOP;
@@ -169,7 +176,8 @@ COMMENT ON FUNCTION reseller_billing.issue_credit_note(bigint, bigint, reseller_
     'issues a credit note against an issued invoice, reducing what is owed (never below zero); returns its id';
 
 -- void_invoice: withdraws an unpaid invoice; it stays on record, its credits
--- return to their credits, and the next close re-bills its month's usage.
+-- return to their credits, and the next close re-bills its month: the usage
+-- as adjustments, its charges as charges recorded again.
 CREATE FUNCTION reseller_billing.void_invoice(p_reseller bigint, p_invoice bigint, p_reason text)
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -186,19 +194,30 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('It is %s, with %s paid and %s credited; only an issued invoice with nothing paid or credited can be voided.',
                                   inv.status, inv.paid, inv.credited),
-                  HINT = 'Correct it with a credit note instead.';
+                  HINT = CASE WHEN inv.status = 'void' THEN 'It is void already.'
+                              WHEN inv.status = 'draft' THEN 'A draft is issued or discarded by the close that wrote it.'
+                              ELSE 'Correct it with a credit note instead.' END;
     END IF;
     UPDATE reseller_billing.credit c
        SET remaining = c.remaining + a.amount
       FROM (SELECT ca.credit_id, sum(ca.amount) AS amount FROM reseller_billing.credit_application ca
              WHERE ca.reseller_id = p_reseller AND ca.invoice_id = p_invoice GROUP BY ca.credit_id) a
      WHERE c.reseller_id = p_reseller AND c.credit_id = a.credit_id;
-    INSERT INTO reseller_billing.late_change (reseller_id, subscription_id, service_period)
+    INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
     SELECT DISTINCT l.reseller_id, l.subscription_id, l.service_period
       FROM reseller_billing.invoice_line l
      WHERE l.reseller_id = p_reseller AND l.invoice_id = p_invoice AND l.subscription_id IS NOT NULL
        AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment')
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
+    -- its charges (one-off, early termination) are still owed: each is
+    -- recorded again, as a new charge the next close bills once
+    INSERT INTO reseller_billing.charge (reseller_id, customer_id, subscription_id, kind, description, amount, charge_on)
+    SELECT c.reseller_id, c.customer_id, c.subscription_id, c.kind,
+           format('%s (billed again: invoice %s was voided)', c.description, inv.invoice_number), c.amount, c.charge_on
+      FROM reseller_billing.invoice_line l
+      JOIN reseller_billing.charge c ON c.reseller_id = l.reseller_id AND c.charge_id = l.charge_id
+     WHERE l.reseller_id = p_reseller AND l.invoice_id = p_invoice
+     ORDER BY l.line_no;
     PERFORM set_config('reseller_billing.action', 'void', true);
     UPDATE reseller_billing.invoice i
        SET status = 'void', voided_at = now(), void_reason = p_reason
@@ -206,7 +225,7 @@ BEGIN
     PERFORM set_config('reseller_billing.action', '', true);
 END $$;
 COMMENT ON FUNCTION reseller_billing.void_invoice(bigint, bigint, text) IS
-    'voids an issued invoice with nothing paid or credited: it stays on record, its credits are restored, the next close re-bills its usage as adjustments';
+    'voids an issued invoice with nothing paid or credited: it stays on record, its credits are restored, the next close re-bills its usage as adjustments and its charges again';
 
 -- invoice, BEFORE UPDATE/DELETE: an issued invoice changes only by payment,
 -- credit note or void, through the functions above.
@@ -242,6 +261,10 @@ BEGIN
     END IF;
     RAISE EXCEPTION 'invoice % of reseller % is % and cannot be changed', OLD.invoice_number, OLD.reseller_id, OLD.status
         USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = format('The update would change %s.',
+                              (SELECT string_agg(n.key, ', ' ORDER BY n.key)
+                                 FROM jsonb_each(to_jsonb(NEW)) n
+                                WHERE n.value IS DISTINCT FROM to_jsonb(OLD) -> n.key)),
               HINT = 'Record payments with record_payment, corrections with issue_credit_note, withdrawals with void_invoice.';
 END $$;
 COMMENT ON FUNCTION reseller_billing.invoice_guard() IS
@@ -254,6 +277,7 @@ CREATE FUNCTION reseller_billing.invoice_line_guard() RETURNS trigger
 DECLARE
     r       record;
     st      text;
+    num     bigint;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         r := OLD;
@@ -263,11 +287,14 @@ BEGIN
     IF reseller_billing.restoring() THEN
         RETURN r;
     END IF;
-    SELECT i.status INTO st FROM reseller_billing.invoice i
+    SELECT i.status, i.invoice_number INTO st, num FROM reseller_billing.invoice i
      WHERE i.reseller_id = r.reseller_id AND i.invoice_id = r.invoice_id;
     IF st IS DISTINCT FROM 'draft' AND NOT (TG_OP = 'DELETE' AND st IS NULL) THEN
-        RAISE EXCEPTION 'invoice % of reseller % is % and its % rows cannot be changed', r.invoice_id, r.reseller_id, st, TG_TABLE_NAME
+        -- named by its number, as the invoice's own messages do
+        RAISE EXCEPTION 'invoice % of reseller % is % and its % rows cannot be changed',
+                coalesce(num::text, format('(id %s)', r.invoice_id)), r.reseller_id, st, TG_TABLE_NAME
             USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('%s of its %s rows was attempted.', TG_OP, TG_TABLE_NAME),
                   HINT = 'Correct an issued invoice with a credit note.';
     END IF;
     RETURN r;
@@ -284,63 +311,126 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.no_truncate() IS
     'trigger: refuses TRUNCATE of financial records';
 
--- seat, AFTER INSERT/UPDATE (per statement): accounts added or ended with a
--- moment inside a month already invoiced make that month's bill stale; the
--- next close bills the difference as an adjustment line.
+-- The months a reseller has been billed for (its program closed them, or a
+-- close in progress already invoiced the reseller), from a month on: a change
+-- reaching back into one of them is a late change.  Both, because a reseller
+-- with nothing to bill in a closed month has no invoice for it, and a
+-- batched close marks the month closed only when every reseller is done.
+CREATE FUNCTION reseller_billing.billed_months(p_reseller bigint, p_from reseller_billing.billing_period)
+    RETURNS SETOF reseller_billing.billing_period
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    SELECT c.period
+      FROM reseller_billing.period_close c
+      JOIN reseller_billing.reseller r ON r.program_id OPERATOR(pg_catalog.=) c.program_id
+     WHERE r.reseller_id OPERATOR(pg_catalog.=) p_reseller AND c.period OPERATOR(reseller_billing.>=) p_from
+    UNION
+    SELECT i.period
+      FROM reseller_billing.invoice i
+     WHERE i.reseller_id OPERATOR(pg_catalog.=) p_reseller AND i.kind OPERATOR(pg_catalog.=) 'postpaid'
+       AND i.period OPERATOR(reseller_billing.>=) p_from;
+END;
+COMMENT ON FUNCTION reseller_billing.billed_months(bigint, reseller_billing.billing_period) IS
+    'the months from p_from on that a reseller has been billed for: closed for its program, or already invoiced by a close in progress';
+
+-- mark_late_change: a change to a subscription reaching back to p_from makes
+-- every billed month from then on stale; the next close bills the difference.
+-- A row already there is touched (a new row version), so a close that read
+-- the old version does not delete the mark of a change it has not billed.
+CREATE FUNCTION reseller_billing.mark_late_change(p_reseller bigint, p_subscription bigint,
+                                                  p_from reseller_billing.billing_period)
+    RETURNS int
+    LANGUAGE sql SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    WITH ins AS (
+        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
+        SELECT p_reseller, p_subscription, m.m
+          FROM reseller_billing.billed_months(p_reseller, p_from) m
+        ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at
+        RETURNING 1)
+    SELECT count(*)::int FROM ins;
+END;
+COMMENT ON FUNCTION reseller_billing.mark_late_change(bigint, bigint, reseller_billing.billing_period) IS
+    'marks the billed months of a subscription from a month on as changed after their close; returns how many';
+
+-- seat, AFTER INSERT/UPDATE (per statement): accounts added, ended or moved
+-- with a moment inside a month already billed make that month's bill stale;
+-- the next close bills the difference as an adjustment line.
 CREATE FUNCTION reseller_billing.seat_late_change() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NULL;
     END IF;
-    WITH closed AS (
-        SELECT rs.reseller_id, pg.time_zone,
-               (SELECT max(i.period) FROM reseller_billing.invoice i
-                 WHERE i.reseller_id = rs.reseller_id AND i.kind = 'postpaid' AND i.status <> 'void') AS through
-          FROM (SELECT DISTINCT n.reseller_id FROM seat_new n) rs
-          JOIN reseller_billing.reseller r ON r.reseller_id = rs.reseller_id
-          JOIN reseller_billing.program pg ON pg.program_id = r.program_id
-    ), touched AS (
-        -- the first month an insert (its start) or an update (its end) reaches
-        SELECT DISTINCT n.reseller_id, n.subscription_id, c.through,
-               billing_period(((CASE WHEN TG_OP = 'UPDATE' THEN coalesce(n.active_until, n.active_from)
-                                     ELSE n.active_from END) AT TIME ZONE c.time_zone)::date) AS first_month
-          FROM seat_new n JOIN closed c ON c.reseller_id = n.reseller_id
-         WHERE c.through IS NOT NULL
-    )
-    INSERT INTO reseller_billing.late_change (reseller_id, subscription_id, service_period)
-    SELECT t.reseller_id, t.subscription_id, t.first_month + g
-      FROM touched t, generate_series(0, t.through - t.first_month) g
-     WHERE t.first_month <= t.through
-    ON CONFLICT DO NOTHING;
+    -- the earliest moment the statement changed, per subscription: an insert
+    -- from the account's start; an update from the earlier of its old and new
+    -- start (when moved) and from its end (when ended).  The billed months
+    -- are those of billed_months, inlined to stay one set-based query.
+    IF TG_OP = 'INSERT' THEN
+        WITH touched AS (
+            SELECT m.reseller_id, m.subscription_id, r.program_id,
+                   billing_period((m.moment AT TIME ZONE pg.time_zone)::date) AS first_month
+              FROM (SELECT n.reseller_id, n.subscription_id, min(n.active_from) AS moment
+                      FROM seat_new n GROUP BY n.reseller_id, n.subscription_id) m
+              JOIN reseller_billing.reseller r ON r.reseller_id = m.reseller_id
+              JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+        )
+        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
+        SELECT DISTINCT t.reseller_id, t.subscription_id, b.m
+          FROM touched t
+         CROSS JOIN LATERAL (
+                SELECT c.period FROM reseller_billing.period_close c
+                 WHERE c.program_id = t.program_id AND c.period >= t.first_month
+                UNION
+                SELECT i.period FROM reseller_billing.invoice i
+                 WHERE i.reseller_id = t.reseller_id AND i.kind = 'postpaid' AND i.period >= t.first_month) b(m)
+        ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
+    ELSE
+        WITH touched AS (
+            SELECT m.reseller_id, m.subscription_id, r.program_id,
+                   billing_period((m.moment AT TIME ZONE pg.time_zone)::date) AS first_month
+              FROM (SELECT n.reseller_id, n.subscription_id,
+                           min(LEAST(CASE WHEN o.active_from IS DISTINCT FROM n.active_from
+                                          THEN LEAST(o.active_from, n.active_from) END,
+                                     CASE WHEN o.active_until IS DISTINCT FROM n.active_until
+                                          THEN coalesce(n.active_until, o.active_until) END)) AS moment
+                      FROM seat_new n
+                      JOIN seat_old o ON o.reseller_id = n.reseller_id AND o.seat_id = n.seat_id
+                     GROUP BY n.reseller_id, n.subscription_id) m
+              JOIN reseller_billing.reseller r ON r.reseller_id = m.reseller_id
+              JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+             WHERE m.moment IS NOT NULL
+        )
+        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
+        SELECT DISTINCT t.reseller_id, t.subscription_id, b.m
+          FROM touched t
+         CROSS JOIN LATERAL (
+                SELECT c.period FROM reseller_billing.period_close c
+                 WHERE c.program_id = t.program_id AND c.period >= t.first_month
+                UNION
+                SELECT i.period FROM reseller_billing.invoice i
+                 WHERE i.reseller_id = t.reseller_id AND i.kind = 'postpaid' AND i.period >= t.first_month) b(m)
+        ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
+    END IF;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION reseller_billing.seat_late_change() IS
-    'trigger: marks invoiced months whose usage an account change reaches back into, for an adjustment at the next close';
+    'trigger: marks billed months whose usage an account change reaches back into, for an adjustment at the next close';
 
--- commitment_tranche, AFTER INSERT: seats added with an effective date in an
--- invoiced month are billed from then on, through adjustments.
+-- commitment_tranche, AFTER INSERT: seats added with an effective date in a
+-- billed month are billed from then on, through adjustments.
 CREATE FUNCTION reseller_billing.tranche_late_change() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    closed  reseller_billing.billing_period;
-    m       reseller_billing.billing_period;
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NULL;
     END IF;
-    SELECT max(i.period) INTO closed FROM reseller_billing.invoice i
-     WHERE i.reseller_id = NEW.reseller_id AND i.kind = 'postpaid' AND i.status <> 'void';
-    m := reseller_billing.billing_period(NEW.starts_on);
-    WHILE closed IS NOT NULL AND m <= closed LOOP
-        INSERT INTO reseller_billing.late_change (reseller_id, subscription_id, service_period)
-        VALUES (NEW.reseller_id, NEW.subscription_id, m) ON CONFLICT DO NOTHING;
-        m := m + 1;
-    END LOOP;
+    PERFORM reseller_billing.mark_late_change(NEW.reseller_id, NEW.subscription_id,
+                                              reseller_billing.billing_period(NEW.starts_on));
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION reseller_billing.tranche_late_change() IS
-    'trigger: marks invoiced months a backdated commitment tranche reaches into, for an adjustment at the next close';
+    'trigger: marks billed months a backdated commitment tranche reaches into, for an adjustment at the next close';
 
 -- triggers -----------------------------------------------------------------
 
@@ -358,17 +448,24 @@ CREATE TRIGGER payment_no_truncate BEFORE TRUNCATE ON reseller_billing.payment
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
 CREATE TRIGGER credit_note_no_truncate BEFORE TRUNCATE ON reseller_billing.credit_note
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
+CREATE TRIGGER credit_application_no_truncate BEFORE TRUNCATE ON reseller_billing.credit_application
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
+CREATE TRIGGER payment_allocation_no_truncate BEFORE TRUNCATE ON reseller_billing.payment_allocation
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
+CREATE TRIGGER credit_no_truncate BEFORE TRUNCATE ON reseller_billing.credit
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
 CREATE TRIGGER seat_late_change_insert AFTER INSERT ON reseller_billing.seat
     REFERENCING NEW TABLE AS seat_new
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_late_change();
 CREATE TRIGGER seat_late_change_update AFTER UPDATE ON reseller_billing.seat
-    REFERENCING NEW TABLE AS seat_new
+    REFERENCING OLD TABLE AS seat_old NEW TABLE AS seat_new
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_late_change();
 CREATE TRIGGER tranche_late_change AFTER INSERT ON reseller_billing.commitment_tranche
     FOR EACH ROW EXECUTE FUNCTION reseller_billing.tranche_late_change();
 
 REVOKE TRUNCATE ON reseller_billing.invoice, reseller_billing.invoice_line, reseller_billing.payment,
-    reseller_billing.payment_allocation, reseller_billing.credit_note, reseller_billing.credit_application
+    reseller_billing.payment_allocation, reseller_billing.credit_note, reseller_billing.credit_application,
+    reseller_billing.credit
     FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.invoice_counter', '');

@@ -16,13 +16,14 @@ SELECT i.reseller_id, r.name AS reseller_name, pg.code AS program_code, i.invoic
        reseller_billing.value(i.paid) AS paid,
        reseller_billing.value(i.credited) AS credited,
        CASE WHEN i.status IN ('issued', 'paid')
-            THEN reseller_billing.value(i.total) - reseller_billing.value(i.credited) - reseller_billing.value(i.paid)
+            THEN GREATEST(reseller_billing.value(i.total) - reseller_billing.value(i.credited)
+                          - reseller_billing.value(i.paid), 0)
             ELSE 0 END AS balance
   FROM reseller_billing.invoice i
   JOIN reseller_billing.reseller r ON r.reseller_id = i.reseller_id
   JOIN reseller_billing.program pg ON pg.program_id = i.program_id;
 COMMENT ON VIEW reseller_billing.invoices IS
-    'invoices with numeric totals, what was paid and credited, and the balance owed';
+    'invoices with numeric totals, what was paid and credited, and the balance owed (a total below zero became a credit: nothing owed)';
 
 CREATE VIEW reseller_billing.invoice_lines WITH (security_invoker = true) AS
 SELECT l.reseller_id, l.invoice_id, i.invoice_number, i.period::text AS period, l.line_no, l.kind,
@@ -47,7 +48,7 @@ WITH cur AS (
     UNION SELECT reseller_id, reseller_billing.currency(amount) FROM reseller_billing.credit
 )
 SELECT cur.reseller_id, r.name AS reseller_name, cur.currency,
-       coalesce((SELECT sum(reseller_billing.value(i.total)) FROM reseller_billing.invoice i
+       coalesce((SELECT sum(GREATEST(reseller_billing.value(i.total), 0)) FROM reseller_billing.invoice i
                   WHERE i.reseller_id = cur.reseller_id AND i.currency = cur.currency
                     AND i.status IN ('issued', 'paid')), 0) AS invoiced,
        coalesce((SELECT sum(reseller_billing.value(i.paid)) FROM reseller_billing.invoice i
@@ -68,7 +69,7 @@ SELECT cur.reseller_id, r.name AS reseller_name, cur.currency,
            AS credit_remaining
   FROM cur JOIN reseller_billing.reseller r ON r.reseller_id = cur.reseller_id;
 COMMENT ON VIEW reseller_billing.reseller_balances IS
-    'per reseller and currency: invoiced, paid, credited, outstanding, unapplied payments and unused credit';
+    'per reseller and currency: invoiced (an invoice below zero counts 0: its balance became a credit), paid, credited, outstanding, unapplied payments and unused credit';
 
 -- functions ----------------------------------------------------------------
 
