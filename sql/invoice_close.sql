@@ -368,9 +368,8 @@ SELECT count(*) AS invoices, min(no) AS first, max(no) AS last, count(DISTINCT n
 -- ===========================================================================
 -- the early-termination charge of a prepaid year.  The year was billed
 -- whole when it started (180.00 + 33.64), so nothing is left to bill: the
--- charge should be USD 0.00.  KNOWN BUG, reported (early_termination_fee in
--- 50_subscription.sql treats the prepaid year as monthly installments and
--- charges them again); when it is fixed this shows 0.00 and t.
+-- charge is USD 0.00 (early_termination_fee counts only the tranches paid
+-- monthly).
 -- ===========================================================================
 SELECT terminate_early(41001, 41002, '2012-08-15 12:00 America/Los_Angeles') AS charged,
        'USD 0.00'::amount AS should_be;

@@ -451,52 +451,20 @@ CREATE FUNCTION reseller_billing.early_termination_fee(s reseller_billing.subscr
     RETURNS reseller_billing.amount
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    fee         reseller_billing.amount := reseller_billing.amount(0, reseller_billing.currency(s.partner_price));
-    term_from   bigint;
-    added       int := 0;
-    t           record;
-    total       reseller_billing.amount;
+    fee     reseller_billing.amount;
 BEGIN
-    IF NOT reseller_billing.is_annual(s.plan) OR p_on >= s.term_end THEN
-        RETURN fee;
-    END IF;
-    -- the history row that started the current term (creation, conversion, renewal)
-    SELECT max(c.change_id) INTO term_from
-      FROM reseller_billing.subscription_change c
-     WHERE c.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-       AND c.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
-       AND c.field IN ('created', 'term');
-    FOR t IN
-        SELECT LEAST(GREATEST(reseller_billing.program_date(s.reseller_id, c.effective_at), s.term_start),
-                     s.term_end OPERATOR(pg_catalog.-) 1) AS starts_on,
-               c.new_value::int OPERATOR(pg_catalog.-) c.old_value::int AS seats
-          FROM reseller_billing.subscription_change c
-         WHERE c.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-           AND c.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
-           AND c.field = 'committed_seats'
-           AND c.change_id OPERATOR(pg_catalog.>) coalesce(term_from, 0)
-           AND c.new_value::int OPERATOR(pg_catalog.>) c.old_value::int
-    LOOP
-        added := added + t.seats;
-        -- seats × price × days left in the term / days of the term, rounded once
-        total := reseller_billing.amount(pg_catalog.round(
-                     reseller_billing.value(s.partner_price) OPERATOR(pg_catalog.*) t.seats
-                     OPERATOR(pg_catalog.*) (s.term_end OPERATOR(pg_catalog.-) t.starts_on)
-                     OPERATOR(pg_catalog./) (s.term_end OPERATOR(pg_catalog.-) s.term_start),
-                     reseller_billing.minor_unit(reseller_billing.currency(s.partner_price))),
-                 reseller_billing.currency(s.partner_price));
-        fee := fee OPERATOR(reseller_billing.+) (total OPERATOR(reseller_billing.-)
-               reseller_billing.annual_installments_through(total, t.starts_on, s.term_end,
-                   reseller_billing.billing_period(GREATEST(p_on, t.starts_on))));
-    END LOOP;
-    -- the seats at the start of the term
-    IF s.committed_seats OPERATOR(pg_catalog.>) added THEN
-        total := reseller_billing.round(s.partner_price OPERATOR(reseller_billing.*) (s.committed_seats OPERATOR(pg_catalog.-) added));
-        fee := fee OPERATOR(reseller_billing.+) (total OPERATOR(reseller_billing.-)
-               reseller_billing.annual_installments_through(total, s.term_start, s.term_end,
-                   reseller_billing.billing_period(GREATEST(p_on, s.term_start))));
-    END IF;
-    RETURN fee;
+    -- every tranche of the current term paid monthly: its total less what its
+    -- schedule bills through the month of termination (the tranches are kept
+    -- by the billing-facts trigger, section 70); a prepaid year was billed
+    -- whole when it started, so nothing is left to charge
+    SELECT reseller_billing.sum(t.total - reseller_billing.annual_installments_through(
+               t.total, t.starts_on, t.ends_on, reseller_billing.billing_period(GREATEST(p_on, t.starts_on))))
+      INTO fee
+      FROM reseller_billing.commitment_tranche t
+     WHERE t.reseller_id = s.reseller_id AND t.subscription_id = s.subscription_id
+       AND t.plan = 'annual_monthly' AND t.term_start = s.term_start AND t.ends_on = s.term_end
+       AND (t.last_month IS NULL OR t.last_month >= reseller_billing.billing_period(p_on)) AND p_on < s.term_end;
+    RETURN coalesce(fee, reseller_billing.amount(0, reseller_billing.currency(s.partner_price)));
 END $$;
 COMMENT ON FUNCTION reseller_billing.early_termination_fee(reseller_billing.subscription, date) IS
     'the installments left of an Annual term cancelled on a date: every tranche''s total less what it bills through that month';
