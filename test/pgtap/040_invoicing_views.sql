@@ -13,7 +13,9 @@
 --     read through the views are the invoice's amounts;
 --   * issued invoices are final: the immutability triggers are on invoice,
 --     invoice_line and credit_application with their timing and functions,
---     TRUNCATE is refused by trigger on every financial table, and TRUNCATE
+--     TRUNCATE is refused by trigger on every financial table (invoice,
+--     lines, credit applications, credit notes, payments and their
+--     allocations, credits), and TRUNCATE
 --     is not granted to PUBLIC; exercised on a closed month: UPDATE,
 --     DELETE and TRUNCATE of an issued invoice or its lines fail, and a role
 --     with every other privilege still may not TRUNCATE.
@@ -33,7 +35,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(145);
+SELECT plan(154);
 
 -- ---------------------------------------------------------------------------
 -- The views, their columns and types
@@ -207,14 +209,26 @@ INSERT INTO expected_trigger VALUES
     ('invoice_line', 'invoice_line_guard', 'invoice_line_guard', 'BEFORE', 'INSERT UPDATE DELETE', 'ROW'),
     ('invoice_line', 'invoice_line_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
     ('credit_application', 'credit_application_guard', 'invoice_line_guard', 'BEFORE', 'INSERT UPDATE DELETE', 'ROW'),
+    ('credit_application', 'credit_application_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
     ('payment', 'payment_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
-    ('credit_note', 'credit_note_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT');
+    ('payment_allocation', 'payment_allocation_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
+    ('credit_note', 'credit_note_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
+    ('credit', 'credit_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT');
 
--- 7 tests
+-- every financial table refuses TRUNCATE by trigger, even for its owner
+SELECT is(array_agg(t ORDER BY t), NULL,
+          'every financial table (invoice, lines, credit applications, credit notes, payments, allocations, credits) has a BEFORE TRUNCATE trigger')
+FROM unnest(ARRAY['invoice', 'invoice_line', 'credit_application', 'credit_note', 'payment',
+                  'payment_allocation', 'credit']) AS t
+WHERE NOT EXISTS (SELECT FROM pg_trigger tg
+                   WHERE tg.tgrelid = format('reseller_billing.%I', t)::regclass
+                     AND tg.tgtype & 32 <> 0 AND tg.tgtype & 2 <> 0 AND NOT tg.tgisinternal);
+
+-- 10 tests
 SELECT has_trigger('reseller_billing', tbl, tgname, format('%s has trigger %s', tbl, tgname))
 FROM expected_trigger ORDER BY tbl, tgname;
 
--- 7 tests
+-- 10 tests
 SELECT trigger_is('reseller_billing', tbl, tgname, 'reseller_billing', func,
                   format('trigger %s runs %s()', tgname, func))
 FROM expected_trigger ORDER BY tbl, tgname;
@@ -236,7 +250,7 @@ SELECT is(array_agg(format('%s.%s', tg.tgrelid::regclass, tg.tgname) ORDER BY 1)
 FROM pg_trigger tg JOIN expected_trigger e ON e.tgname = tg.tgname::text
 WHERE tg.tgrelid = format('reseller_billing.%I', e.tbl)::regclass AND tg.tgenabled <> 'O';
 
--- 6 tests: PUBLIC may not TRUNCATE any financial record (not in the ACL,
+-- 7 tests: PUBLIC may not TRUNCATE any financial record (not in the ACL,
 -- and not through has_table_privilege either)
 SELECT ok(NOT has_table_privilege('public', format('reseller_billing.%I', t), 'TRUNCATE')
           AND NOT EXISTS (SELECT FROM pg_class c, aclexplode(c.relacl) x
@@ -244,7 +258,7 @@ SELECT ok(NOT has_table_privilege('public', format('reseller_billing.%I', t), 'T
                              AND x.grantee = 0 AND x.privilege_type = 'TRUNCATE'),
           format('TRUNCATE on %s is not granted to PUBLIC', t))
 FROM unnest(ARRAY['invoice', 'invoice_line', 'credit_application', 'credit_note', 'payment',
-                  'payment_allocation']) AS t;
+                  'payment_allocation', 'credit']) AS t;
 
 -- ---------------------------------------------------------------------------
 -- Exercised: a closed month read through the views, then written at
@@ -339,6 +353,9 @@ SELECT throws_ok($$TRUNCATE reseller_billing.invoice_line CASCADE$$, '55000',
 SELECT throws_ok($$TRUNCATE reseller_billing.invoice CASCADE$$, '55000',
                  'invoice is a financial record and cannot be truncated',
                  'TRUNCATE invoice (CASCADE) is refused by its trigger, even for the owner');
+SELECT throws_ok($$TRUNCATE reseller_billing.credit_application$$, '55000',
+                 'credit_application is a financial record and cannot be truncated',
+                 'TRUNCATE credit_application is refused by its trigger, even for the owner');
 SELECT is((SELECT count(*)::int FROM reseller_billing.invoice_line WHERE reseller_id = 940001), 2,
           'the lines are still there');
 
