@@ -461,7 +461,7 @@ SELECT * FROM (VALUES
 	    'large / small', :prev_large / :prev_small, '<= 1.2', 1.2),
 	(3, '  the same, interleaved re-check', 'large / small', :il_large / :il_small, '(info)', NULL)
 ) AS c(ord, comparison, ratio_of, ratio, goal, goal_val);
-SELECT comparison, ratio_of AS "ratio of", to_char(ratio, 'FM99990.00') AS ratio, goal,
+SELECT comparison, ratio_of AS "ratio of", to_char(ratio, 'FM99990.000') AS ratio, goal,
        CASE WHEN goal_val IS NULL THEN 'info' WHEN ratio <= goal_val THEN 'PASS' ELSE 'MISS' END AS verdict
   FROM cmp ORDER BY ord;
 CREATE TABLE public.bench_verdict AS

@@ -28,7 +28,8 @@
 #
 # After the restart, in db b:
 #   * some but not all resellers are invoiced (program 2 not at all);
-#   * every invoiced reseller has its complete invoice: issued, numbered,
+#   * every invoiced reseller has its complete invoice: issued (or paid,
+#     when credits covered it), numbered,
 #     lines summing to the subtotal, and exactly the lines preview_invoice
 #     gave (same line numbers, kinds, descriptions, quantities, prices,
 #     amounts, service periods and dates); identical to db a's invoice for
@@ -222,7 +223,11 @@ SELECT coalesce(string_agg(DISTINCT format('reseller %s: %s', x.reseller_id, x.w
     HAVING reseller_billing.sum(l.amount)::text IS DISTINCT FROM i.subtotal::text
     UNION ALL
     SELECT i.reseller_id, format('invoice %s is %s', i.invoice_id, i.status)
-      FROM reseller_billing.invoice i WHERE i.status <> 'issued' OR i.invoice_number IS NULL
+      FROM reseller_billing.invoice i
+     WHERE i.invoice_number IS NULL
+        OR NOT (i.status = 'issued'
+                OR i.status = 'paid' AND reseller_billing.value(i.total) - reseller_billing.value(i.credited)
+                                         - reseller_billing.value(i.paid) <= 0)
     $missing
 ) x});
 }
@@ -340,7 +345,7 @@ SELECT count(*) FROM reseller_billing.invoice WHERE program_id = 1 AND reseller_
 	'0', "db b: program 1 never got past the barrier (reseller $BARRIER)");
 
 is(line_mismatches('b', 0), '',
-	'db b: every invoiced reseller has its whole invoice: issued, exactly the previewed lines, summing to the subtotal');
+	'db b: every invoiced reseller has its whole invoice: issued (or paid by credits), exactly the previewed lines, summing to the subtotal');
 is($node->safe_psql('b', q{
 SELECT count(*) FROM reseller_billing.invoice_line l
  WHERE NOT EXISTS (SELECT FROM reseller_billing.invoice i WHERE i.reseller_id = l.reseller_id AND i.invoice_id = l.invoice_id)}),
