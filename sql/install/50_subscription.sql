@@ -486,7 +486,8 @@ BEGIN
      WHERE t.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id
        AND t.subscription_id OPERATOR(pg_catalog.=) NEW.subscription_id
        AND t.active_until IS NULL;
-    IF reseller_billing.is_annual(OLD.plan) AND today < OLD.term_end THEN
+    IF reseller_billing.is_annual(OLD.plan) AND today < OLD.term_end
+       AND reseller_billing.value(reseller_billing.early_termination_fee(OLD, today)) <> 0 THEN
         INSERT INTO reseller_billing.charge
                (reseller_id, customer_id, subscription_id, kind, description, amount, charge_on)
         VALUES (NEW.reseller_id, NEW.customer_id, NEW.subscription_id, 'early_termination',

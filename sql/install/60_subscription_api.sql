@@ -286,7 +286,8 @@ BEGIN
        AND c.kind = 'early_termination'
      ORDER BY c.charge_id DESC
      LIMIT 1;
-    RETURN fee;
+    -- nothing left to charge (a prepaid year) records no charge
+    RETURN coalesce(fee, reseller_billing.amount(0, reseller_billing.currency(s.partner_price)));
 END $$;
 COMMENT ON FUNCTION reseller_billing.terminate_early(bigint, bigint, timestamptz, text) IS
     'cancels an Annual commitment before its renewal date and records an early-termination charge for the installments left after the month of termination; returns the charge';

@@ -118,8 +118,14 @@ BEGIN
         stale := true;
     END IF;
     IF is_flex AND (NOT was_flex OR NEW.partner_price IS DISTINCT FROM OLD.partner_price) THEN
+        -- a new Flex subscription is billed from the start of its term_start
+        -- day (in the program's time zone); a change to Flex from its moment
         INSERT INTO reseller_billing.flex_term (reseller_id, subscription_id, price, starts_at)
-        VALUES (NEW.reseller_id, NEW.subscription_id, NEW.partner_price, eff);
+        SELECT NEW.reseller_id, NEW.subscription_id, NEW.partner_price,
+               CASE WHEN TG_OP = 'INSERT' THEN LEAST(eff, NEW.term_start::timestamp AT TIME ZONE pg.time_zone)
+                    ELSE eff END
+          FROM reseller_billing.reseller r JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+         WHERE r.reseller_id = NEW.reseller_id;
         stale := true;
     END IF;
 

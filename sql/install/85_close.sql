@@ -290,7 +290,7 @@ BEGIN
                                   pg.time_zone, (p_as_of AT TIME ZONE pg.time_zone)::date),
                   HINT = 'Use preview_invoice for an estimate while the month runs.';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), p_program::int);
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
         RETURN NULL;
     END IF;
@@ -320,7 +320,7 @@ DECLARE
     n       int;
     cp      reseller_billing.close_progress;
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), p_program::int);
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
         RETURN 0;
     END IF;
@@ -340,7 +340,7 @@ CREATE FUNCTION reseller_billing.close_finish(p_period reseller_billing.billing_
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), p_program::int);
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     INSERT INTO reseller_billing.period_close (program_id, period, invoices)
     SELECT p_program, p_period, count(*)::int FROM reseller_billing.invoice i
      WHERE i.program_id = p_program AND i.period = p_period
@@ -370,8 +370,12 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = 'Pass a program_id from reseller_billing.program, or NULL to close every program.';
     END IF;
+    -- every program whose month has ended in its own time zone (a program
+    -- named explicitly must have ended: close_begin says so)
     FOR prog IN SELECT pg.program_id FROM reseller_billing.program pg
-                 WHERE p_program IS NULL OR pg.program_id = p_program ORDER BY 1
+                 WHERE (p_program IS NULL AND (now() AT TIME ZONE pg.time_zone)::date >= reseller_billing.period_end(p_period))
+                    OR pg.program_id = p_program
+                 ORDER BY 1
     LOOP
         ids := reseller_billing.close_begin(p_period, prog);
         CONTINUE WHEN ids IS NULL;

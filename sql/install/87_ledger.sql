@@ -19,6 +19,13 @@ BEGIN
     IF p_on IS NULL OR p_amount IS NULL THEN
         RAISE EXCEPTION 'a charge needs an amount and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- a charge is an invoice line as it stands: positive and already rounded
+    IF value(p_amount) <= 0 OR p_amount <> round(p_amount) THEN
+        RAISE EXCEPTION 'charge "%" must be a positive amount in whole minor units', p_description
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount),
+                  HINT = 'Round it first with round(amount); give money back with grant_credit or issue_credit_note.';
+    END IF;
     INSERT INTO reseller_billing.charge (reseller_id, customer_id, kind, description, amount, charge_on)
     VALUES (p_reseller, p_customer, 'one_off', p_description, p_amount, p_on)
     RETURNING charge_id INTO id;
@@ -333,6 +340,17 @@ END;
 COMMENT ON FUNCTION reseller_billing.billed_months(bigint, reseller_billing.billing_period) IS
     'the months from p_from on that a reseller has been billed for: closed for its program, or already invoiced by a close in progress';
 
+-- wait_for_close: waits until no close of the program is running (a shared
+-- hold of the lock close_begin/close_step/close_finish take exclusively).
+CREATE FUNCTION reseller_billing.wait_for_close(p_program bigint)
+    RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    SELECT pg_advisory_xact_lock_shared(hashtext('reseller_billing.close'), hashtext(p_program::text));
+END;
+COMMENT ON FUNCTION reseller_billing.wait_for_close(bigint) IS
+    'internal: waits for a running close of the program to commit, so a late change sees the invoices it wrote';
+
 -- mark_late_change: a change to a subscription reaching back to p_from makes
 -- every billed month from then on stale; the next close bills the difference.
 -- A row already there is touched (a new row version), so a close that read
@@ -342,6 +360,8 @@ CREATE FUNCTION reseller_billing.mark_late_change(p_reseller bigint, p_subscript
     RETURNS int
     LANGUAGE sql SET search_path = pg_catalog, reseller_billing, pg_temp
 BEGIN ATOMIC
+    SELECT reseller_billing.wait_for_close(r.program_id)
+      FROM reseller_billing.reseller r WHERE r.reseller_id OPERATOR(pg_catalog.=) p_reseller;
     WITH ins AS (
         INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
         SELECT p_reseller, p_subscription, m.m
@@ -362,6 +382,16 @@ BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NULL;
     END IF;
+    -- a change reaching back before this month may race a close of that
+    -- month: wait for a close in progress of the program to commit, so its
+    -- invoices are seen below (the close takes the same lock exclusively)
+    PERFORM reseller_billing.wait_for_close(x.program_id)
+       FROM (SELECT DISTINCT r.program_id
+               FROM seat_new n
+               JOIN reseller_billing.reseller r ON r.reseller_id = n.reseller_id
+               JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+              WHERE LEAST(n.active_from, n.active_until)
+                    < (date_trunc('month', now() AT TIME ZONE pg.time_zone) AT TIME ZONE pg.time_zone)) x;
     -- the earliest moment the statement changed, per subscription: an insert
     -- from the account's start; an update from the earlier of its old and new
     -- start (when moved) and from its end (when ended).  The billed months

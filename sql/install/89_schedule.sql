@@ -15,29 +15,31 @@ BEGIN ATOMIC
     WITH pg AS (
         SELECT p.program_id, p.time_zone FROM reseller_billing.program p WHERE p.program_id = p_program
     ), bounds AS (
-        SELECT coalesce(
-                   (SELECT max(c.period) + 1 FROM reseller_billing.period_close c WHERE c.program_id = p_program),
-                   (SELECT min(m) FROM (
-                        SELECT min(billing_period(t.starts_on)) AS m
-                          FROM reseller_billing.commitment_tranche t
-                          JOIN reseller_billing.reseller r ON r.reseller_id = t.reseller_id
-                         WHERE r.program_id = p_program
-                        UNION ALL
-                        SELECT min(billing_period((f.starts_at AT TIME ZONE pg.time_zone)::date))
-                          FROM reseller_billing.flex_term f
-                          JOIN reseller_billing.reseller r ON r.reseller_id = f.reseller_id
-                         WHERE r.program_id = p_program
-                        UNION ALL
-                        SELECT min(billing_period(c.charge_on))
-                          FROM reseller_billing.charge c
-                          JOIN reseller_billing.reseller r ON r.reseller_id = c.reseller_id
-                         WHERE r.program_id = p_program) x)) AS first_month,
+        -- from the first month with anything to bill to the last that has
+        -- ended; a month closed by hand out of order leaves no gap behind it
+        SELECT (SELECT min(m) FROM (
+                    SELECT min(billing_period(t.starts_on)) AS m
+                      FROM reseller_billing.commitment_tranche t
+                      JOIN reseller_billing.reseller r ON r.reseller_id = t.reseller_id
+                     WHERE r.program_id = p_program
+                    UNION ALL
+                    SELECT min(billing_period((f.starts_at AT TIME ZONE pg.time_zone)::date))
+                      FROM reseller_billing.flex_term f
+                      JOIN reseller_billing.reseller r ON r.reseller_id = f.reseller_id
+                     WHERE r.program_id = p_program
+                    UNION ALL
+                    SELECT min(billing_period(c.charge_on))
+                      FROM reseller_billing.charge c
+                      JOIN reseller_billing.reseller r ON r.reseller_id = c.reseller_id
+                     WHERE r.program_id = p_program) x) AS first_month,
                billing_period((p_at AT TIME ZONE pg.time_zone)::date) - 1 AS last_month
           FROM pg
     )
     SELECT b.first_month + g
       FROM bounds b, generate_series(0, b.last_month - b.first_month) g
      WHERE b.first_month IS NOT NULL AND b.first_month <= b.last_month
+       AND NOT EXISTS (SELECT FROM reseller_billing.period_close c
+                        WHERE c.program_id = p_program AND c.period = b.first_month + g)
      ORDER BY 1;
 END;
 COMMENT ON FUNCTION reseller_billing.months_due(bigint, timestamptz) IS
