@@ -38,21 +38,28 @@ int128_to_decimal(__int128 v)
 	return out;
 }
 
+/* the error of amount_new, kept out of line so the common path stays small */
+static void amount_new_overflow(__int128 v, uint16 currency) pg_attribute_noreturn() pg_noinline;
+
+static void
+amount_new_overflow(__int128 v, uint16 currency)
+{
+	char		code[4];
+
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("amount out of range"),
+			 errdetail("The result would be %s %s; an amount holds at most 9223372036854.775807 major units either side of zero.",
+					   amount_code(currency, code), int128_to_decimal(v))));
+}
+
 Amount *
 amount_new(__int128 v, uint16 currency)
 {
 	Amount	   *a;
 
-	if (!rb_value_in_range(v))
-	{
-		char		code[4];
-
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("amount out of range"),
-				 errdetail("The result would be %s %s; an amount holds at most 9223372036854.775807 major units either side of zero.",
-						   amount_code(currency, code), int128_to_decimal(v))));
-	}
+	if (unlikely(!rb_value_in_range(v)))
+		amount_new_overflow(v, currency);
 	a = (Amount *) palloc(sizeof(Amount));	/* every byte is set below */
 	a->value = (int64) v;
 	a->currency = currency;

@@ -131,27 +131,42 @@ division_by_zero(void)
 			 errmsg("division by zero")));
 }
 
-/* amount / integer: exact quotient rounded half away from zero */
+/*
+ * amount / integer: exact quotient rounded half away from zero.  The divisor
+ * is prepared once and kept with the call site, since a query divides many
+ * rows by the same number.
+ */
 static Amount *
-amount_div_int(const Amount *a, int64 k)
+amount_div_int(FunctionCallInfo fcinfo, const Amount *a, int64 k)
 {
+	RbDivisor  *v = (RbDivisor *) fcinfo->flinfo->fn_extra;
+	uint64		d = k < 0 ? (uint64) 0 - (uint64) k : (uint64) k;
+
 	if (k == 0)
 		division_by_zero();
-	return amount_new(rb_div_round(a->value, k, RB_HALF_UP), a->currency);
+	if (v == NULL)
+	{
+		v = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(RbDivisor));
+		v->d = 0;
+		fcinfo->flinfo->fn_extra = v;
+	}
+	if (v->d != d)
+		rb_divisor_init(v, d);
+	return amount_new(rb_div_round_by(a->value, v, k < 0, RB_HALF_UP), a->currency);
 }
 
 PG_FUNCTION_INFO_V1(amount_div_int8);
 Datum
 amount_div_int8(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_AMOUNT_P(amount_div_int(PG_GETARG_AMOUNT_P(0), PG_GETARG_INT64(1)));
+	PG_RETURN_AMOUNT_P(amount_div_int(fcinfo, PG_GETARG_AMOUNT_P(0), PG_GETARG_INT64(1)));
 }
 
 PG_FUNCTION_INFO_V1(amount_div_int4);
 Datum
 amount_div_int4(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_AMOUNT_P(amount_div_int(PG_GETARG_AMOUNT_P(0), PG_GETARG_INT32(1)));
+	PG_RETURN_AMOUNT_P(amount_div_int(fcinfo, PG_GETARG_AMOUNT_P(0), PG_GETARG_INT32(1)));
 }
 
 /*

@@ -36,6 +36,24 @@ typedef enum RbRoundMode
  */
 extern __int128 rb_div_round(__int128 n, __int128 d, RbRoundMode mode);
 
+/*
+ * Division by an invariant divisor (Granlund and Montgomery, "Division by
+ * invariant integers using multiplication", 1994, figure 4.1): a multiply
+ * and two shifts instead of a hardware divide, exact for every 64-bit
+ * dividend.  Prepared once per divisor, e.g. once per query for `x / 12`.
+ */
+typedef struct RbDivisor
+{
+	uint64_t	d;				/* the divisor, >= 1 */
+	uint64_t	m;				/* magic multiplier */
+	int			sh1;
+	int			sh2;
+} RbDivisor;
+
+extern void rb_divisor_init(RbDivisor *v, uint64_t d);
+/* n / (sign * v->d) rounded by mode, exactly, for any n except INT64_MIN */
+extern int64_t rb_div_round_by(int64_t n, const RbDivisor *v, int negative_divisor, RbRoundMode mode);
+
 /* true when v fits the stored range */
 static inline bool
 rb_value_in_range(__int128 v)

@@ -76,7 +76,7 @@ rb_div_round(__int128 n, __int128 d, RbRoundMode mode)
 bool
 rb_round_to_digits(int64_t value, int digits, RbRoundMode mode, int64_t *result)
 {
-	int64_t		step = rb_pow10(RB_SCALE - digits);
+	int64_t		step = pow10_table[RB_SCALE - digits];
 	__int128	r;
 
 	/*
@@ -109,4 +109,44 @@ rb_round_to_digits(int64_t value, int digits, RbRoundMode mode, int64_t *result)
 		return false;
 	*result = (int64_t) r;
 	return true;
+}
+
+void
+rb_divisor_init(RbDivisor *v, uint64_t d)
+{
+	int			l = 0;
+
+	while (l < 64 && ((unsigned __int128) 1 << l) < d)
+		l++;					/* l = ceil(log2(d)) */
+	v->d = d;
+	v->m = (uint64_t) ((((unsigned __int128) 1 << 64) * (((unsigned __int128) 1 << l) - d)) / d + 1);
+	v->sh1 = l < 1 ? l : 1;
+	v->sh2 = l > 1 ? l - 1 : 0;
+}
+
+static inline uint64_t
+divisor_quotient(uint64_t n, const RbDivisor *v)
+{
+	uint64_t	t1 = (uint64_t) (((unsigned __int128) v->m * n) >> 64);
+
+	return (t1 + ((n - t1) >> v->sh1)) >> v->sh2;
+}
+
+int64_t
+rb_div_round_by(int64_t n, const RbDivisor *v, int negative_divisor, RbRoundMode mode)
+{
+	int			negative = (n < 0) != (negative_divisor != 0);
+	uint64_t	mag = n < 0 ? (uint64_t) 0 - (uint64_t) n : (uint64_t) n;
+	uint64_t	q = divisor_quotient(mag, v);
+	uint64_t	r = mag - q * v->d;
+
+	/* the same decision as rb_div_round, on magnitudes */
+	if (r != 0 && mode != RB_DOWN)
+	{
+		uint64_t	rest = v->d - r;	/* compare 2r with d without overflow */
+
+		if (r > rest || (r == rest && (mode == RB_HALF_UP || (q % 2) != 0)))
+			q++;
+	}
+	return negative ? -(int64_t) q : (int64_t) q;
 }
