@@ -54,8 +54,19 @@ CREATE FUNCTION reseller_billing.abs(reseller_billing.amount) RETURNS reseller_b
 COMMENT ON FUNCTION reseller_billing.abs(reseller_billing.amount) IS
     'absolute value';
 
+CREATE FUNCTION reseller_billing.amount_round_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION reseller_billing.amount_round_support(internal) IS
+    'planner support of round(amount): computes round(a * int4 / int4) in one call';
+
+CREATE FUNCTION reseller_billing.amount_round_mul_div(reseller_billing.amount, int4, int4) RETURNS reseller_billing.amount
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION reseller_billing.amount_round_mul_div(reseller_billing.amount, int4, int4) IS
+    'round(a * q / k) in one call, with the same checks and the same two roundings as the three operations';
+
 CREATE FUNCTION reseller_billing.round(reseller_billing.amount) RETURNS reseller_billing.amount
-    AS 'MODULE_PATHNAME', 'amount_round' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'amount_round' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    SUPPORT reseller_billing.amount_round_support;
 COMMENT ON FUNCTION reseller_billing.round(reseller_billing.amount) IS
     'rounded to the currency''s minor unit, ties away from zero';
 
