@@ -57,7 +57,10 @@ CREATE TABLE reseller_billing.seat (
     active_from         timestamptz NOT NULL DEFAULT now(),
     active_until        timestamptz,
     PRIMARY KEY (reseller_id, seat_id),
-    FOREIGN KEY (reseller_id, subscription_id) REFERENCES reseller_billing.subscription,
+    -- (reseller_id, subscription_id) must name a subscription: the seat
+    -- trigger checks it once per statement and subscription, under the row
+    -- lock it takes anyway, instead of a foreign key's check per row; a
+    -- subscription with seats cannot be deleted (subscription_keep_seats)
     CHECK (active_until IS NULL OR active_until >= active_from)
 );
 CREATE UNIQUE INDEX seat_active_user ON reseller_billing.seat (reseller_id, subscription_id, lower(user_name))
@@ -564,6 +567,14 @@ BEGIN
      WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
        AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription
        FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = 'A seat belongs to an existing subscription of the same reseller.';
+    END IF;
+    IF p_delta = 0 THEN
+        RETURN;                                 -- only accounts recorded already ended
+    END IF;
     IF p_delta > 0 THEN
         IF s.status NOT IN ('active', 'trial') THEN
             RAISE EXCEPTION 'subscription % of reseller % is % and accepts no new accounts',
@@ -594,7 +605,23 @@ BEGIN
        AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription;
 END $$;
 COMMENT ON FUNCTION reseller_billing.seat_count_apply(bigint, bigint, int) IS
-    'moves one subscription''s active-account counter by delta under its row lock, refusing an add past the limit';
+    'checks a seat''s subscription exists and moves its active-account counter by delta under its row lock, refusing an add past the limit';
+
+-- subscription, BEFORE DELETE: the seats refer to it (they have no foreign
+-- key; see the seat table).
+CREATE FUNCTION reseller_billing.subscription_keep_seats() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM reseller_billing.seat a
+                WHERE a.reseller_id = OLD.reseller_id AND a.subscription_id = OLD.subscription_id) THEN
+        RAISE EXCEPTION 'subscription % of reseller % has seats and cannot be deleted', OLD.subscription_id, OLD.reseller_id
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Cancel it instead; its seats are the record its usage is billed from.';
+    END IF;
+    RETURN OLD;
+END $$;
+COMMENT ON FUNCTION reseller_billing.subscription_keep_seats() IS
+    'trigger: a subscription with seats is never deleted (the seats'' reference to it, kept by trigger)';
 
 CREATE FUNCTION reseller_billing.seat_count() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -622,9 +649,8 @@ BEGIN
                           DETAIL = format('An account would start or end at %s.', d.latest),
                           HINT = 'Add an account when it starts; end it (set active_until) when it is removed.';
             END IF;
-            IF d.delta OPERATOR(pg_catalog.>) 0 THEN
-                PERFORM reseller_billing.seat_count_apply(d.reseller_id, d.subscription_id, d.delta);
-            END IF;
+            -- every subscription named is checked, with or without new accounts
+            PERFORM reseller_billing.seat_count_apply(d.reseller_id, d.subscription_id, d.delta);
         END LOOP;
     ELSE
         FOR d IN
@@ -677,15 +703,24 @@ COMMENT ON FUNCTION reseller_billing.seat_before_update() IS
 CREATE FUNCTION reseller_billing.seat_no_delete() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
+    IF TG_TABLE_NAME = 'subscription' THEN
+        RAISE EXCEPTION 'subscriptions are never truncated: their seats and history are the record that usage is billed from'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Cancel a subscription instead.';
+    END IF;
     RAISE EXCEPTION 'seats are never deleted: they are the record that usage is billed from'
         USING ERRCODE = 'object_not_in_prerequisite_state',
               HINT = 'End an account by setting active_until.';
 END $$;
 COMMENT ON FUNCTION reseller_billing.seat_no_delete() IS
-    'trigger: refuses DELETE and TRUNCATE of seats';
+    'trigger: refuses DELETE and TRUNCATE of seats, and TRUNCATE of subscriptions';
 
 -- triggers -----------------------------------------------------------------
 
+CREATE TRIGGER subscription_keep_seats BEFORE DELETE ON reseller_billing.subscription
+    FOR EACH ROW EXECUTE FUNCTION reseller_billing.subscription_keep_seats();
+CREATE TRIGGER subscription_no_truncate BEFORE TRUNCATE ON reseller_billing.subscription
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_no_delete();
 CREATE TRIGGER subscription_before_insert BEFORE INSERT ON reseller_billing.subscription
     FOR EACH ROW EXECUTE FUNCTION reseller_billing.subscription_before_insert();
 CREATE TRIGGER subscription_counter_guard BEFORE UPDATE OF active_seats ON reseller_billing.subscription

@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(174);
+SELECT plan(177);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -180,14 +180,13 @@ WHERE NOT EXISTS (SELECT FROM generate_subscripts(k.conkey, 1) AS i
 
 SELECT cmp_ok((SELECT count(*)::int FROM tenant f
                 JOIN pg_constraint k ON k.conrelid = f.relid AND k.contype = 'f'
-                JOIN tenant r ON r.relid = k.confrelid), '>=', 6,
-              'at least the six foreign keys among the tenant tables exist (customer, subscription, seat, subscription_change, charge x2)');
+                JOIN tenant r ON r.relid = k.confrelid), '>=', 5,
+              'at least the five foreign keys among the tenant tables exist (customer, subscription, subscription_change, charge x2; seat''s reference is kept by trigger)');
 
 SELECT fk_ok('reseller_billing', f, fc, 'reseller_billing', t, tc,
              format('%s (%s) references %s (%s)', f, array_to_string(fc, ', '), t, array_to_string(tc, ', ')))
 FROM (VALUES ('customer', ARRAY['reseller_id'], 'reseller', ARRAY['reseller_id']),
              ('subscription', ARRAY['reseller_id', 'customer_id'], 'customer', ARRAY['reseller_id', 'customer_id']),
-             ('seat', ARRAY['reseller_id', 'subscription_id'], 'subscription', ARRAY['reseller_id', 'subscription_id']),
              ('subscription_change', ARRAY['reseller_id', 'subscription_id'], 'subscription', ARRAY['reseller_id', 'subscription_id']),
              ('charge', ARRAY['reseller_id', 'customer_id'], 'customer', ARRAY['reseller_id', 'customer_id']),
              ('charge', ARRAY['reseller_id', 'subscription_id'], 'subscription', ARRAY['reseller_id', 'subscription_id']),
@@ -231,6 +230,8 @@ INSERT INTO expected_trigger VALUES
     ('subscription', 'subscription_cancelled', 'subscription_cancelled', 'AFTER', 'UPDATE', 'ROW'),
     ('subscription', 'subscription_history_insert', 'subscription_history', 'AFTER', 'INSERT', 'ROW'),
     ('subscription', 'subscription_history_update', 'subscription_history', 'AFTER', 'UPDATE', 'ROW'),
+    ('subscription', 'subscription_keep_seats', 'subscription_keep_seats', 'BEFORE', 'DELETE', 'ROW'),
+    ('subscription', 'subscription_no_truncate', 'seat_no_delete', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
     ('seat', 'seat_count_insert', 'seat_count', 'AFTER', 'INSERT', 'STATEMENT'),
     ('seat', 'seat_count_update', 'seat_count', 'AFTER', 'UPDATE', 'STATEMENT'),
     ('seat', 'seat_before_update', 'seat_before_update', 'BEFORE', 'UPDATE', 'ROW'),
