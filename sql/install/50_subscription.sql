@@ -637,7 +637,8 @@ BEGIN
         -- account in use that the counter does not count
         FOR d IN
             SELECT n.reseller_id, n.subscription_id, count(*) FILTER (WHERE n.active_until IS NULL)::int AS delta,
-                   max(GREATEST(n.active_from, n.active_until)) AS latest
+                   max(GREATEST(n.active_from, n.active_until)) AS latest,
+                   min(n.active_from) AS earliest
               FROM seat_new n
              GROUP BY n.reseller_id, n.subscription_id
              ORDER BY n.reseller_id, n.subscription_id
@@ -651,6 +652,12 @@ BEGIN
             END IF;
             -- every subscription named is checked, with or without new accounts
             PERFORM reseller_billing.seat_count_apply(d.reseller_id, d.subscription_id, d.delta);
+            -- an account dated back into a month that may be billed already
+            -- is a late change (section 87).  No time zone starts its month
+            -- more than 12 hours after UTC does, so a later start cannot be.
+            IF d.earliest < date_trunc('month', now(), 'UTC') + interval '12 hours' THEN
+                PERFORM reseller_billing.mark_late_change_at(d.reseller_id, d.subscription_id, d.earliest);
+            END IF;
         END LOOP;
     ELSE
         FOR d IN

@@ -373,6 +373,18 @@ END;
 COMMENT ON FUNCTION reseller_billing.mark_late_change(bigint, bigint, reseller_billing.billing_period) IS
     'marks the billed months of a subscription from a month on as changed after their close; returns how many';
 
+-- mark_late_change_at: the same from a moment, in the program's time zone,
+-- once any close of the program in progress has committed.
+CREATE FUNCTION reseller_billing.mark_late_change_at(p_reseller bigint, p_subscription bigint, p_moment timestamptz)
+    RETURNS int
+    LANGUAGE sql SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    SELECT reseller_billing.mark_late_change(p_reseller, p_subscription,
+               reseller_billing.billing_period(reseller_billing.program_date(p_reseller, p_moment)));
+END;
+COMMENT ON FUNCTION reseller_billing.mark_late_change_at(bigint, bigint, timestamptz) IS
+    'marks the billed months of a subscription from the month of a moment (program time zone) as changed after their close';
+
 -- seat, AFTER INSERT/UPDATE (per statement): accounts added, ended or moved
 -- with a moment inside a month already billed make that month's bill stale;
 -- the next close bills the difference as an adjustment line.
@@ -484,9 +496,8 @@ CREATE TRIGGER payment_allocation_no_truncate BEFORE TRUNCATE ON reseller_billin
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
 CREATE TRIGGER credit_no_truncate BEFORE TRUNCATE ON reseller_billing.credit
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.no_truncate();
-CREATE TRIGGER seat_late_change_insert AFTER INSERT ON reseller_billing.seat
-    REFERENCING NEW TABLE AS seat_new
-    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_late_change();
+-- (inserted accounts are marked by the seat counting trigger, section 50,
+-- which already visits each subscription of the statement)
 CREATE TRIGGER seat_late_change_update AFTER UPDATE ON reseller_billing.seat
     REFERENCING OLD TABLE AS seat_old NEW TABLE AS seat_new
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_late_change();
