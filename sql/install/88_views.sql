@@ -3,6 +3,14 @@
 -- dates, names), security_invoker so each reader sees what its role may
 -- ========================================================================
 
+-- functions ----------------------------------------------------------------
+
+CREATE FUNCTION reseller_billing.zero(p_currency text) RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN round(0::numeric, coalesce(reseller_billing.minor_unit(p_currency), 0));
+COMMENT ON FUNCTION reseller_billing.zero(text) IS
+    'zero written with the currency''s minor-unit digits (0.00 for USD), for the views'' empty sums';
+
 -- views --------------------------------------------------------------------
 
 CREATE VIEW reseller_billing.invoices WITH (security_invoker = true) AS
@@ -32,7 +40,7 @@ SELECT l.reseller_id, l.invoice_id, i.invoice_number, i.period::text AS period, 
        reseller_billing.value(l.amount) AS amount, i.currency,
        l.service_period::text AS service_period, lower(l.service) AS service_start, upper(l.service) AS service_end,
        coalesce((SELECT sum(reseller_billing.value(a.amount)) FROM reseller_billing.credit_application a
-                  WHERE a.reseller_id = l.reseller_id AND a.invoice_id = l.invoice_id AND a.line_no = l.line_no), 0)
+                  WHERE a.reseller_id = l.reseller_id AND a.invoice_id = l.invoice_id AND a.line_no = l.line_no), reseller_billing.zero(i.currency))
            AS credit_applied
   FROM reseller_billing.invoice_line l
   JOIN reseller_billing.invoice i ON i.reseller_id = l.reseller_id AND i.invoice_id = l.invoice_id
@@ -50,22 +58,22 @@ WITH cur AS (
 SELECT cur.reseller_id, r.name AS reseller_name, cur.currency,
        coalesce((SELECT sum(GREATEST(reseller_billing.value(i.total), 0)) FROM reseller_billing.invoice i
                   WHERE i.reseller_id = cur.reseller_id AND i.currency = cur.currency
-                    AND i.status IN ('issued', 'paid')), 0) AS invoiced,
+                    AND i.status IN ('issued', 'paid')), reseller_billing.zero(cur.currency)) AS invoiced,
        coalesce((SELECT sum(reseller_billing.value(i.paid)) FROM reseller_billing.invoice i
                   WHERE i.reseller_id = cur.reseller_id AND i.currency = cur.currency
-                    AND i.status IN ('issued', 'paid')), 0) AS paid,
+                    AND i.status IN ('issued', 'paid')), reseller_billing.zero(cur.currency)) AS paid,
        coalesce((SELECT sum(reseller_billing.value(i.credited)) FROM reseller_billing.invoice i
                   WHERE i.reseller_id = cur.reseller_id AND i.currency = cur.currency
-                    AND i.status IN ('issued', 'paid')), 0) AS credited,
+                    AND i.status IN ('issued', 'paid')), reseller_billing.zero(cur.currency)) AS credited,
        coalesce((SELECT sum(reseller_billing.value(i.total) - reseller_billing.value(i.credited)
                             - reseller_billing.value(i.paid)) FROM reseller_billing.invoice i
                   WHERE i.reseller_id = cur.reseller_id AND i.currency = cur.currency
-                    AND i.status = 'issued'), 0) AS outstanding,
+                    AND i.status = 'issued'), reseller_billing.zero(cur.currency)) AS outstanding,
        coalesce((SELECT sum(reseller_billing.value(p.unapplied)) FROM reseller_billing.payment p
-                  WHERE p.reseller_id = cur.reseller_id AND reseller_billing.currency(p.unapplied) = cur.currency), 0)
+                  WHERE p.reseller_id = cur.reseller_id AND reseller_billing.currency(p.unapplied) = cur.currency), reseller_billing.zero(cur.currency))
            AS unapplied_payments,
        coalesce((SELECT sum(reseller_billing.value(c.remaining)) FROM reseller_billing.credit c
-                  WHERE c.reseller_id = cur.reseller_id AND reseller_billing.currency(c.remaining) = cur.currency), 0)
+                  WHERE c.reseller_id = cur.reseller_id AND reseller_billing.currency(c.remaining) = cur.currency), reseller_billing.zero(cur.currency))
            AS credit_remaining
   FROM cur JOIN reseller_billing.reseller r ON r.reseller_id = cur.reseller_id;
 COMMENT ON VIEW reseller_billing.reseller_balances IS
@@ -79,11 +87,11 @@ CREATE FUNCTION reseller_billing.receivables_aging_at(p_as_of date)
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 BEGIN ATOMIC
     SELECT i.reseller_id, r.name, i.currency,
-           coalesce(sum(o.owed) FILTER (WHERE p_as_of <= i.due_on), 0),
-           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on BETWEEN 1 AND 30), 0),
-           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on BETWEEN 31 AND 60), 0),
-           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on BETWEEN 61 AND 90), 0),
-           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on > 90), 0),
+           coalesce(sum(o.owed) FILTER (WHERE p_as_of <= i.due_on), reseller_billing.zero(i.currency)),
+           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on BETWEEN 1 AND 30), reseller_billing.zero(i.currency)),
+           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on BETWEEN 31 AND 60), reseller_billing.zero(i.currency)),
+           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on BETWEEN 61 AND 90), reseller_billing.zero(i.currency)),
+           coalesce(sum(o.owed) FILTER (WHERE p_as_of - i.due_on > 90), reseller_billing.zero(i.currency)),
            sum(o.owed)
       FROM reseller_billing.invoice i
       JOIN reseller_billing.reseller r ON r.reseller_id = i.reseller_id
@@ -106,12 +114,12 @@ COMMENT ON VIEW reseller_billing.receivables_aging IS
 CREATE VIEW reseller_billing.recurring_revenue WITH (security_invoker = true) AS
 SELECT pg.code AS program_code, s.reseller_id, r.name AS reseller_name, pg.currency,
        coalesce(reseller_billing.value(reseller_billing.round(reseller_billing.sum(
-           s.partner_price * s.committed_seats / 12) FILTER (WHERE reseller_billing.is_annual(s.plan)))), 0) AS annual_mrr,
+           s.partner_price * s.committed_seats / 12) FILTER (WHERE reseller_billing.is_annual(s.plan)))), reseller_billing.zero(pg.currency)) AS annual_mrr,
        coalesce(reseller_billing.value(reseller_billing.round(reseller_billing.sum(
-           s.partner_price * s.active_seats / 12) FILTER (WHERE s.plan = 'flexible'))), 0) AS flex_mrr,
+           s.partner_price * s.active_seats / 12) FILTER (WHERE s.plan = 'flexible'))), reseller_billing.zero(pg.currency)) AS flex_mrr,
        coalesce(reseller_billing.value(reseller_billing.round(reseller_billing.sum(
            s.partner_price * CASE WHEN reseller_billing.is_annual(s.plan) THEN s.committed_seats ELSE s.active_seats END
-           / 12))), 0) AS mrr,
+           / 12))), reseller_billing.zero(pg.currency)) AS mrr,
        count(*) AS subscriptions
   FROM reseller_billing.subscription s
   JOIN reseller_billing.reseller r ON r.reseller_id = s.reseller_id
