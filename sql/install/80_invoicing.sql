@@ -213,6 +213,7 @@ BEGIN ATOMIC
                t.tranche_id
           FROM reseller_billing.commitment_tranche t
           JOIN res ON res.reseller_id OPERATOR(pg_catalog.=) t.reseller_id
+           AND t.reseller_id BETWEEN p_lo AND p_hi
           JOIN reseller_billing.subscription s
             ON s.reseller_id OPERATOR(pg_catalog.=) t.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) t.subscription_id
           JOIN reseller_billing.sku k ON k.sku_id OPERATOR(pg_catalog.=) s.sku_id
@@ -223,25 +224,28 @@ BEGIN ATOMIC
                 OR reseller_billing.billing_period(t.starts_on) OPERATOR(reseller_billing.=) p_period)
     ), usage AS (
         -- each account counts every day (in the program's time zone) on which
-        -- it was active at any moment while the subscription was on Flex
+        -- it was active at any moment while the subscription was on Flex;
+        -- summed per Flex stretch by an index scan of its seats
         SELECT f.reseller_id, f.flex_term_id, f.subscription_id, f.price, res.currency, res.time_zone,
-               sum(((b.hi - interval '1 microsecond') AT TIME ZONE res.time_zone)::date
-                   - (b.lo AT TIME ZONE res.time_zone)::date + 1) AS account_days,
-               min(b.lo) AS first_moment,
-               max(b.hi) AS last_moment
+               u.account_days, u.first_moment, u.last_moment
           FROM reseller_billing.flex_term f
           JOIN res ON res.reseller_id = f.reseller_id
-          JOIN reseller_billing.seat a
-            ON a.reseller_id = f.reseller_id AND a.subscription_id = f.subscription_id
          CROSS JOIN LATERAL (
-                SELECT GREATEST(a.active_from, f.starts_at, res.ms) AS lo,
-                       LEAST(coalesce(a.active_until, 'infinity'), coalesce(f.ends_at, 'infinity'), res.me) AS hi) b
-         WHERE f.starts_at < res.me
+                SELECT sum(((b.hi - interval '1 microsecond') AT TIME ZONE res.time_zone)::date
+                           - (b.lo AT TIME ZONE res.time_zone)::date + 1) AS account_days,
+                       min(b.lo) AS first_moment,
+                       max(b.hi) AS last_moment
+                  FROM reseller_billing.seat a
+                 CROSS JOIN LATERAL (
+                        SELECT GREATEST(a.active_from, f.starts_at, res.ms) AS lo,
+                               LEAST(coalesce(a.active_until, 'infinity'), coalesce(f.ends_at, 'infinity'), res.me) AS hi) b
+                 WHERE a.reseller_id = f.reseller_id AND a.subscription_id = f.subscription_id
+                   AND a.active_from < res.me
+                   AND (a.active_until IS NULL OR a.active_until > res.ms)
+                   AND b.hi > b.lo) u
+         WHERE f.reseller_id BETWEEN p_lo AND p_hi
+           AND f.starts_at < res.me
            AND (f.ends_at IS NULL OR f.ends_at > res.ms)
-           AND a.active_from < res.me
-           AND (a.active_until IS NULL OR a.active_until > res.ms)
-           AND b.hi > b.lo
-         GROUP BY f.reseller_id, f.flex_term_id, f.subscription_id, f.price, res.currency, res.time_zone
     ), flex AS (
         SELECT u.reseller_id, u.currency, 'flex_usage' AS kind, u.subscription_id, s.customer_id, s.sku_id,
                format('%s: %s account-day(s) on Flex', k.name, u.account_days) AS description,
