@@ -182,6 +182,22 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.issue_credit_note(bigint, bigint, reseller_billing.amount, text) IS
     'issues a credit note against an issued invoice, reducing what is owed (never below zero); returns its id';
 
+-- the same by invoice id alone (invoice ids are unique across resellers)
+CREATE FUNCTION reseller_billing.issue_credit_note(p_invoice bigint, p_amount reseller_billing.amount, p_reason text)
+    RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    r       bigint;
+BEGIN
+    SELECT i.reseller_id INTO r FROM reseller_billing.invoice i WHERE i.invoice_id = p_invoice;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % does not exist', p_invoice USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN reseller_billing.issue_credit_note(r, p_invoice, p_amount, p_reason);
+END $$;
+COMMENT ON FUNCTION reseller_billing.issue_credit_note(bigint, reseller_billing.amount, text) IS
+    'issues a credit note against an issued invoice given by its id alone; returns the credit note id';
+
 -- void_invoice: withdraws an unpaid invoice; it stays on record, its credits
 -- return to their credits, and the next close re-bills its month: the usage
 -- as adjustments, its charges as charges recorded again.
