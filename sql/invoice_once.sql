@@ -341,3 +341,6 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT count(*) AS cancelled
   FROM subscription s, LATERAL cancel_subscription(s.reseller_id, s.subscription_id) c
  WHERE s.reseller_id IN (42001, 42003) AND s.status <> 'cancelled';
+-- a preview is per calendar month, like the close
+SELECT * FROM preview_invoice(42001, '2012-03@15');
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;

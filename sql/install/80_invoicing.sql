@@ -350,6 +350,22 @@ CREATE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
 COMMENT ON FUNCTION reseller_billing.line_kind_order(text) IS
     'the order of line kinds on an invoice';
 
+-- calendar_month: the period itself when it is a calendar month; invoices
+-- are per calendar month, so a cycle anchored on another day is refused.
+CREATE FUNCTION reseller_billing.calendar_month(p_period reseller_billing.billing_period)
+    RETURNS reseller_billing.billing_period
+    LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF reseller_billing.anchor(p_period) <> 1 THEN
+        RAISE EXCEPTION 'invoices are written per calendar month, not for the cycle %', p_period
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('Use %s instead.', left(p_period::text, 7));
+    END IF;
+    RETURN p_period;
+END $$;
+COMMENT ON FUNCTION reseller_billing.calendar_month(reseller_billing.billing_period) IS
+    'the period when it is a calendar month; 22023 for a cycle anchored on another day';
+
 -- preview_invoice: the lines a close would write for one reseller and month,
 -- without writing; mid-month it is the estimate so far.
 CREATE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period reseller_billing.billing_period)
@@ -360,7 +376,7 @@ CREATE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period res
 BEGIN ATOMIC
     SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
            d.unit_price, d.amount, d.service_period, d.service
-      FROM reseller_billing.due_lines(p_period, NULL, p_reseller, p_reseller) d
+      FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller) d
     WINDOW w AS (PARTITION BY d.currency ORDER BY reseller_billing.line_kind_order(d.kind), d.subscription_id,
                  d.service_period, d.tranche_id, d.charge_id)
      ORDER BY d.currency, 1;
