@@ -66,21 +66,14 @@ posint RB_SEATS_SINGLE "$SINGLE"
 posint RB_SEATS_PRELOAD "$PRELOAD"
 posint RB_SEATS_RUNS "$RUNS"
 [[ $DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "RB_SEATS_DB must be a plain lower-case identifier, got '$DB'"
-command -v psql >/dev/null || die "psql not found"
-
-ADMIN_DB=${PGDATABASE:-postgres}
-[[ $ADMIN_DB == "$DB" ]] && ADMIN_DB=postgres
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 --pset=pager=off)
-# no "does not exist, skipping" notices in the report
-export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 echo "bench/seats.sh: $ROWS-row INSERTs, $SINGLE single-row INSERTs per transaction," \
 	"$PRELOAD accounts preloaded, $RUNS timed runs, server ${PGHOST:-default}:${PGPORT:-5432}"
 
 # ---- database --------------------------------------------------------------
-"${PSQL[@]}" -d "$ADMIN_DB" \
-	-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-	-c "CREATE DATABASE $DB"
+bench_fresh_database
 
 # ---- data ------------------------------------------------------------------
 load_start=$(date +%s)

@@ -42,21 +42,14 @@ die() { echo "bench/types.sh: $*" >&2; exit 1; }
 [[ $RUNS =~ ^[0-9]+$ ]] && ((RUNS >= 1)) || die "RB_BENCH_RUNS must be a positive integer, got '$RUNS'"
 [[ $DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "RB_BENCH_DB must be a plain lower-case identifier, got '$DB'"
 [[ $JIT == on || $JIT == off ]] || die "RB_BENCH_JIT must be on or off, got '$JIT'"
-command -v psql >/dev/null || die "psql not found"
-
-ADMIN_DB=${PGDATABASE:-postgres}
-[[ $ADMIN_DB == "$DB" ]] && ADMIN_DB=postgres
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 --pset=pager=off)
-# no "does not exist, skipping" notices in the report
-export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 echo "bench/types.sh: $ROWS rows, $RUNS timed runs per query, jit=$JIT," \
 	"server ${PGHOST:-default}:${PGPORT:-5432}"
 
 # ---- database --------------------------------------------------------------
-"${PSQL[@]}" -d "$ADMIN_DB" \
-	-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-	-c "CREATE DATABASE $DB"
+bench_fresh_database
 
 # ---- data ------------------------------------------------------------------
 load_start=$(date +%s)

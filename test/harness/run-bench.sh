@@ -28,7 +28,8 @@ take_lock
 ensure_packages
 prepare_workdir
 
-mapfile -t benches < <(compgen -G "$RB_REPO/bench/*.sh" | LC_ALL=C sort)
+# every bench/*.sh but lib.sh, which they source
+mapfile -t benches < <(compgen -G "$RB_REPO/bench/*.sh" | grep -v "/lib\.sh$" | LC_ALL=C sort)
 if ((${#benches[@]} == 0)); then
 	log "no benchmarks yet: bench/*.sh matches no file"
 	exit 0
