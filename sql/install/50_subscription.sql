@@ -141,15 +141,16 @@ COMMENT ON FUNCTION reseller_billing.effective_at() IS
     'when the change being written takes effect: the API''s at argument, else now(); never in the future';
 
 -- An internal action in progress, set by the API functions for the rules
--- trigger.  Only 'terminate' is read: it lets an Annual commitment be
--- cancelled before its renewal date, and the cancellation then records the
--- early-termination charge itself, so the setting grants nothing that
--- terminate_early does not.
+-- trigger.  'terminate' lets an Annual commitment be cancelled before its
+-- renewal date, and the cancellation then records the early-termination
+-- charge itself, so the setting grants nothing that terminate_early does
+-- not.  'migrate' (migrate_to_postpaid, section 92) is checked against the
+-- migration row of the same transaction by migration_check.
 CREATE FUNCTION reseller_billing.current_action() RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
     RETURN coalesce(current_setting('reseller_billing.action', true), '');
 COMMENT ON FUNCTION reseller_billing.current_action() IS
-    'the internal action in progress (terminate: an early cancellation that records its charge)';
+    'the internal action in progress (terminate: an early cancellation that records its charge; migrate: migrate_to_postpaid)';
 
 -- A restore of a dump is replaying rows that already obeyed the rules, with
 -- their counters and history: pg_dump's scripts turn check_function_bodies
@@ -284,6 +285,17 @@ BEGIN
         RAISE EXCEPTION '% is cancelled', sub
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('It was cancelled at %s; a cancelled subscription does not change.', OLD.cancelled_at);
+    END IF;
+
+    -- the prepaid-to-postpaid migration (section 92) is the one change of an
+    -- Annual plan to another plan inside its term: annual_prepaid becomes
+    -- annual_monthly with the same term, seats and price, or a final trial.
+    -- The setting alone grants nothing: the reseller must be prepaid with a
+    -- migration row written by this very transaction (migrate_to_postpaid),
+    -- and the new row must be exactly what the migration writes.
+    IF action = 'migrate' AND OLD.plan OPERATOR(reseller_billing.=) 'annual_prepaid'
+       AND NEW.plan OPERATOR(reseller_billing.<>) OLD.plan THEN
+        RETURN reseller_billing.migration_check(OLD, NEW, today);
     END IF;
 
     -- plan changes: trial -> Annual or Flex, Flex -> Annual at any time;
