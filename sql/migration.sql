@@ -195,6 +195,14 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 UPDATE reseller SET billing_model = 'prepaid' WHERE reseller_id = 51002;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
+-- the record is kept as written
+UPDATE migration SET migrated_at = '2012-06-01 00:00+00' WHERE reseller_id = 51001;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+DELETE FROM migration_order WHERE reseller_id = 51001 AND subscription_id = 51007;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+TRUNCATE migration_order;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+
 -- a final trial converts like any trial: Zeta commits to 2 seats on June 20
 -- (a new 12-month term at the monthly price); Epsilon's trial, and Delta's
 -- (which ended on July 1), end unconverted and are suspended by renew_due

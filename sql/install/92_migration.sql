@@ -354,11 +354,52 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.migration_credit_csv(bigint) IS
     'the migration credit statement of a reseller as CSV text (RFC 4180: header, CRLF, quoted fields), amounts exact';
 
+-- migration, migration_order: the record of a migration is kept as written.
+-- The migration row is completed (counts after, credit) by the transaction
+-- that wrote it; afterwards neither table changes, and neither loses a row.
+CREATE FUNCTION reseller_billing.migration_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF reseller_billing.restoring() THEN
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'migration' THEN
+        IF OLD.xact OPERATOR(pg_catalog.=) pg_current_xact_id()
+           AND (NEW.reseller_id, NEW.migrated_at, NEW.xact) IS NOT DISTINCT FROM (OLD.reseller_id, OLD.migrated_at, OLD.xact) THEN
+            RETURN NEW;                         -- migrate_to_postpaid completing its own row
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'the migration record of reseller % is kept as written', OLD.reseller_id
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = format('%s of %s is not allowed.', TG_OP, TG_TABLE_NAME);
+END $$;
+COMMENT ON FUNCTION reseller_billing.migration_guard() IS
+    'trigger: a migration and its orders are never updated or deleted once the migration''s transaction has written them';
+
+CREATE FUNCTION reseller_billing.migration_no_truncate() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'the migration records are never truncated'
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = format('TRUNCATE of %s is not allowed.', TG_TABLE_NAME);
+END $$;
+COMMENT ON FUNCTION reseller_billing.migration_no_truncate() IS
+    'trigger: refuses TRUNCATE of migration and migration_order';
+
 -- triggers -----------------------------------------------------------------
 
 CREATE TRIGGER reseller_billing_model_guard BEFORE UPDATE OF billing_model ON reseller_billing.reseller
     FOR EACH ROW WHEN (OLD.billing_model IS DISTINCT FROM NEW.billing_model)
     EXECUTE FUNCTION reseller_billing.reseller_billing_model_guard();
+
+CREATE TRIGGER migration_guard BEFORE UPDATE OR DELETE ON reseller_billing.migration
+    FOR EACH ROW EXECUTE FUNCTION reseller_billing.migration_guard();
+CREATE TRIGGER migration_order_guard BEFORE UPDATE OR DELETE ON reseller_billing.migration_order
+    FOR EACH ROW EXECUTE FUNCTION reseller_billing.migration_guard();
+CREATE TRIGGER migration_no_truncate BEFORE TRUNCATE ON reseller_billing.migration
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.migration_no_truncate();
+CREATE TRIGGER migration_order_no_truncate BEFORE TRUNCATE ON reseller_billing.migration_order
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.migration_no_truncate();
 
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.migration', '');
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.migration_order', '');
