@@ -401,8 +401,8 @@ END;
 COMMENT ON FUNCTION reseller_billing.mark_late_change_at(bigint, bigint, timestamptz) IS
     'marks the billed months of a subscription from the month of a moment (program time zone) as changed after their close';
 
--- seat, AFTER INSERT/UPDATE (per statement): accounts added, ended or moved
--- with a moment inside a month already billed make that month's bill stale;
+-- seat, AFTER UPDATE (per statement): accounts ended or moved with a
+-- moment inside a month already billed make that month's bill stale;
 -- the next close bills the difference as an adjustment line.
 CREATE FUNCTION reseller_billing.seat_late_change() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -420,56 +420,30 @@ BEGIN
                JOIN reseller_billing.program pg ON pg.program_id = r.program_id
               WHERE LEAST(n.active_from, n.active_until)
                     < (date_trunc('month', now() AT TIME ZONE pg.time_zone) AT TIME ZONE pg.time_zone)) x;
-    -- the earliest moment the statement changed, per subscription: an insert
-    -- from the account's start; an update from the earlier of its old and new
-    -- start (when moved) and from its end (when ended).  The billed months
-    -- are those of billed_months, inlined to stay one set-based query.
-    IF TG_OP = 'INSERT' THEN
-        WITH touched AS (
-            SELECT m.reseller_id, m.subscription_id, r.program_id,
-                   billing_period((m.moment AT TIME ZONE pg.time_zone)::date) AS first_month
-              FROM (SELECT n.reseller_id, n.subscription_id, min(n.active_from) AS moment
-                      FROM seat_new n GROUP BY n.reseller_id, n.subscription_id) m
-              JOIN reseller_billing.reseller r ON r.reseller_id = m.reseller_id
-              JOIN reseller_billing.program pg ON pg.program_id = r.program_id
-        )
-        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
-        SELECT DISTINCT t.reseller_id, t.subscription_id, b.m
-          FROM touched t
-         CROSS JOIN LATERAL (
-                SELECT c.period FROM reseller_billing.period_close c
-                 WHERE c.program_id = t.program_id AND c.period >= t.first_month
-                UNION
-                SELECT i.period FROM reseller_billing.invoice i
-                 WHERE i.reseller_id = t.reseller_id AND i.kind = 'postpaid' AND i.period >= t.first_month) b(m)
-        ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
-    ELSE
-        WITH touched AS (
-            SELECT m.reseller_id, m.subscription_id, r.program_id,
-                   billing_period((m.moment AT TIME ZONE pg.time_zone)::date) AS first_month
-              FROM (SELECT n.reseller_id, n.subscription_id,
-                           min(LEAST(CASE WHEN o.active_from IS DISTINCT FROM n.active_from
-                                          THEN LEAST(o.active_from, n.active_from) END,
-                                     CASE WHEN o.active_until IS DISTINCT FROM n.active_until
-                                          THEN coalesce(n.active_until, o.active_until) END)) AS moment
-                      FROM seat_new n
-                      JOIN seat_old o ON o.reseller_id = n.reseller_id AND o.seat_id = n.seat_id
-                     GROUP BY n.reseller_id, n.subscription_id) m
-              JOIN reseller_billing.reseller r ON r.reseller_id = m.reseller_id
-              JOIN reseller_billing.program pg ON pg.program_id = r.program_id
-             WHERE m.moment IS NOT NULL
-        )
-        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
-        SELECT DISTINCT t.reseller_id, t.subscription_id, b.m
-          FROM touched t
-         CROSS JOIN LATERAL (
-                SELECT c.period FROM reseller_billing.period_close c
-                 WHERE c.program_id = t.program_id AND c.period >= t.first_month
-                UNION
-                SELECT i.period FROM reseller_billing.invoice i
-                 WHERE i.reseller_id = t.reseller_id AND i.kind = 'postpaid' AND i.period >= t.first_month) b(m)
-        ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
-    END IF;
+    -- the earliest moment the statement changed, per subscription: the
+    -- earlier of an account's old and new start (when moved) and its end
+    -- (when ended); every billed month from then on is stale.  Inserted
+    -- accounts are marked by the seat counting trigger (section 50).
+    WITH touched AS (
+        SELECT m.reseller_id, m.subscription_id,
+               billing_period((m.moment AT TIME ZONE pg.time_zone)::date) AS first_month
+          FROM (SELECT n.reseller_id, n.subscription_id,
+                       min(LEAST(CASE WHEN o.active_from IS DISTINCT FROM n.active_from
+                                      THEN LEAST(o.active_from, n.active_from) END,
+                                 CASE WHEN o.active_until IS DISTINCT FROM n.active_until
+                                      THEN coalesce(n.active_until, o.active_until) END)) AS moment
+                  FROM seat_new n
+                  JOIN seat_old o ON o.reseller_id = n.reseller_id AND o.seat_id = n.seat_id
+                 GROUP BY n.reseller_id, n.subscription_id) m
+          JOIN reseller_billing.reseller r ON r.reseller_id = m.reseller_id
+          JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+         WHERE m.moment IS NOT NULL
+    )
+    INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
+    SELECT DISTINCT t.reseller_id, t.subscription_id, b.m
+      FROM touched t
+     CROSS JOIN LATERAL reseller_billing.billed_months(t.reseller_id, t.first_month) b(m)
+    ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION reseller_billing.seat_late_change() IS
