@@ -37,10 +37,10 @@ INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES
     (:apps, 'annual_prepaid', 'USD 45', '2011-01-01'),
     (:apps, 'flexible', 'USD 60', '2011-01-01'),
     (:devices, 'flexible', 'USD 30', '2011-01-01');
-INSERT INTO reseller (reseller_id, program_id, name, country) VALUES
-    (41001, :prog, 'Alpha Resale', 'US'),
-    (41002, :prog, 'Beta Resale', 'US'),
-    (41003, :prog, 'Gamma Resale', 'US');
+INSERT INTO reseller (reseller_id, program_id, name, country, billing_model) VALUES
+    (41001, :prog, 'Alpha Resale', 'US', 'prepaid'),
+    (41002, :prog, 'Beta Resale', 'US', 'postpaid'),
+    (41003, :prog, 'Gamma Resale', 'US', 'postpaid');
 INSERT INTO customer (reseller_id, customer_id, name, primary_domain, kind) VALUES
     (41001, 41001, 'Acme', 'acme.example', 'online'),
     (41002, 41002, 'Online Co', 'online.example', 'online'),
@@ -50,11 +50,11 @@ INSERT INTO customer (reseller_id, customer_id, name, primary_domain, kind) VALU
 -- what this file shows of its invoices
 CREATE TEMP VIEW inv AS
 SELECT i.reseller_id, i.period, i.invoice_number AS no, i.issued_on, i.due_on, i.subtotal, i.credits_applied,
-       i.tax, i.total, i.status, i.invoice_id
+       i.tax, i.total, i.status, i.invoice_id, i.kind
   FROM invoice i WHERE i.program_id = :prog;
 CREATE TEMP VIEW lines AS
 SELECT i.reseller_id, i.period, l.line_no AS no, l.kind, l.subscription_id AS sub, l.description, l.quantity,
-       l.unit_price, l.amount, l.service
+       l.unit_price, l.amount, l.service, i.invoice_number AS inv
   FROM invoice_line l JOIN invoice i USING (reseller_id, invoice_id) WHERE i.program_id = :prog;
 
 -- ===========================================================================
@@ -120,18 +120,21 @@ SELECT c.amount AS charged,
 -- 347 = 262.31 -> 2.62; S41008 13.34; S41009 8000 / 12 = 666 rem 8 ->
 -- January..August 6.67.  Subtotal 33.34 + 2.62 + 13.34 + 6.67 = 55.97.
 -- February: 33.34 + 6.66 (the Jan-20 tranche's 73.23 / 11 = 6.65 rem 8:
--- Feb..Sep 6.66) + 13.34 + 4.37 + 6.67 + the prepaid year 180.00 = 244.38.
--- March: 33.34 + 6.66 + 13.34 + 6.69 + 6.67 + the prepaid seat 33.64 + the
--- early-termination charge 180.18 = 280.52.
+-- Feb..Sep 6.66) + 13.34 + 4.37 + 6.67 = 64.38 on the post-paid invoice,
+-- and the prepaid year 180.00 on its own prepaid invoice (numbered first):
+-- 244.38 in all.
+-- March: 33.34 + 6.66 + 13.34 + 6.69 + 6.67 + the early-termination charge
+-- 180.18 = 246.88 post-paid; the prepaid seat 33.64 on the prepaid invoice.
+-- Alpha is a prepaid reseller that also holds Annual-monthly and Flex plans.
 SET client_min_messages = warning;
 SELECT close_period('2012-01', :prog) AS january;
 SELECT close_period('2012-02', :prog) AS february;
 SELECT close_period('2012-03', :prog) AS march;
 RESET client_min_messages;
-SELECT period, no, kind, sub, description, quantity, unit_price, amount, service
-  FROM lines WHERE period <= '2012-03' ORDER BY period, no;
--- numbered 1, 2, 3; issued the day after the month; due 30 days later
-SELECT reseller_id, period, no, issued_on, due_on, subtotal, credits_applied, tax, total, status
+SELECT period, inv, no, kind, sub, description, quantity, unit_price, amount, service
+  FROM lines WHERE period <= '2012-03' ORDER BY period, inv, no;
+-- numbered 1 to 5; issued the day after the month; due 30 days later
+SELECT reseller_id, period, no, kind, issued_on, due_on, subtotal, credits_applied, tax, total, status
   FROM inv ORDER BY no;
 
 -- ===========================================================================

@@ -34,7 +34,7 @@ INSERT INTO price (sku_id, plan, list_price, valid_from, valid_to) VALUES
     (:apps, 'annual_monthly', 'USD 55', '2013-01-01', NULL),
     (:apps, 'annual_prepaid', 'USD 45', '2012-01-01', NULL),
     (:apps, 'flexible',       'USD 60', '2012-01-01', NULL);
-INSERT INTO reseller (reseller_id, program_id, name, country) VALUES (11001, :prog, 'Annual Reseller', 'US');
+INSERT INTO reseller (reseller_id, program_id, name, country, billing_model) VALUES (11001, :prog, 'Annual Reseller', 'US', 'prepaid');
 INSERT INTO customer (reseller_id, customer_id, name, primary_domain) VALUES (11001, 11001, 'Acme', 'acme.example');
 
 INSERT INTO program (code, name, currency, reseller_discount, time_zone)
@@ -42,7 +42,7 @@ VALUES ('sub_annual_la', 'Annual tests, Los Angeles', 'USD', 0.20, 'America/Los_
 INSERT INTO sku (program_id, code, name, family) VALUES (:prog_la, 'apps', 'Apps', 'apps')
 RETURNING sku_id AS apps_la \gset
 INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES (:apps_la, 'annual_monthly', 'USD 50', '2012-01-01');
-INSERT INTO reseller (reseller_id, program_id, name, country) VALUES (11002, :prog_la, 'LA Reseller', 'US');
+INSERT INTO reseller (reseller_id, program_id, name, country, billing_model) VALUES (11002, :prog_la, 'LA Reseller', 'US', 'prepaid');
 INSERT INTO customer (reseller_id, customer_id, name, primary_domain) VALUES (11002, 11002, 'LA Co', 'la.example');
 
 -- the truth recomputed the slow way, for every subscription of this file

@@ -31,7 +31,7 @@ INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES
     (:apps, 'annual_monthly', 'USD 50', '2012-01-01'),
     (:apps, 'annual_prepaid', 'USD 45', '2012-01-01'),
     (:apps, 'flexible',       'USD 60', '2012-01-01');
-INSERT INTO reseller (reseller_id, program_id, name, country) VALUES (15001, :prog, 'Plan Reseller', 'US');
+INSERT INTO reseller (reseller_id, program_id, name, country, billing_model) VALUES (15001, :prog, 'Plan Reseller', 'US', 'prepaid');
 INSERT INTO customer (reseller_id, customer_id, name, primary_domain) VALUES (15001, 15001, 'Acme', 'acme.example');
 
 CREATE TEMP VIEW plan_state AS

@@ -31,7 +31,7 @@ INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES
     (:apps, 'annual_monthly', 'USD 50', '2000-01-01'),
     (:apps, 'annual_prepaid', 'USD 45', '2000-01-01'),
     (:apps, 'flexible',       'USD 60', '2000-01-01');
-INSERT INTO reseller (reseller_id, program_id, name, country) VALUES (16001, :prog, 'Trial Reseller', 'US');
+INSERT INTO reseller (reseller_id, program_id, name, country, billing_model) VALUES (16001, :prog, 'Trial Reseller', 'US', 'prepaid');
 INSERT INTO customer (reseller_id, customer_id, name, primary_domain) VALUES (16001, 16001, 'Acme', 'acme.example');
 
 CREATE TEMP VIEW trial_state AS

@@ -169,6 +169,25 @@ COMMENT ON FUNCTION reseller_billing.seat_limit(reseller_billing.subscription) I
     'the most active accounts a subscription may have: committed seats (Annual) or the seat cap (Flex, trial)';
 
 -- subscription, BEFORE INSERT: fill in what the plan implies and check it.
+-- prepaid_order_check: only a prepaid reseller places prepaid orders; a
+-- post-paid one (always, or since its migration, which is one-way) buys
+-- Annual plans paid monthly or Flex.
+CREATE FUNCTION reseller_billing.prepaid_order_check(s reseller_billing.subscription, p_billing_model text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF s.plan OPERATOR(reseller_billing.=) 'annual_prepaid' AND p_billing_model = 'postpaid' THEN
+        RAISE EXCEPTION 'subscription % of reseller %: a post-paid reseller cannot place a prepaid order',
+                s.subscription_id, s.reseller_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Reseller %s is billed %s; the plan asked for is annual_prepaid.',
+                                  s.reseller_id, p_billing_model),
+                  HINT = 'Order annual_monthly (the same commitment, paid monthly) or flexible.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.prepaid_order_check(reseller_billing.subscription, text) IS
+    'internal: refuses (55000) a prepaid order for a post-paid reseller';
+
 CREATE FUNCTION reseller_billing.subscription_before_insert() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
@@ -177,6 +196,7 @@ DECLARE
     sub     text;
     sold    record;
     price   reseller_billing.amount;
+    model   text;
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NEW;
@@ -200,6 +220,9 @@ BEGIN
         RAISE EXCEPTION '%: SKU "%" of program "%" is not sold in program "%"', sub, sold.code, sold.program, pg.code
             USING ERRCODE = 'check_violation';
     END IF;
+    SELECT r.billing_model INTO model FROM reseller_billing.reseller r
+     WHERE r.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id;
+    PERFORM reseller_billing.prepaid_order_check(NEW, model);
     today := (reseller_billing.effective_at() AT TIME ZONE pg.time_zone)::date;
     NEW.active_seats := 0;
     NEW.cancelled_at := NULL;
@@ -303,6 +326,10 @@ BEGIN
     -- after the renewal date.  The date is the change's effective date, which
     -- is never in the future, so no setting opens a commitment early.
     IF NEW.plan OPERATOR(reseller_billing.<>) OLD.plan THEN
+        IF NEW.plan OPERATOR(reseller_billing.=) 'annual_prepaid' THEN
+            PERFORM reseller_billing.prepaid_order_check(NEW, (SELECT r.billing_model FROM reseller_billing.reseller r
+                                                               WHERE r.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id));
+        END IF;
         IF NOT (OLD.plan OPERATOR(reseller_billing.=) 'trial'
                 OR (OLD.plan OPERATOR(reseller_billing.=) 'flexible' AND reseller_billing.is_annual(NEW.plan))
                 OR (reseller_billing.is_annual(OLD.plan) AND NEW.plan OPERATOR(reseller_billing.=) 'flexible'

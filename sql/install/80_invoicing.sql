@@ -287,8 +287,7 @@ BEGIN ATOMIC
            AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
            AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                             WHERE i.reseller_id OPERATOR(pg_catalog.=) r.reseller_id
-                              AND i.period OPERATOR(reseller_billing.=) p_period
-                              AND i.kind OPERATOR(pg_catalog.=) 'postpaid')
+                              AND i.period OPERATOR(reseller_billing.=) p_period)
     ), lines AS (
         SELECT u.*, NULL::bigint AS charge_id
           FROM reseller_billing.usage_lines(p_period, p_program, p_lo, p_hi) u
@@ -342,6 +341,15 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it: recurring lines, due charges, adjustments of closed months';
+
+-- invoice_kind_of: the invoice a line goes on.  A prepaid order's year is
+-- billed on the prepaid invoice; everything else (installments, Flex usage,
+-- charges, adjustments) on the post-paid one.
+CREATE FUNCTION reseller_billing.invoice_kind_of(p_line_kind text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN CASE WHEN p_line_kind OPERATOR(pg_catalog.=) 'annual_prepaid' THEN 'prepaid' ELSE 'postpaid' END;
+COMMENT ON FUNCTION reseller_billing.invoice_kind_of(text) IS
+    'the kind of invoice a line of the given kind goes on: prepaid for a prepaid year, post-paid otherwise';
 
 CREATE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp

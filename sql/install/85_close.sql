@@ -198,21 +198,23 @@ BEGIN
       JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id
      WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period AND r.program_id = p_program
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
-                        WHERE i.reseller_id = lc.reseller_id AND i.period = p_period AND i.kind = 'postpaid');
+                        WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
     INSERT INTO rb_close_lines SELECT * FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi);
 
-    -- one draft per reseller and currency, with its lines in a fixed order
+    -- one draft per reseller, currency and kind, with its lines in a fixed
+    -- order: a prepaid order's year goes on the prepaid invoice, everything
+    -- else on the post-paid one (so a reseller migrating mid-month gets both)
     WITH inv AS (
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
-        SELECT l.reseller_id, p_program, p_period, l.currency, 'postpaid',
+        SELECT l.reseller_id, p_program, p_period, l.currency, reseller_billing.invoice_kind_of(l.kind),
                reseller_billing.sum(l.amount), reseller_billing.amount(0, l.currency),
                reseller_billing.amount(0, l.currency), reseller_billing.sum(l.amount),
                reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
           FROM rb_close_lines l
-         GROUP BY l.reseller_id, l.currency
-         ORDER BY l.reseller_id, l.currency
-        RETURNING i.reseller_id, i.invoice_id, i.currency)
+         GROUP BY l.reseller_id, l.currency, reseller_billing.invoice_kind_of(l.kind)
+         ORDER BY l.reseller_id, l.currency, reseller_billing.invoice_kind_of(l.kind) DESC
+        RETURNING i.reseller_id, i.invoice_id, i.currency, i.kind)
     INSERT INTO reseller_billing.invoice_line
            (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
             unit_price, amount, service_period, service, charge_id, tranche_id)
@@ -223,15 +225,17 @@ BEGIN
            l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
            l.service_period, l.service, l.charge_id, l.tranche_id
       FROM rb_close_lines l
-      JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency;
+      JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency
+              AND inv.kind = reseller_billing.invoice_kind_of(l.kind);
 
-    -- the drafts written, in numbering order
-    SELECT array_agg(i.invoice_id ORDER BY i.reseller_id, i.currency),
-           array_agg(i.reseller_id ORDER BY i.reseller_id, i.currency)
+    -- the drafts written, in numbering order (a prepaid invoice before the
+    -- post-paid one of the same reseller and currency)
+    SELECT array_agg(i.invoice_id ORDER BY i.reseller_id, i.currency, i.kind DESC),
+           array_agg(i.reseller_id ORDER BY i.reseller_id, i.currency, i.kind DESC)
       INTO ids, rids
       FROM reseller_billing.invoice i
      WHERE i.reseller_id BETWEEN p_lo AND p_hi AND i.program_id = p_program
-       AND i.period = p_period AND i.kind = 'postpaid' AND i.status = 'draft';
+       AND i.period = p_period AND i.status = 'draft';
     written := coalesce(array_length(ids, 1), 0);
 
     -- credits and unapplied payments, only for resellers that have some
@@ -243,7 +247,7 @@ BEGIN
                          WHERE c.reseller_id = i.reseller_id AND reseller_billing.value(c.remaining) > 0)
                 OR EXISTS (SELECT FROM reseller_billing.payment p
                             WHERE p.reseller_id = i.reseller_id AND reseller_billing.value(p.unapplied) > 0))
-         ORDER BY i.reseller_id, i.invoice_id
+         ORDER BY i.reseller_id, i.currency, i.kind DESC
     LOOP
         PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);
     END LOOP;
@@ -298,7 +302,7 @@ BEGIN
       FROM reseller_billing.reseller r
      WHERE r.program_id = p_program
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
-                        WHERE i.reseller_id = r.reseller_id AND i.period = p_period AND i.kind = 'postpaid');
+                        WHERE i.reseller_id = r.reseller_id AND i.period = p_period);
     INSERT INTO reseller_billing.close_progress AS cp
            (program_id, period, started_at, updated_at, resellers_total, resellers_done, invoices_written)
     VALUES (p_program, p_period, clock_timestamp(), clock_timestamp(), coalesce(array_length(ids, 1), 0), 0, 0)

@@ -350,7 +350,7 @@ BEGIN ATOMIC
     UNION
     SELECT i.period
       FROM reseller_billing.invoice i
-     WHERE i.reseller_id OPERATOR(pg_catalog.=) p_reseller AND i.kind OPERATOR(pg_catalog.=) 'postpaid'
+     WHERE i.reseller_id OPERATOR(pg_catalog.=) p_reseller
        AND i.period OPERATOR(reseller_billing.>=) p_from;
 END;
 COMMENT ON FUNCTION reseller_billing.billed_months(bigint, reseller_billing.billing_period) IS
