@@ -65,6 +65,11 @@ INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, pla
 -- Delta: a trial from June 1
 INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan)
 VALUES (51001, 51006, 51004, :apps, 'trial');
+-- Beta: a new prepaid order on June 5, 3 seats: the migration month's
+-- prepaid invoice bills its year
+SET reseller_billing.effective_at = '2012-06-05 10:00 America/Los_Angeles';
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, committed_seats, renewal_setting)
+VALUES (51001, 51010, 51002, :apps, 'annual_prepaid', 3, 'auto_renew');
 RESET reseller_billing.effective_at;
 INSERT INTO seat (reseller_id, subscription_id, user_name, active_from) VALUES
     (51001, 51001, 'ann', '2012-01-02 00:00+00'),
@@ -125,8 +130,11 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 --   51007 Epsilon        3 × 40.00 = 120.00, ended 2012-06-01: 0 left, 0.00 (final trial)
 --   51008 Zeta           2 × 40.00 =  80.00, 2011-07-01..2012-07-01 366 days, 16 left:
 --                        80.00 × 16 / 366 = 3.497… → 3.50 (trial at once)
--- The credit: 218.58 + 69.07 + 56.77 + 126.23 + 158.90 + 0.00 + 3.50 = 633.05.
--- 6 customers, 8 subscriptions, 7 active accounts before and after.
+--   51010 Beta Apps      3 × 40.00 = 120.00, 2012-06-05..2013-06-05 365 days, 355 left:
+--                       120.00 × 355 / 365 = 116.712… → 116.71
+-- The credit: 218.58 + 69.07 + 56.77 + 126.23 + 158.90 + 0.00 + 3.50
+-- + 116.71 = 749.76.
+-- 6 customers, 9 subscriptions, 7 active accounts before and after.
 -- ===========================================================================
 SELECT reseller_id, migrated_at, customers_before, subscriptions_before, accounts_before,
        customers_after, subscriptions_after, accounts_after, orders_migrated, credit_id IS NOT NULL AS credited
@@ -166,27 +174,8 @@ SELECT migration_credit_csv(51003);
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
 -- ===========================================================================
--- June closed: the monthly tranches bill June 15 to 30 (16 days), the first
--- month of each, round(T × 16 / days of the tranche):
---   51001 Acme Apps      218.58 × 16 / 200 = 17.486… → 17.49  credit 17.49
---   51002 Beta Apps       69.07 × 16 / 158 =  6.994… →  6.99  credit  6.99
---   51003 Beta Apps       56.77 × 16 / 259 =  3.507… →  3.51  credit  3.51
---   51004 Gamma Apps     126.23 × 16 / 231 =  8.743… →  8.74  offline: none
---   51005 Acme Postini   158.90 × 16 / 290 =  8.766… →  8.77  Postini: none
--- subtotal 45.50, credit 27.99, total 17.51; 633.05 - 27.99 = 605.06 left
--- ===========================================================================
-SET client_min_messages = warning;
-SELECT close_period('2012-06', :prog) AS invoices;
-RESET client_min_messages;
-SELECT line_no, kind, subscription_id, customer_name, sku_family, service_start, service_end, amount, credit_applied
-  FROM invoice_lines WHERE reseller_id = 51001 AND period = '2012-06' ORDER BY line_no;
-SELECT period, kind, subtotal, credits_applied, total FROM invoices WHERE reseller_id = 51001;
-SELECT order_id, amount_credited, total_credited, credit_remaining
-  FROM migration_credit_statement WHERE reseller_id = 51001 AND order_id = 51001;
-
--- ===========================================================================
 -- refused afterwards: a second migration; the way back (also for a reseller
--- that migrated with no orders)
+-- that migrated with no orders); a new prepaid order
 -- ===========================================================================
 SELECT migrate_to_postpaid(51001, '2012-06-16 12:00 America/Los_Angeles');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
@@ -194,6 +183,11 @@ UPDATE reseller SET billing_model = 'prepaid' WHERE reseller_id = 51001;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 UPDATE reseller SET billing_model = 'prepaid' WHERE reseller_id = 51002;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SET reseller_billing.effective_at = '2012-06-16 10:00 America/Los_Angeles';
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, committed_seats)
+VALUES (51001, 51011, 51004, :apps, 'annual_prepaid', 1);
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+RESET reseller_billing.effective_at;
 
 -- the record is kept as written
 UPDATE migration SET migrated_at = '2012-06-01 00:00+00' WHERE reseller_id = 51001;
@@ -204,13 +198,95 @@ TRUNCATE migration_order;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
 -- a final trial converts like any trial: Zeta commits to 2 seats on June 20
--- (a new 12-month term at the monthly price); Epsilon's trial, and Delta's
--- (which ended on July 1), end unconverted and are suspended by renew_due
+-- (a new 12-month term at the monthly price, 2 × 40.00 = 80.00 over
+-- 2012-06-20..2013-06-20, 365 days)
 SELECT plan, status, committed_seats, term_start, term_end, partner_price
   FROM change_plan(51001, 51008, 'annual_monthly', 2, '2012-06-20 10:00 America/Los_Angeles');
+
+-- ===========================================================================
+-- June, the migration month: two invoices.
+-- The prepaid invoice bills what was ordered before the migration: 51010's
+-- year, 3 × 40.00 = 120.00 (the migration credit never pays a prepaid line).
+-- The post-paid invoice bills the rest: each monthly tranche's first month,
+-- round(T × days in June / days of the tranche):
+--   51001 Acme Apps      218.58 × 16 / 200 = 17.486… → 17.49  credit 17.49
+--   51002 Beta Apps       69.07 × 16 / 158 =  6.994… →  6.99  credit  6.99
+--   51003 Beta Apps       56.77 × 16 / 259 =  3.507… →  3.51  credit  3.51
+--   51004 Gamma Apps     126.23 × 16 / 231 =  8.743… →  8.74  offline: none
+--   51005 Acme Postini   158.90 × 16 / 290 =  8.766… →  8.77  Postini: none
+--   51008 Zeta Apps       80.00 × 11 / 365 =  2.410… →  2.41  credit  2.41
+--   51010 Beta Apps      116.71 × 16 / 355 =  5.260… →  5.26  credit  5.26
+-- subtotal 53.17, credit 35.66, total 17.51; 749.76 - 35.66 = 714.10 left.
+-- The prepaid invoice is numbered first.
+-- ===========================================================================
+SET client_min_messages = warning;
+SELECT close_period('2012-06', :prog) AS invoices;
+SELECT close_period('2012-06', :prog) AS again;
+RESET client_min_messages;
+SELECT l.invoice_number, i.kind AS invoice_kind, l.line_no, l.kind, l.subscription_id, l.customer_name,
+       l.sku_family, l.service_start, l.service_end, l.amount, l.credit_applied
+  FROM invoice_lines l JOIN invoice i USING (reseller_id, invoice_id)
+ WHERE l.reseller_id = 51001 AND l.period = '2012-06'
+ ORDER BY l.invoice_number, l.line_no;
+SELECT invoice_number, period, kind, subtotal, credits_applied, total FROM invoices
+ WHERE reseller_id = 51001 ORDER BY invoice_number;
+
+-- ===========================================================================
+-- Epsilon's trial, and Delta's (which ended on July 1), end unconverted and
+-- are suspended by renew_due on July 15
+-- ===========================================================================
 SELECT renew_due('2012-07-15 00:00 America/Los_Angeles') >= 2 AS applied;
 SELECT subscription_id, plan, status, trial_end FROM subscription
  WHERE reseller_id = 51001 AND subscription_id IN (51006, 51007, 51008) ORDER BY subscription_id;
+
+-- ===========================================================================
+-- July and August: one post-paid invoice each.  The full months of each
+-- tranche share what the first (and a partial last) month leave, the
+-- remainder one cent each to the earliest months:
+--   51001 [06-15, 2013-01-01): 218.58 - 17.49 = 201.09 over Jul..Dec:
+--         20109 / 6 = 3351 rem 3  → Jul 33.52, Aug 33.52
+--   51002 [06-15, 11-20): last month Nov 1..19, 69.07 × 19 / 158 = 8.305… → 8.31;
+--         69.07 - 6.99 - 8.31 = 53.77 over Jul..Oct: 5377 / 4 = 1344 rem 1
+--                                  → Jul 13.45, Aug 13.44
+--   51003 [06-15, 2013-03-01): 56.77 - 3.51 = 53.26 over Jul..Feb:
+--         5326 / 8 = 665 rem 6     → Jul 6.66, Aug 6.66
+--   51004 [06-15, 2013-02-01): 126.23 - 8.74 = 117.49 over Jul..Jan:
+--         11749 / 7 = 1678 rem 3   → Jul 16.79, Aug 16.79 (offline)
+--   51005 [06-15, 2013-04-01): 158.90 - 8.77 = 150.13 over Jul..Mar:
+--         15013 / 9 = 1668 rem 1   → Jul 16.69, Aug 16.68 (Postini)
+--   51008 [06-20, 2013-06-20): last month 80.00 × 19 / 365 = 4.164… → 4.16;
+--         80.00 - 2.41 - 4.16 = 73.43 over Jul..May: 7343 / 11 = 667 rem 6
+--                                  → Jul 6.68, Aug 6.68
+--   51010 [06-15, 2013-06-05): last month 116.71 × 4 / 355 = 1.315… → 1.32;
+--         116.71 - 5.26 - 1.32 = 110.13 over Jul..May: 11013 / 11 = 1001 rem 2
+--                                  → Jul 10.02, Aug 10.02
+-- July:   subtotal 103.81, credit 33.52 + 13.45 + 6.66 + 6.68 + 10.02 = 70.33,
+--         total 33.48; 714.10 - 70.33 = 643.77 left.
+-- August: subtotal 103.79, credit 33.52 + 13.44 + 6.66 + 6.68 + 10.02 = 70.32,
+--         total 33.47; 643.77 - 70.32 = 573.45 left.
+-- ===========================================================================
+SET client_min_messages = warning;
+SELECT close_period('2012-07', :prog) AS july, close_period('2012-08', :prog) AS august;
+RESET client_min_messages;
+SELECT l.period, l.line_no, l.subscription_id, c.kind AS customer_kind, l.sku_family, l.amount, l.credit_applied
+  FROM invoice_lines l JOIN customer c USING (reseller_id, customer_id)
+ WHERE l.reseller_id = 51001 AND l.period IN ('2012-07', '2012-08')
+ ORDER BY l.period, l.line_no;
+SELECT invoice_number, period, kind, subtotal, credits_applied, total FROM invoices
+ WHERE reseller_id = 51001 ORDER BY invoice_number;
+-- what remains of the credit, at any time: on the statement and the credit
+SELECT DISTINCT total_credited, credit_remaining FROM migration_credit_statement WHERE reseller_id = 51001;
+SELECT amount, remaining FROM credit WHERE reseller_id = 51001;
+-- the credit never becomes cash: only closes apply it, and only to the
+-- eligible lines (no application to anything but Apps of online customers)
+SELECT count(*) AS misapplied
+  FROM credit_application a
+  JOIN credit cr USING (reseller_id, credit_id)
+  JOIN invoice_line l USING (reseller_id, invoice_id, line_no)
+  LEFT JOIN customer cu ON cu.reseller_id = l.reseller_id AND cu.customer_id = l.customer_id
+  LEFT JOIN sku k ON k.sku_id = l.sku_id
+ WHERE a.reseller_id = 51001 AND cr.reason = 'migration credit'
+   AND NOT (cu.kind = 'online' AND k.family = 'apps' AND l.kind IN ('annual_installment', 'flex_usage'));
 
 -- ===========================================================================
 -- leave nothing for later files

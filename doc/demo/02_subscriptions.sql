@@ -58,8 +58,8 @@ SELECT p.program_id, r.name, r.tier, r.business_type, r.billing_model, r.country
                (2, 'google_apps', 'Lakeside IT Consulting', 'direct', 'consulting', 'postpaid', 'US', 'WA'),
                (3, 'microsoft_csp', 'First Distribution', 'indirect_provider', 'retail', 'postpaid', 'ZA', NULL),
                (4, 'microsoft_csp', 'Cape Cloud Partners', 'indirect_reseller', 'retail', 'postpaid', 'ZA', 'WC'),
-               (5, 'groupdocs', 'Softmarket', 'direct', 'retail', 'postpaid', 'US', 'TX'),
-               (6, 'groupdocs', 'DocFlow Integrators', 'direct', 'consulting', 'postpaid', 'US', 'NY'))
+               (5, 'groupdocs', 'Softmarket', 'direct', 'retail', 'prepaid', 'US', 'TX'),
+               (6, 'groupdocs', 'DocFlow Integrators', 'direct', 'consulting', 'prepaid', 'US', 'NY'))
        AS r(n, program, name, tier, business_type, billing_model, country, region)
   JOIN program p ON p.code = r.program
  ORDER BY r.n;

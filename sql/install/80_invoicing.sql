@@ -375,22 +375,25 @@ COMMENT ON FUNCTION reseller_billing.calendar_month(reseller_billing.billing_per
     'the period when it is a calendar month; 22023 for a cycle anchored on another day';
 
 -- preview_invoice: the lines a close would write for one reseller and month,
--- without writing; mid-month it is the estimate so far.
+-- without writing; mid-month it is the estimate so far.  Lines are numbered
+-- per invoice as the close numbers them (a prepaid year on the prepaid
+-- invoice, listed first; the rest on the post-paid one).
 CREATE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period reseller_billing.billing_period)
     RETURNS TABLE (line_no int, currency text, kind text, subscription_id bigint, description text,
                    quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
-                   service_period reseller_billing.billing_period, service daterange)
+                   service_period reseller_billing.billing_period, service daterange, invoice_kind text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 BEGIN ATOMIC
     SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
-           d.unit_price, d.amount, d.service_period, d.service
+           d.unit_price, d.amount, d.service_period, d.service, reseller_billing.invoice_kind_of(d.kind)
       FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller) d
-    WINDOW w AS (PARTITION BY d.currency ORDER BY reseller_billing.line_kind_order(d.kind), d.subscription_id,
+    WINDOW w AS (PARTITION BY d.currency, reseller_billing.invoice_kind_of(d.kind)
+                 ORDER BY reseller_billing.line_kind_order(d.kind), d.subscription_id,
                  d.service_period, d.tranche_id, d.charge_id)
-     ORDER BY d.currency, 1;
+     ORDER BY d.currency, reseller_billing.invoice_kind_of(d.kind) DESC, 1;
 END;
 COMMENT ON FUNCTION reseller_billing.preview_invoice(bigint, reseller_billing.billing_period) IS
-    'the lines closing the month would write for a reseller, without writing them (an estimate while the month runs)';
+    'the lines closing the month would write for a reseller, numbered per invoice (prepaid, then post-paid), without writing them (an estimate while the month runs)';
 
 CREATE FUNCTION reseller_billing.credit_eligible(p_rule jsonb, p_customer_kind text, p_sku_family text, p_line_kind text)
     RETURNS bool

@@ -69,9 +69,9 @@ INSERT INTO price (sku_id, plan, list_price, valid_from, valid_to) VALUES
     (2, 'flexible',       'USD 30', '2012-01-01', NULL),
     (3, 'annual_prepaid', 'USD 599.99', '2012-01-01', NULL);
 INSERT INTO reseller (reseller_id, program_id, name, tier, business_type, billing_model, country, region) VALUES
-    (1, 1, 'Cloud Retail Inc', 'direct', 'retail', 'postpaid', 'US', 'CA'),
+    (1, 1, 'Cloud Retail Inc', 'direct', 'retail', 'prepaid', 'US', 'CA'),
     (2, 1, 'Build-It Consulting', 'indirect_reseller', 'consulting', 'prepaid', 'GB', NULL),
-    (3, 2, 'Docs Distributor', 'indirect_provider', 'retail', 'postpaid', 'DE', NULL);
+    (3, 2, 'Docs Distributor', 'indirect_provider', 'retail', 'prepaid', 'DE', NULL);
 INSERT INTO customer (reseller_id, customer_id, name, primary_domain, kind) VALUES
     (1, 1, 'Acme', 'acme.example', 'online'),
     (1, 2, 'Offline Co', 'offline.example', 'offline'),

@@ -93,9 +93,11 @@ SELECT k, p::reseller_billing.plan_kind,
   FROM generate_series(1, 3) k, unnest(ARRAY['annual_monthly', 'annual_prepaid', 'flexible']) p;
 
 -- every fourth reseller in the EUR program; every seventh a consulting firm
-INSERT INTO reseller_billing.reseller (reseller_id, program_id, name, country, business_type)
+-- every eleventh prepaid (it holds a prepaid order, below)
+INSERT INTO reseller_billing.reseller (reseller_id, program_id, name, country, business_type, billing_model)
 SELECT r, CASE WHEN r % 4 = 0 THEN 2 ELSE 1 END, format('Reseller %s', lpad(r::text, 5, '0')),
-       CASE WHEN r % 4 = 0 THEN 'DE' ELSE 'US' END, CASE WHEN r % 7 = 0 THEN 'consulting' ELSE 'retail' END
+       CASE WHEN r % 4 = 0 THEN 'DE' ELSE 'US' END, CASE WHEN r % 7 = 0 THEN 'consulting' ELSE 'retail' END,
+       CASE WHEN r % 11 = 0 THEN 'prepaid' ELSE 'postpaid' END
   FROM generate_series(1, $RESELLERS) r;
 INSERT INTO reseller_billing.customer (reseller_id, customer_id, name, primary_domain, kind)
 SELECT r, 10 * r + c, format('Customer %s-%s', r, c), format('c%s-%s.example', r, c),
@@ -148,12 +150,16 @@ SELECT r.reseller_id, r.name AS reseller_name, r.program_id, p.*
  CROSS JOIN LATERAL reseller_billing.preview_invoice(r.reseller_id, '2012-03') p;
 SQL
 
-my ($exp_lines, $exp_resellers, $exp_p1, $exp_p2) = split /\|/, $node->safe_psql('a', q{
+# invoices: one per reseller, currency and kind (a prepaid reseller's
+# prepaid year goes on a prepaid invoice of its own)
+my ($exp_lines, $exp_resellers, $exp_p1, $exp_p2, $exp_invoices) = split /\|/, $node->safe_psql('a', q{
 SELECT count(*), count(DISTINCT reseller_id),
-       count(DISTINCT reseller_id) FILTER (WHERE program_id = 1),
-       count(DISTINCT reseller_id) FILTER (WHERE program_id = 2)
+       count(DISTINCT (reseller_id, currency, invoice_kind)) FILTER (WHERE program_id = 1),
+       count(DISTINCT (reseller_id, currency, invoice_kind)) FILTER (WHERE program_id = 2),
+       count(DISTINCT (reseller_id, currency, invoice_kind))
   FROM public.expected_line});
-note("preview: $exp_lines lines for $exp_resellers resellers ($exp_p1 in program 1, $exp_p2 in program 2)");
+note("preview: $exp_lines lines for $exp_resellers resellers, $exp_invoices invoices ($exp_p1 in program 1, $exp_p2 in program 2)");
+cmp_ok($exp_invoices, '>', $exp_resellers, 'some resellers get a prepaid and a post-paid invoice');
 cmp_ok($exp_resellers, '>', 1500, 'most resellers have something to bill in 2012-03');
 cmp_ok($exp_resellers, '<', $RESELLERS, 'some resellers have nothing to bill (they must get no invoice)');
 is($node->safe_psql('a', q{
@@ -197,13 +203,13 @@ SELECT e.reseller_id, 'previewed but not invoiced' FROM public.expected_line e
  WHERE NOT EXISTS (SELECT FROM reseller_billing.invoice i WHERE i.reseller_id = e.reseller_id)} : '';
 	return $node->safe_psql($db, qq{
 WITH got AS (
-    SELECT l.reseller_id, i.currency, l.line_no, l.kind, l.subscription_id, l.description, l.quantity,
+    SELECT l.reseller_id, i.currency, i.kind AS invoice_kind, l.line_no, l.kind, l.subscription_id, l.description, l.quantity,
            l.unit_price::text AS unit_price, l.amount::text AS amount, l.service_period::text AS service_period, l.service
       FROM reseller_billing.invoice_line l
       JOIN reseller_billing.invoice i ON i.reseller_id = l.reseller_id AND i.invoice_id = l.invoice_id
      WHERE i.period::text = '2012-03'
 ), want AS (
-    SELECT e.reseller_id, e.currency, e.line_no, e.kind, e.subscription_id, e.description, e.quantity,
+    SELECT e.reseller_id, e.currency, e.invoice_kind, e.line_no, e.kind, e.subscription_id, e.description, e.quantity,
            e.unit_price::text, e.amount::text, e.service_period::text, e.service
       FROM public.expected_line e
      WHERE e.reseller_id IN (SELECT reseller_id FROM got)
@@ -268,7 +274,7 @@ SELECT currency, count(*), sum(reseller_billing.value(subtotal)), sum(reseller_b
 my $written_a = $node->safe_psql('a', qq{
 SET client_min_messages = warning;
 CALL reseller_billing.close_period_batched('2012-03', NULL, $BATCH);});
-is($written_a, $exp_resellers, "db a: the close wrote one invoice per reseller with something to bill ($written_a)");
+is($written_a, $exp_invoices, "db a: the close wrote one invoice per reseller and kind with something to bill ($written_a)");
 is(line_mismatches('a', 1), '', 'db a: every invoice holds exactly the previewed lines, adding up to its subtotal');
 is($node->safe_psql('a', $NUMBERS_SQL), "1|$exp_p1|t|$exp_p1\n2|$exp_p2|t|$exp_p2",
 	'db a: invoice numbers 1..N without gaps per program, counters at N');
@@ -332,11 +338,11 @@ ok($node->log_contains(qr/database system was interrupted|was not properly shut 
 # db b after the crash: whole invoices or none
 # ---------------------------------------------------------------------------
 
-my ($inv_b, $inv_b1, $inv_b2) = split /\|/, $node->safe_psql('b', q{
-SELECT count(DISTINCT reseller_id), count(DISTINCT reseller_id) FILTER (WHERE program_id = 1),
-       count(DISTINCT reseller_id) FILTER (WHERE program_id = 2)
+my ($inv_b, $inv_b1, $inv_b2, $res_b1, $invoices_b) = split /\|/, $node->safe_psql('b', q{
+SELECT count(DISTINCT reseller_id), count(*) FILTER (WHERE program_id = 1),
+       count(*) FILTER (WHERE program_id = 2), count(DISTINCT reseller_id) FILTER (WHERE program_id = 1), count(*)
   FROM reseller_billing.invoice WHERE period::text = '2012-03'});
-note("db b after the crash: $inv_b resellers invoiced ($inv_b1 in program 1, $inv_b2 in program 2)");
+note("db b after the crash: $inv_b resellers invoiced, $invoices_b invoices ($inv_b1 in program 1, $inv_b2 in program 2)");
 cmp_ok($inv_b, '>', 0, 'db b: some resellers were invoiced before the crash');
 cmp_ok($inv_b, '<', $exp_resellers, 'db b: not all resellers were invoiced');
 is($inv_b2, '0', 'db b: program 2 was not reached');
@@ -377,7 +383,7 @@ is(scalar(@diff_partial), 0,
 my $written_b = $node->safe_psql('b', qq{
 SET client_min_messages = warning;
 CALL reseller_billing.close_period_batched('2012-03', NULL, $BATCH);});
-is($written_b, $exp_resellers - $inv_b, "db b: the second CALL wrote the $written_b invoices that were missing");
+is($written_b, $exp_invoices - $invoices_b, "db b: the second CALL wrote the $written_b invoices that were missing");
 is(line_mismatches('b', 1), '', 'db b: now every previewed reseller has exactly its previewed lines');
 is($node->safe_psql('b', $NUMBERS_SQL), "1|$exp_p1|t|$exp_p1\n2|$exp_p2|t|$exp_p2",
 	'db b: invoice numbers 1..N without gaps per program, counters at N');
@@ -396,7 +402,7 @@ note("grand totals (currency|invoices|subtotal|credits|total):\n$totals_a");
 is($totals_b, $totals_a, 'grand totals per currency are equal');
 my ($p1_total, $p2_total) = split /\|/, $node->safe_psql('a', q{
 SELECT count(*) FILTER (WHERE program_id = 1), count(*) FILTER (WHERE program_id = 2) FROM reseller_billing.reseller});
-my $p1_left = $p1_total - $inv_b1;
+my $p1_left = $p1_total - $res_b1;
 is($node->safe_psql('b', q{
 SELECT string_agg(format('%s %s/%s %s', program_code, resellers_done, resellers_total, finished), ', ' ORDER BY program_code)
   FROM reseller_billing.close_status WHERE period = '2012-03'}),
@@ -439,8 +445,8 @@ sub invoices_by_reseller
 	my %by;
 	for my $row (split /\n/, $node->safe_psql($db, $INVOICES_SQL))
 	{
-		my ($name, $currency) = split /\|/, $row;
-		$by{"$name $currency"} = $row;
+		my ($name, $currency, $status, $kind) = split /\|/, $row;
+		$by{"$name $currency $kind"} = $row;
 	}
 	return %by;
 }
