@@ -90,6 +90,7 @@ CREATE TABLE reseller_billing.invoice_line (
     service             daterange,
     charge_id           bigint,
     tranche_id          bigint,
+    end_reseller_id     bigint,
     PRIMARY KEY (reseller_id, invoice_id, line_no),
     FOREIGN KEY (reseller_id, invoice_id) REFERENCES reseller_billing.invoice
 );

@@ -200,6 +200,11 @@ BEGIN
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                         WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
     INSERT INTO rb_close_lines SELECT * FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi);
+    -- a CSP program's providers and the indirect resellers billed through
+    -- them are left to channel_close, called by close_finish (section 96)
+    IF reseller_billing.is_csp_program(p_program) THEN
+        PERFORM reseller_billing.channel_hold_lines(p_program);
+    END IF;
 
     -- one draft per reseller, currency and kind, with its lines in a fixed
     -- order: a prepaid order's year goes on the prepaid invoice, everything
@@ -343,13 +348,19 @@ COMMENT ON FUNCTION reseller_billing.close_step(reseller_billing.billing_period,
 CREATE FUNCTION reseller_billing.close_finish(p_period reseller_billing.billing_period, p_program bigint)
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    n       int;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
+    -- a CSP program's two-tier invoices, before the month is recorded closed
+    -- (section 96; nothing for other programs)
+    n := reseller_billing.channel_close(p_period, p_program);
     INSERT INTO reseller_billing.period_close (program_id, period, invoices)
     SELECT p_program, p_period, count(*)::int FROM reseller_billing.invoice i
      WHERE i.program_id = p_program AND i.period = p_period
     ON CONFLICT DO NOTHING;
-    UPDATE reseller_billing.close_progress c SET finished = true, updated_at = clock_timestamp()
+    UPDATE reseller_billing.close_progress c
+       SET finished = true, updated_at = clock_timestamp(), invoices_written = c.invoices_written + n
      WHERE c.program_id = p_program AND c.period = p_period;
 END $$;
 COMMENT ON FUNCTION reseller_billing.close_finish(reseller_billing.billing_period, bigint) IS
