@@ -24,7 +24,10 @@
 # Knobs: RB_SQLSMITH_SECONDS (default 300) wall time, RB_SQLSMITH_QUERIES
 # (default 200000) queries, whichever ends first; RB_SQLSMITH_SEED (default:
 # the epoch second; printed, rerun with it to reproduce); RB_SQLSMITH_PORT
-# (default 54339; with listen_addresses='' it only names the socket).
+# (default 54339; with listen_addresses='' it only names the socket);
+# RB_SQLSMITH_DUMP=1 also writes every query to .work/fuzz/sqlsmith/
+# sqlsmith.out (--dump-all-queries; large), to replay a seed and find the
+# query behind an error.
 #
 # After the run the server log is searched for a backend that died (a
 # signal, PANIC, a failed assertion) and for internal errors (SQLSTATE XX000)
@@ -141,10 +144,12 @@ log_start=$(wc -l <"$SERVERLOG")
 
 # ---- sqlsmith ---------------------------------------------------------------
 echo "run-sqlsmith.sh: sqlsmith --seed=$SEED for ${SECS}s or $QUERIES queries on $DB ($ntables tables, $rows rows)"
+dump=()
+[[ ${RB_SQLSMITH_DUMP:-0} == 1 ]] && dump=(--dump-all-queries)
 start=$(date +%s)
 timeout --kill-after=10 "$SECS" sqlsmith \
 	--target="host=$SOCK port=$PORT dbname=$DB user=$ROLE application_name=sqlsmith" \
-	--seed="$SEED" --max-queries="$QUERIES" --exclude-catalog --verbose \
+	--seed="$SEED" --max-queries="$QUERIES" --exclude-catalog --verbose "${dump[@]}" \
 	>"$SMITH_OUT" 2>"$SMITH_ERR"
 smith_rc=$?
 elapsed=$(($(date +%s) - start))
@@ -155,13 +160,20 @@ server_up=1
 runlog="$W/postgresql.run.log" # the server log of the sqlsmith run only
 tail -n +"$((log_start + 1))" "$SERVERLOG" >"$runlog"
 
-# queries: sqlsmith prints "queries: N" at each report and at the end; a run
-# ended by the time limit stops between reports, so N is then a lower bound
-queries=$(grep -oE '^queries: [0-9]+' "$SMITH_ERR" | tail -n 1 | grep -oE '[0-9]+')
-queries=${queries:-0}
+# queries: with --verbose sqlsmith prints one character per query executed
+# ("." ok, "e" error, "t" timeout, "s" syntax error, "c" broken connection),
+# 80 to a line, and "queries: N" at each report; the characters also count a
+# run the time limit ended between two reports
+progress=$(grep -E '^[.etsc]+$' "$SMITH_ERR" | tr -d '\n')
+count_char() { local x=${progress//[^$1]/}; echo "${#x}"; }
+q_ok=$(count_char .) q_err=$(count_char e) q_timeout=$(count_char t)
+q_syntax=$(count_char s) q_broken=$(count_char c)
+queries=${#progress}
+reported=$(grep -oE '^queries: [0-9]+' "$SMITH_ERR" | tail -n 1 | grep -oE '[0-9]+')
+((${reported:-0} > queries)) && queries=$reported
 qnote=""
 if ((smith_rc == 124 || smith_rc == 137)); then
-	qnote=" (at least; the time limit ended the run between two of sqlsmith's reports)"
+	qnote=" (ended by the time limit)"
 	smith_rc=0
 fi
 # One record per error in the run's server log: SQLSTATE, where it was raised
@@ -194,7 +206,8 @@ internal_ours=$(awk -F'\t' -v re="$ours_re" '$1 ~ /^XX/ && $2 ~ re' "$errtab" | 
 
 printf '\nsqlsmith run (seed %s, %ss wall, exit %s)\n' "$SEED" "$elapsed" "$smith_rc"
 printf 'sqlsmith: populated database: %s tables, %s rows (test/fuzz/fixture.sql)\n' "$ntables" "$rows"
-printf 'sqlsmith: queries run: %s%s\n' "$queries" "$qnote"
+printf 'sqlsmith: queries run: %s%s: ok %s, error %s, timeout %s, syntax error %s, broken connection %s\n' \
+	"$queries" "$qnote" "$q_ok" "$q_err" "$q_timeout" "$q_syntax" "$q_broken"
 printf 'sqlsmith: errors (server log): %s, by SQLSTATE class:\n' "$errors"
 cut -c1-2 "$errtab" | sort | uniq -c | sort -rn |
 	while read -r n cls; do
@@ -230,7 +243,7 @@ fi
 if ((internal_ours > 0)); then
 	failed=1
 	echo
-	echo "=== internal errors raised by our C code (reproduce: RB_SQLSMITH_SEED=$SEED, and sqlsmith --dump-all-queries):"
+	echo "=== internal errors raised by our C code (replay with the queries: RB_FUZZ_SECONDS=0 RB_SQLSMITH_SEED=$SEED RB_SQLSMITH_DUMP=1 make fuzz):"
 	awk -F'\t' -v re="$ours_re" '$1 ~ /^XX/ && $2 ~ re' "$errtab" | sort | uniq -c | sort -rn | head -n 20
 fi
 if ((server_up == 0)); then
