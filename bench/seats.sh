@@ -26,6 +26,8 @@
 #   rows  seat full   the same into the full subscription
 #   rows  fk_seat     the same rows into fk_seat
 #   rows  plain       the same rows into plain_seat
+#   rows  audited     the same rows into audited_seat (plain_seat with the audit
+#                     log's triggers, issue 7 §3)
 #   single ...        SINGLE single-row INSERT statements in one transaction
 #                     (a plpgsql loop), into seat / seat full / fk_seat / plain
 #
@@ -38,7 +40,10 @@
 # rows of the rolled-back inserts do not pile up.  Medians are compared:
 #
 #   seat full / seat     (ROWS-row INSERT)   goal <= 1.2: the check does not count rows
-#   seat / plain         (ROWS-row INSERT)   goal <= 1.5: the cost of the constraint
+#   seat / audited_seat  (ROWS-row INSERT)   goal <= 1.5: the cost of the constraint
+#                        (both tables carry the audit log's triggers)
+#   seat / plain, audited_seat / plain: the constraint and the audit together,
+#   and the audit alone (informational)
 #   seat / fk_seat, fk_seat / plain, and the single-row ratios: informational
 #
 # Checks: every timed statement inserted exactly what it should (the counter
@@ -107,8 +112,15 @@ CREATE TABLE public.plain_seat
 CREATE TABLE public.fk_seat
 	(LIKE reseller_billing.seat INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES,
 	 FOREIGN KEY (reseller_id, subscription_id) REFERENCES reseller_billing.subscription);
+-- the plain shape with the audit log's triggers, exactly as seat has them
+-- (issue 7 §3): what the cap rules cost on top of the audit
+CREATE TABLE public.audited_seat
+	(LIKE reseller_billing.seat INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
 INSERT INTO public.plain_seat SELECT * FROM reseller_billing.seat;
 INSERT INTO public.fk_seat SELECT * FROM reseller_billing.seat;
+INSERT INTO public.audited_seat SELECT * FROM reseller_billing.seat;
+SELECT reseller_billing.audit_attach('public.audited_seat', ARRAY['reseller_id', 'seat_id']) \g /dev/null
+SELECT setval(pg_get_serial_sequence('public.audited_seat', 'seat_id'), max(seat_id)) FROM public.audited_seat \g /dev/null
 SELECT setval(pg_get_serial_sequence('public.plain_seat', 'seat_id'), max(seat_id)) FROM public.plain_seat \g /dev/null
 SELECT setval(pg_get_serial_sequence('public.fk_seat', 'seat_id'), max(seat_id)) FROM public.fk_seat \g /dev/null
 
@@ -117,7 +129,10 @@ ALTER TABLE reseller_billing.seat SET (autovacuum_enabled = off);
 ALTER TABLE reseller_billing.subscription SET (autovacuum_enabled = off);
 ALTER TABLE public.plain_seat SET (autovacuum_enabled = off);
 ALTER TABLE public.fk_seat SET (autovacuum_enabled = off);
-VACUUM (ANALYZE) reseller_billing.seat, reseller_billing.subscription, public.plain_seat, public.fk_seat;
+ALTER TABLE public.audited_seat SET (autovacuum_enabled = off);
+ALTER TABLE reseller_billing.audit_log SET (autovacuum_enabled = off);
+VACUUM (ANALYZE) reseller_billing.seat, reseller_billing.subscription, public.plain_seat, public.fk_seat,
+	public.audited_seat, reseller_billing.audit_log;
 SQL
 load_secs=$(($(date +%s) - load_start))
 
@@ -125,7 +140,7 @@ load_secs=$(($(date +%s) - load_start))
 rounds=""
 for ((r = 0; r <= RUNS; r++)); do
 	rounds+="CALL public.seat_bench_round($r);
-VACUUM reseller_billing.seat, reseller_billing.subscription, public.plain_seat, public.fk_seat;
+VACUUM reseller_billing.seat, reseller_billing.subscription, public.plain_seat, public.fk_seat, public.audited_seat, reseller_billing.audit_log;
 "
 done
 
@@ -207,7 +222,10 @@ INSERT INTO public.seat_bench_query VALUES
 	    'SELECT count(*) FROM public.fk_seat', :preload + :single),
 	(8, 'plain_seat, ' || :single || ' x 1 row',
 	    'SELECT public.seat_bench_single(''public.plain_seat'', 1, ' || :single || ')',
-	    'SELECT count(*) FROM public.plain_seat', :preload + :single);
+	    'SELECT count(*) FROM public.plain_seat', :preload + :single),
+	(9, 'audited_seat, ' || :rows || ' rows',
+	    'INSERT INTO public.audited_seat (reseller_id, subscription_id, user_name) SELECT 1, 1, ''b'' || g FROM generate_series(1, ' || :rows || ') g',
+	    'SELECT count(*) FROM public.audited_seat', :preload + :rows);
 
 -- One round: every measurement once, in an order rotated by the round number,
 -- each in a subtransaction rolled back by a private SQLSTATE.  Round 0 is the
@@ -254,7 +272,7 @@ SELECT label AS measurement,
        to_char(median_ms, 'FM999999990.000') AS "median ms",
        to_char(min_ms, 'FM999999990.000') AS "min ms",
        to_char(max_ms, 'FM999999990.000') AS "max ms",
-       to_char(1000 * median_ms / CASE WHEN id <= 4 THEN :rows ELSE :single END, 'FM999990.00') AS "µs per row"
+       to_char(1000 * median_ms / CASE WHEN id <= 4 OR id = 9 THEN :rows ELSE :single END, 'FM999990.00') AS "µs per row"
 FROM med ORDER BY id;
 
 \echo '== comparisons'
@@ -268,7 +286,9 @@ SELECT c.ord, c.comparison, c.ratio_of,
             THEN 'PASS' ELSE 'MISS' END AS verdict
 FROM (VALUES
 	(1, :rows || '-row INSERT: ' || :preload || ' vs 0 accounts', 'seat full / seat', 2, 1, '<= 1.2', 1.2),
-	(2, :rows || '-row INSERT: cap trigger vs plain table', 'seat / plain', 1, 4, '<= 1.5', 1.5),
+	(2, :rows || '-row INSERT: cap trigger vs plain table, both audited', 'seat / audited_seat', 1, 9, '<= 1.5', 1.5),
+	(8, :rows || '-row INSERT: cap trigger and audit vs plain table', 'seat / plain', 1, 4, '(info)', NULL),
+	(9, :rows || '-row INSERT: audit alone (audited vs plain table)', 'audited_seat / plain', 9, 4, '(info)', NULL),
 	(3, :rows || '-row INSERT: cap trigger vs FK only', 'seat / fk_seat', 1, 3, '(info)', NULL),
 	(4, :rows || '-row INSERT: FK only vs plain table', 'fk_seat / plain', 3, 4, '(info)', NULL),
 	(5, :single || ' single-row INSERTs: ' || :preload || ' vs 0 accounts', 'seat full / seat', 6, 5, '(info)', NULL),
@@ -282,7 +302,7 @@ FROM cmp ORDER BY ord;
 \echo '== result checks'
 CREATE TEMP TABLE checks AS
 SELECT 1 AS ord, 'every timed statement inserted what it should (checked inside its subtransaction)' AS "check",
-       (SELECT bool_and(all_checked) AND count(*) = 8 AND min(runs) = :runs FROM med) AS ok,
+       (SELECT bool_and(all_checked) AND count(*) = 9 AND min(runs) = :runs FROM med) AS ok,
        (SELECT string_agg(label, ', ') FROM med WHERE NOT all_checked) AS detail
 UNION ALL
 SELECT 2, 'the rollbacks left the counters as loaded',
