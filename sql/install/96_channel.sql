@@ -707,6 +707,9 @@ DECLARE
     r       record;
     clash   reseller_billing.provider_price;
 BEGIN
+    IF reseller_billing.restoring() THEN
+        RETURN NEW;
+    END IF;
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.provider_price'), hashtext(NEW.reseller_id::text));
     SELECT x.tier, pg.currency, pg.program_id, k.program_id AS sku_program, k.code INTO r
       FROM reseller_billing.reseller x
