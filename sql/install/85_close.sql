@@ -408,6 +408,92 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.close_period(reseller_billing.billing_period, bigint) IS
     'writes and issues the month''s invoices (one per reseller and currency) for a program (NULL: all) in one transaction; idempotent; returns how many it wrote';
 
+-- close_period(period, program, reseller): the month-end close of ONE
+-- reseller, so a month can be closed reseller by reseller (on Citus, one
+-- call per reseller, each routed to the node holding that reseller's rows;
+-- doc/scaling.md).  The same rules as the program's close, under the same
+-- program close lock: the month must have ended, a reseller invoiced for it
+-- is never invoiced again (a second call writes nothing), the invoices are
+-- numbered from the program's counter without gaps.  It touches only the
+-- reseller's rows and the program's invoice counter: it leaves close
+-- progress alone and never records the month closed; the program-level
+-- close_period(period, program) afterwards finds only what is left, writes
+-- the CSP channel invoices (providers and the indirect resellers they bill,
+-- which a per-reseller call leaves to it) and records the month closed.
+-- Returns the invoices written.
+CREATE FUNCTION reseller_billing.close_period(p_period reseller_billing.billing_period, p_program bigint,
+                                              p_reseller bigint)
+    RETURNS int
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pg      reseller_billing.program;
+    rs      reseller_billing.reseller;
+    owner   text;
+BEGIN
+    IF p_period IS NULL OR p_program IS NULL OR p_reseller IS NULL THEN
+        RAISE EXCEPTION 'closing a month for one reseller needs a month, a program and a reseller'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The month given is %s, the program %s and the reseller %s.',
+                                  coalesce(p_period::text, 'NULL'), coalesce(p_program::text, 'NULL'),
+                                  coalesce(p_reseller::text, 'NULL'));
+    END IF;
+    IF reseller_billing.anchor(p_period) <> 1 THEN
+        RAISE EXCEPTION 'invoices are written per calendar month, not for the cycle %', p_period
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('A calendar month is anchored on day 1; %s is anchored on day %s.',
+                                  p_period, reseller_billing.anchor(p_period)),
+                  HINT = format('Close %s instead.', left(p_period::text, 7));
+    END IF;
+    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'program % does not exist', p_program
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Pass a program_id from reseller_billing.program.';
+    END IF;
+    SELECT * INTO rs FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller
+            USING ERRCODE = 'no_data_found',
+                  HINT = format('Pass a reseller_id of program "%s" from reseller_billing.reseller.', pg.code);
+    END IF;
+    IF rs.program_id <> p_program THEN
+        SELECT p.code INTO owner FROM reseller_billing.program p WHERE p.program_id = rs.program_id;
+        RAISE EXCEPTION 'reseller % is not in program "%"', p_reseller, pg.code
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Reseller %s ("%s") belongs to program %s ("%s"); program %s ("%s") was given.',
+                                  p_reseller, rs.name, rs.program_id, owner, p_program, pg.code),
+                  HINT = format('Close it with close_period(''%s'', %s, %s).', p_period, rs.program_id, p_reseller);
+    END IF;
+    IF (now() AT TIME ZONE pg.time_zone)::date < reseller_billing.period_end(p_period) THEN
+        RAISE EXCEPTION 'month % of program "%" has not ended', p_period, pg.code
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It ends on %s in %s; today is %s there.', reseller_billing.period_end(p_period) - 1,
+                                  pg.time_zone, (now() AT TIME ZONE pg.time_zone)::date),
+                  HINT = 'Use preview_invoice for an estimate while the month runs.';
+    END IF;
+    -- the program's close lock, as every close takes it: calls for the same
+    -- program take turns, and the second call for a reseller finds its
+    -- invoices written
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
+    IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
+        RETURN 0;
+    END IF;
+    -- a CSP provider, and an indirect reseller billed through one, are
+    -- invoiced by channel_close in the program-level close (close_chunk
+    -- holds their lines back): nothing to write here
+    IF reseller_billing.is_csp_program(p_program)
+       AND (rs.tier = 'indirect_provider'
+            OR (rs.tier = 'indirect_reseller'
+                AND EXISTS (SELECT FROM reseller_billing.provider_partnership p WHERE p.reseller_id = p_reseller))) THEN
+        RAISE NOTICE 'reseller % of program "%" is billed through the CSP channel: close_period(''%'', %) writes its invoices',
+            p_reseller, pg.code, p_period, p_program;
+        RETURN 0;
+    END IF;
+    RETURN reseller_billing.close_chunk(p_period, p_program, p_reseller, p_reseller, true);
+END $$;
+COMMENT ON FUNCTION reseller_billing.close_period(reseller_billing.billing_period, bigint, bigint) IS
+    'writes and issues one reseller''s invoices of a month (the program''s close for that reseller alone, numbered from the program''s counter); idempotent; the program-level close_period(period, program) records the month closed and writes CSP channel invoices; returns how many it wrote';
+
 -- close_period_batched: the same close, committing every p_batch resellers,
 -- so progress is visible to other sessions and a crash loses at most the
 -- batch in flight (each reseller has its whole invoice or none); calling it
