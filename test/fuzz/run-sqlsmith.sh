@@ -101,9 +101,9 @@ as_postgres "$PG_BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=U
 	echo "synchronous_commit = off"
 	echo "full_page_writes = off"
 	echo "max_connections = 20"
-	# every error with its SQLSTATE (%e) and, on the next line, its source
-	# file (LOCATION); the statements of errors are not logged (sqlsmith
-	# makes tens of thousands), the statement of a crashed backend is
+	# every error with its SQLSTATE (%e) and its source file (a LOCATION
+	# line after it); not the statements of errors (sqlsmith makes tens of
+	# thousands): the postmaster logs the statement of a crashed backend
 	echo "log_line_prefix = '%m [%p] %e '"
 	echo "log_error_verbosity = verbose"
 	echo "log_min_error_statement = panic"
