@@ -1,6 +1,6 @@
 -- ========================================================================
--- scheduling: run_due catches up renewals, trial expiries and every ended
--- month not yet closed; pg_cron runs it daily
+-- scheduling: run_due catches up renewals, trial expiries, every ended
+-- month not yet closed and the monthly order statements; pg_cron runs it daily
 -- ========================================================================
 
 -- functions ----------------------------------------------------------------
@@ -58,6 +58,8 @@ DECLARE
     months  reseller_billing.billing_period[];
     m       reseller_billing.billing_period;
     n       int;
+    rids    bigint[];
+    i       int;
 BEGIN
     p_renewed := reseller_billing.renew_due(p_at);
     COMMIT;
@@ -71,9 +73,20 @@ BEGIN
             p_invoices := p_invoices OPERATOR(pg_catalog.+) n;
         END LOOP;
     END LOOP;
+    -- order-based resale (section 94): each reseller with orders on credit
+    -- gets its statement for the month of p_at, as of the 1st, once (the
+    -- first run on or after the 1st writes it; one with nothing to list
+    -- gets none)
+    SELECT pg_catalog.array_agg(d.reseller_id ORDER BY d.reseller_id), pg_catalog.array_agg(d.period ORDER BY d.reseller_id)
+      INTO rids, months
+      FROM reseller_billing.statements_due(p_at) d;
+    FOR i IN 1 .. COALESCE(pg_catalog.array_length(rids, 1), 0) LOOP
+        PERFORM reseller_billing.write_statement(rids[i], months[i], true);
+        COMMIT;
+    END LOOP;
 END $$;
 COMMENT ON PROCEDURE reseller_billing.run_due(timestamptz, int, int) IS
-    'applies due renewals and trial expiries, then closes every ended month not yet closed, committing as it goes; returns renewals and invoices written';
+    'applies due renewals and trial expiries, closes every ended month not yet closed, then writes the month''s order statements due, committing as it goes; returns renewals and invoices written';
 
 -- schedule_month_end: a daily pg_cron job that calls run_due.
 CREATE FUNCTION reseller_billing.schedule_month_end(p_schedule text DEFAULT '15 0 * * *')
