@@ -13,6 +13,16 @@
 -- The log is a tenant table: reseller_id is the audited row's reseller, or 0
 -- for a shared row (program, SKU, price), so it distributes with the rest.
 
+-- acting_role: the role a change is made by.  Inside a SECURITY DEFINER
+-- function (the rules, section 98) current_user is the function's owner;
+-- the session's role (SET ROLE, else the login role) is who acted.
+CREATE FUNCTION reseller_billing.acting_role() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN CASE WHEN current_setting('role') OPERATOR(pg_catalog.=) 'none' THEN session_user::text
+                ELSE current_setting('role') END;
+COMMENT ON FUNCTION reseller_billing.acting_role() IS
+    'the role acting in this session: the SET ROLE role, else the login role (current_user would be a SECURITY DEFINER function''s owner)';
+
 -- tables -------------------------------------------------------------------
 
 CREATE TABLE reseller_billing.audit_log (
@@ -21,7 +31,7 @@ CREATE TABLE reseller_billing.audit_log (
     logged_at           timestamptz NOT NULL DEFAULT now(),
     statement_at        timestamptz NOT NULL DEFAULT statement_timestamp(),
     xact                xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
-    role_name           text NOT NULL DEFAULT current_user,
+    role_name           text NOT NULL DEFAULT reseller_billing.acting_role(),
     session_role        text NOT NULL DEFAULT session_user,
     tenant_setting      text DEFAULT nullif(current_setting('reseller_billing.reseller_id', true), ''),
     table_name          text NOT NULL,
@@ -132,13 +142,14 @@ DECLARE
     owner   text := (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
                       WHERE c.oid OPERATOR(pg_catalog.=) TG_RELID);
 BEGIN
-    IF current_user::text OPERATOR(pg_catalog.=) owner THEN
+    -- the acting role: this function runs as the owner (section 98)
+    IF reseller_billing.acting_role() OPERATOR(pg_catalog.=) owner THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP
         USING ERRCODE = 'insufficient_privilege',
               DETAIL = format('Only %s, the owner of %s, may %s it; the current role is %s.',
-                              owner, TG_TABLE_NAME, TG_OP, current_user);
+                              owner, TG_TABLE_NAME, TG_OP, reseller_billing.acting_role());
 END $$;
 COMMENT ON FUNCTION reseller_billing.audit_log_guard() IS
     'trigger: UPDATE, DELETE and TRUNCATE of the audit log are refused (42501) to every role but its owner';
