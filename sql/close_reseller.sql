@@ -215,3 +215,12 @@ RETURNING program_id AS csp \gset
 INSERT INTO reseller (reseller_id, program_id, name, country, tier) VALUES
     (47011, :csp, 'Provider Distribution', 'US', 'indirect_provider');
 SELECT close_period('2012-03', :csp, 47011) AS written_provider;
+
+-- ===========================================================================
+-- leave nothing for later files: every subscription of this file ends now
+-- (its terms ended long ago), so no renewal or trial expiry touches it
+-- (4: S47001, S47002, S47003, S47009)
+-- ===========================================================================
+SELECT count(*) AS cancelled
+  FROM subscription s, LATERAL cancel_subscription(s.reseller_id, s.subscription_id) c
+ WHERE s.reseller_id BETWEEN 47001 AND 47011 AND s.status <> 'cancelled';
