@@ -78,7 +78,8 @@ CREATE TABLE reseller_billing.invoice_line (
     invoice_id          bigint NOT NULL,
     line_no             int NOT NULL CHECK (line_no >= 1),
     kind                text NOT NULL CHECK (kind IN ('annual_installment', 'annual_prepaid', 'flex_usage',
-                                                      'early_termination', 'one_off', 'adjustment')),
+                                                      'early_termination', 'one_off', 'adjustment',
+                                                      'sales_tax', 'prepaid_sales_tax')),
     subscription_id     bigint,
     customer_id         bigint,
     sku_id              bigint,
@@ -272,7 +273,12 @@ COMMENT ON FUNCTION reseller_billing.usage_lines(reseller_billing.billing_period
 
 -- Everything a close of the month would bill for resellers in [p_lo, p_hi]
 -- that have no invoice for it yet: recurring lines, charges due and not yet
--- billed, and adjustments for closed months that changed afterwards.
+-- billed, and adjustments for closed months that changed afterwards; then,
+-- for a reseller in a US state with a sales tax rate, the tax of each line
+-- as its own line (section 75): the rate of the reseller's state on the
+-- last day of the month, unless an exemption certificate is valid that day;
+-- exact amount × rate rounded once per line.  The rate is looked up once per
+-- reseller, and only for resellers whose state has a rate at all.
 CREATE FUNCTION reseller_billing.due_lines(p_period reseller_billing.billing_period, p_program bigint,
                                            p_lo bigint, p_hi bigint)
     RETURNS TABLE (reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint,
@@ -337,25 +343,46 @@ BEGIN ATOMIC
          WHERE lc.reseller_id IN (SELECT todo.reseller_id FROM todo)
            AND lc.service_period OPERATOR(reseller_billing.<) p_period
            AND coalesce(e.expected, 0) OPERATOR(pg_catalog.<>) coalesce(b.billed, 0)
+    ), taxed AS (
+        SELECT x.reseller_id, t.rate, t.state
+          FROM (SELECT DISTINCT l.reseller_id FROM lines l) x
+          JOIN reseller_billing.reseller rs ON rs.reseller_id OPERATOR(pg_catalog.=) x.reseller_id
+         CROSS JOIN LATERAL reseller_billing.sales_tax_rate(x.reseller_id,
+                                                            reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1) t
+         WHERE rs.country OPERATOR(pg_catalog.=) 'US'
+           AND EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) rs.region)
+           AND t.rate OPERATOR(pg_catalog.<>) 0
     )
-    SELECT * FROM lines;
+    SELECT * FROM lines
+    UNION ALL
+    SELECT l.reseller_id, l.currency,
+           CASE WHEN l.kind OPERATOR(pg_catalog.=) 'annual_prepaid' THEN 'prepaid_sales_tax' ELSE 'sales_tax' END,
+           l.subscription_id, l.customer_id, l.sku_id,
+           format('Sales tax %s %s%% on: %s', t.state, trim_scale(t.rate OPERATOR(pg_catalog.*) 100), l.description),
+           1::numeric, NULL::reseller_billing.amount,
+           reseller_billing.amount(round(reseller_billing.value(l.amount) OPERATOR(pg_catalog.*) t.rate,
+                                         reseller_billing.minor_unit(l.currency)), l.currency),
+           l.service_period, l.service, NULL::bigint, NULL::bigint
+      FROM lines l
+      JOIN taxed t ON t.reseller_id OPERATOR(pg_catalog.=) l.reseller_id
+     WHERE reseller_billing.value(l.amount) OPERATOR(pg_catalog.<>) 0;
 END;
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
-    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it: recurring lines, due charges, adjustments of closed months';
+    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it: recurring lines, due charges, adjustments of closed months, and the US sales tax of each';
 
 -- invoice_kind_of: the invoice a line goes on.  A prepaid order's year is
 -- billed on the prepaid invoice; everything else (installments, Flex usage,
 -- charges, adjustments) on the post-paid one.
 CREATE FUNCTION reseller_billing.invoice_kind_of(p_line_kind text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN CASE WHEN p_line_kind OPERATOR(pg_catalog.=) 'annual_prepaid' THEN 'prepaid' ELSE 'postpaid' END;
+    RETURN CASE WHEN p_line_kind IN ('annual_prepaid', 'prepaid_sales_tax') THEN 'prepaid' ELSE 'postpaid' END;
 COMMENT ON FUNCTION reseller_billing.invoice_kind_of(text) IS
     'the kind of invoice a line of the given kind goes on: prepaid for a prepaid year, post-paid otherwise';
 
 CREATE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
     RETURN array_position(ARRAY['annual_installment', 'annual_prepaid', 'flex_usage', 'early_termination',
-                                'one_off', 'adjustment'], p_kind);
+                                'one_off', 'adjustment', 'prepaid_sales_tax', 'sales_tax'], p_kind);
 COMMENT ON FUNCTION reseller_billing.line_kind_order(text) IS
     'the order of line kinds on an invoice';
 

@@ -89,6 +89,7 @@ BEGIN
                 ON cu.reseller_id = l.reseller_id AND cu.customer_id = l.customer_id
               LEFT JOIN reseller_billing.sku k ON k.sku_id = l.sku_id
              WHERE l.reseller_id = p_reseller AND l.invoice_id = p_invoice
+               AND l.kind NOT IN ('sales_tax', 'prepaid_sales_tax')      -- a credit pays the sale, not its tax
                AND reseller_billing.credit_eligible(cr.eligibility, cu.kind, k.family, l.kind)
         ), takes AS (
             SELECT o.line_no,
@@ -213,8 +214,12 @@ BEGIN
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
         SELECT l.reseller_id, p_program, p_period, l.currency, reseller_billing.invoice_kind_of(l.kind),
-               reseller_billing.sum(l.amount), reseller_billing.amount(0, l.currency),
-               reseller_billing.amount(0, l.currency), reseller_billing.sum(l.amount),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.kind NOT IN ('sales_tax', 'prepaid_sales_tax')),
+                        reseller_billing.amount(0, l.currency)),
+               reseller_billing.amount(0, l.currency),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.kind IN ('sales_tax', 'prepaid_sales_tax')),
+                        reseller_billing.amount(0, l.currency)),
+               reseller_billing.sum(l.amount),
                reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
           FROM rb_close_lines l
          GROUP BY l.reseller_id, l.currency, reseller_billing.invoice_kind_of(l.kind)
