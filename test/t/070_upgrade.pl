@@ -1,0 +1,197 @@
+# test/t/070_upgrade.pl
+#
+# A billing database outlives versions of the extension (issue 7 §4).
+#
+#   1. The first released version, 0.1.0, is created and filled with a
+#      populated business (test/fuzz/fixture.sql: three programs, twelve
+#      resellers, every plan, January to April 2012 closed with payments,
+#      credits, a charge, a late change, a credit note and a void), plus a
+#      GroupDocs order with its monthly statement.
+#   2. ALTER EXTENSION reseller_billing UPDATE: the version is the control
+#      file's, and the invoices, their lines, balances and statements read
+#      exactly as before.
+#   3. The upgraded schema is the fresh one: every function (signature,
+#      body, security, settings, privileges), table, column, default,
+#      constraint, index, trigger, policy, view and row-level security flag
+#      of the extension is the same in the upgraded database as in a
+#      database where the newest version was created directly.
+#   4. The new version's behaviour works on the old data: the audit log
+#      records a change with the acting role, a reseller role sees only its
+#      rows, and May 2012 closes.
+#   5. pg_dump -Fc of the upgraded database, pg_restore into a fresh one:
+#      the same invoices, lines, balances and statements (and the restore
+#      writes nothing to the audit log).
+#
+# Run as the postgres OS user with PERL5LIB pointing at PostgreSQL's
+# src/test/perl (test/harness/run-tests.sh does this), from the repository.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade');
+$node->init;
+$node->start;
+
+my ($newest) = map { /^default_version\s*=\s*'([^']+)'/ ? $1 : () } split /\n/, slurp_file('reseller_billing.control');
+my $first = '0.1.0';
+isnt($newest, $first, "the control file's version ($newest) is newer than the first release");
+
+# ---------------------------------------------------------------------------
+# 1. the first release, populated
+# ---------------------------------------------------------------------------
+$node->safe_psql('postgres', 'CREATE DATABASE old');
+$node->safe_psql('old', "CREATE EXTENSION reseller_billing VERSION '$first'");
+is($node->safe_psql('old', "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'"), $first,
+	"created at version $first");
+my ($rc, $out, $err) = $node->psql('old', slurp_file('test/fuzz/fixture.sql'), on_error_stop => 1);
+is($rc, 0, 'the fixture loads into the first release') or diag($err);
+$node->safe_psql('old', q{
+SET TimeZone = 'UTC';
+INSERT INTO reseller_billing.program (code, name, currency, time_zone, settings)
+VALUES ('up_gd', 'Upgrade GroupDocs', 'USD', 'UTC', '{"payment_methods": ["bank_transfer"], "prepaid_first_orders": 0}');
+INSERT INTO reseller_billing.sku (program_id, code, name, family, unit)
+SELECT program_id, 'up_words', 'Words', 'words', 'licence' FROM reseller_billing.program WHERE code = 'up_gd';
+INSERT INTO reseller_billing.price (sku_id, plan, list_price, valid_from)
+SELECT sku_id, 'annual_prepaid', 'USD 999.00', '2012-01-01' FROM reseller_billing.sku WHERE code = 'up_words';
+INSERT INTO reseller_billing.reseller (reseller_id, program_id, name, country, region)
+SELECT 99001, program_id, 'Upgrade Docs', 'US', 'OR' FROM reseller_billing.program WHERE code = 'up_gd';
+SELECT reseller_billing.place_order(99001, '{"name": "Acme", "email": "it@acme.example"}',
+                                    '[{"sku": "up_words", "quantity": 2}]', '2012-03-05');
+SELECT reseller_billing.monthly_statement(99001, '2012-04');
+});
+
+# what the business looks like, as text, per view (order-independent)
+my %views = (
+	invoices        => 'SELECT * FROM reseller_billing.invoices',
+	invoice_lines   => 'SELECT * FROM reseller_billing.invoice_lines',
+	balances        => 'SELECT * FROM reseller_billing.reseller_balances',
+	statements      => 'SELECT * FROM reseller_billing.order_statement_lines',
+	orders          => 'SELECT * FROM reseller_billing.reseller_orders',
+	subscriptions   => 'SELECT * FROM reseller_billing.subscription',
+	credits         => 'SELECT * FROM reseller_billing.credit',);
+sub business
+{
+	my ($db) = @_;
+	my %d;
+	for my $v (sort keys %views)
+	{
+		$d{$v} = $node->safe_psql($db, "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM ($views{$v}) x");
+	}
+	return %d;
+}
+my %before = business('old');
+cmp_ok((split / /, $before{invoice_lines})[0], '>', 100, "the first release holds a real business ($before{invoice_lines} invoice lines)");
+cmp_ok((split / /, $before{statements})[0], '>', 0, 'and a monthly statement');
+
+# ---------------------------------------------------------------------------
+# 2. the upgrade
+# ---------------------------------------------------------------------------
+$node->safe_psql('old', 'ALTER EXTENSION reseller_billing UPDATE');
+is($node->safe_psql('old', "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'"), $newest,
+	"ALTER EXTENSION UPDATE reaches $newest");
+my %after = business('old');
+is($after{$_}, $before{$_}, "after the upgrade: $_ unchanged") for sort keys %views;
+
+# ---------------------------------------------------------------------------
+# 3. the upgraded schema is the fresh one
+# ---------------------------------------------------------------------------
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+$node->safe_psql('fresh', 'CREATE EXTENSION reseller_billing');
+my %catalog = (
+	functions => q{
+SELECT p.oid::regprocedure::text || ' ' || md5(p.prosrc) || ' ' || p.prosecdef || ' ' || p.provolatile::text || ' '
+       || coalesce(p.proconfig::text, '') || ' ' || coalesce(p.proacl::text, '') || ' ' || pg_get_function_result(p.oid)
+  FROM pg_proc p WHERE p.pronamespace = 'reseller_billing'::regnamespace},
+	columns => q{
+SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' '
+       || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' ' || a.attidentity::text || ' ' || coalesce(a.attacl::text, '')
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+ WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind IN ('r', 'v')},
+	relations => q{
+SELECT c.relname || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' ' || c.relforcerowsecurity || ' '
+       || coalesce(c.reloptions::text, '') || ' ' || coalesce(c.relacl::text, '')
+       || CASE WHEN c.relkind = 'v' THEN ' ' || md5(pg_get_viewdef(c.oid)) ELSE '' END
+  FROM pg_class c WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind IN ('r', 'v', 'S')},
+	constraints => q{
+SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = 'reseller_billing'::regnamespace},
+	indexes => q{
+SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'reseller_billing'::regnamespace},
+	triggers => q{
+SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'reseller_billing'::regnamespace AND NOT t.tgisinternal},
+	policies => q{
+SELECT tablename || ' ' || policyname || ' ' || cmd || ' ' || roles::text || ' ' || coalesce(qual, '') || ' ' || coalesce(with_check, '')
+  FROM pg_policies WHERE schemaname = 'reseller_billing'},
+	members => q{
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+ WHERE e.extname = 'reseller_billing' AND d.deptype = 'e'},
+	config_dump => q{
+SELECT x::regclass::text FROM pg_extension e, unnest(e.extconfig) x WHERE e.extname = 'reseller_billing'},);
+for my $k (sort keys %catalog)
+{
+	my $q = "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ($catalog{$k}) AS t(x)";
+	my $up = $node->safe_psql('old', $q);
+	my $fr = $node->safe_psql('fresh', $q);
+	my @u = split /\n/, $up;
+	my %f = map { $_ => 1 } split /\n/, $fr;
+	my %u = map { $_ => 1 } @u;
+	my @missing = grep { !$u{$_} } sort keys %f;
+	my @extra = grep { !$f{$_} } @u;
+	ok(@missing == 0 && @extra == 0 && $up eq $fr, "upgraded = fresh: $k (" . scalar(@u) . ')')
+	  or diag("only in fresh:\n  " . join("\n  ", @missing[0 .. ($#missing < 5 ? $#missing : 5)])
+		  . "\nonly in upgraded:\n  " . join("\n  ", @extra[0 .. ($#extra < 5 ? $#extra : 5)]));
+}
+
+# ---------------------------------------------------------------------------
+# 4. the new version's behaviour on the old data
+# ---------------------------------------------------------------------------
+my $victim = $node->safe_psql('old', q{
+SELECT s.reseller_id || ' ' || s.subscription_id FROM reseller_billing.subscription s
+ WHERE s.plan OPERATOR(reseller_billing.=) 'flexible' AND s.status = 'active' AND s.active_seats < s.seat_cap ORDER BY 1 LIMIT 1});
+my ($vr, $vs) = split / /, $victim;
+$node->safe_psql('old', qq{
+CREATE ROLE upgrade_app LOGIN IN ROLE reseller_billing_reseller;});
+is( $node->safe_psql('old', qq{
+SET ROLE upgrade_app;
+SET reseller_billing.reseller_id = '$vr';
+INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name, active_from)
+VALUES ($vr, $vs, 'after-upgrade', '2012-05-02 00:00+00');
+SELECT count(*) FILTER (WHERE reseller_id <> $vr) || ' ' || count(*) FILTER (WHERE reseller_id = $vr)
+  FROM reseller_billing.subscription;}),
+	'0 ' . $node->safe_psql('old', "SELECT count(*) FROM reseller_billing.subscription WHERE reseller_id = $vr"),
+	'a reseller application sees only its own subscriptions, and adds an account');
+is( $node->safe_psql('old', q{
+SELECT role_name || ' ' || table_name || ' ' || operation FROM reseller_billing.audit_log
+ WHERE new_row ->> 'user_name' = 'after-upgrade'}),
+	'upgrade_app seat INSERT', 'the audit log records the change with the acting role');
+my $may = $node->safe_psql('old', q{
+SET client_min_messages = warning;
+SELECT sum(reseller_billing.close_period('2012-05', p.program_id)) FROM reseller_billing.program p
+ WHERE p.code LIKE 'fx\_%'});
+cmp_ok($may, '>', 0, "May 2012 closes on the upgraded database ($may invoices)");
+my %closed = business('old');
+
+# ---------------------------------------------------------------------------
+# 5. dump and restore of the upgraded database
+# ---------------------------------------------------------------------------
+my $dump = $node->basedir . '/old.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', 'old' ], 'pg_dump -Fc of the upgraded database');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'restored', $dump ], 'pg_restore into a fresh database');
+is($node->safe_psql('restored', "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'"), $newest,
+	"the restored extension is $newest");
+my %restored = business('restored');
+is($restored{$_}, $closed{$_}, "after the restore: $_ identical") for sort keys %views;
+is( $node->safe_psql('restored', 'SELECT count(*) FROM reseller_billing.audit_log'),
+	$node->safe_psql('old', 'SELECT count(*) FROM reseller_billing.audit_log'),
+	'the audit log is restored as it was (the restore itself logs nothing)');
+
+$node->stop;
+done_testing();
