@@ -201,6 +201,17 @@ BEGIN
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                         WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
     INSERT INTO rb_close_lines SELECT * FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi);
+    -- US sales tax: a line per taxed line (nothing to look up without rates)
+    IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate) THEN
+        INSERT INTO rb_close_lines
+        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
+               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
+               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
+               l.service_period, l.service, NULL::bigint, NULL::bigint
+          FROM rb_close_lines l
+          JOIN reseller_billing.taxed_resellers(p_period, p_program, p_lo, p_hi) t ON t.reseller_id = l.reseller_id
+         WHERE reseller_billing.value(l.amount) <> 0;
+    END IF;
     -- a CSP program's providers and the indirect resellers billed through
     -- them are left to channel_close, called by close_finish (section 96)
     IF reseller_billing.is_csp_program(p_program) THEN
