@@ -773,40 +773,16 @@ CREATE FUNCTION reseller_billing.record_order_payment(p_reseller bigint, p_amoun
 DECLARE
     pg      reseller_billing.program;
     pay     reseller_billing.payment;
-    allowed jsonb;
+    done    bigint;
     ord     reseller_billing.licence_order;
     item    record;
     left_   numeric;
     part    numeric;
 BEGIN
-    IF p_reference IS NULL OR p_reference = '' THEN
-        RAISE EXCEPTION 'a payment needs a reference' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_amount IS NULL OR value(p_amount) <= 0 THEN
-        RAISE EXCEPTION 'payment % must be a positive amount', p_reference
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
-    END IF;
-    IF p_received_on IS NULL THEN
-        RAISE EXCEPTION 'payment % needs the date it was received', p_reference USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     pg := reseller_billing.lock_order_reseller(p_reseller);
-    SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.reference = p_reference;
-    IF FOUND THEN
-        IF pay.amount <> p_amount OR pay.method <> p_method OR pay.received_on <> p_received_on THEN
-            RAISE EXCEPTION 'payment reference "%" of reseller % was already used for another payment', p_reference, p_reseller
-                USING ERRCODE = 'unique_violation',
-                      DETAIL = format('It recorded %s by %s received on %s.', pay.amount, pay.method, pay.received_on);
-        END IF;
-        RETURN pay.payment_id;                  -- the same payment, recorded once
-    END IF;
-    allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
-    IF p_method IS NULL OR NOT allowed ? p_method THEN
-        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
-                                  (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(allowed) x)),
-                  HINT = 'Pay by bank transfer.';
+    done := reseller_billing.payment_check(p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF done IS NOT NULL THEN
+        RETURN done;
     END IF;
     IF currency(p_amount) <> pg.currency THEN
         RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency

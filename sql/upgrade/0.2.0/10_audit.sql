@@ -181,7 +181,17 @@ SELECT reseller_billing.audit_attach(t.tab, t.k, t.q)
                ('reseller_billing.credit', ARRAY['reseller_id', 'credit_id'], '{}'),
                ('reseller_billing.credit_note', ARRAY['reseller_id', 'credit_note_id'], '{}'),
                ('reseller_billing.payment', ARRAY['reseller_id', 'payment_id'], '{}'),
-               ('reseller_billing.migration', ARRAY['reseller_id'], '{}')) AS t(tab, k, q);
+               ('reseller_billing.migration', ARRAY['reseller_id'], '{}'),
+               ('reseller_billing.us_sales_tax_rate', ARRAY['rate_id'], '{}'),
+               ('reseller_billing.tax_exemption_certificate', ARRAY['reseller_id', 'state', 'certificate_number'], '{}'),
+               ('reseller_billing.licence_order', ARRAY['reseller_id', 'order_id'], '{}'),
+               ('reseller_billing.licence', ARRAY['reseller_id', 'licence_id'], '{}'),
+               ('reseller_billing.order_statement', ARRAY['reseller_id', 'statement_id'], '{}'),
+               ('reseller_billing.late_interest', ARRAY['reseller_id', 'interest_id'], '{}'),
+               ('reseller_billing.channel_partner', ARRAY['reseller_id'], '{}'),
+               ('reseller_billing.provider_partnership', ARRAY['reseller_id'], '{}'),
+               ('reseller_billing.provider_price', ARRAY['reseller_id', 'provider_price_id'], '{}'),
+               ('reseller_billing.channel_invoice', ARRAY['reseller_id', 'channel_invoice_id'], '{}')) AS t(tab, k, q);
 
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.audit_log_audit_id_seq', '');
