@@ -231,6 +231,28 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.place_subscription(bigint, bigint, bigint, bigint, int, reseller_billing.plan_kind, timestamptz) IS
     'a reseller, or its provider on the customer''s behalf, orders a subscription within an accepted relationship; see doc/channel.md';
 
+-- the wrappers run as the owner: only the roles that may act call them (a
+-- customer portal accepts its own invitation)
+REVOKE EXECUTE ON FUNCTION reseller_billing.place_order(bigint, jsonb, jsonb, date),
+                           reseller_billing.issue_temporary_licence(bigint, int, date),
+                           reseller_billing.invite_reseller(bigint, bigint),
+                           reseller_billing.invite_customer(bigint, bigint),
+                           reseller_billing.accept_invitation(bigint, bigint),
+                           reseller_billing.revoke_invitation(bigint, bigint, bigint),
+                           reseller_billing.place_subscription(bigint, bigint, bigint, bigint, int,
+                                                               reseller_billing.plan_kind, timestamptz)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.place_order(bigint, jsonb, jsonb, date),
+                          reseller_billing.issue_temporary_licence(bigint, int, date),
+                          reseller_billing.invite_reseller(bigint, bigint),
+                          reseller_billing.invite_customer(bigint, bigint),
+                          reseller_billing.accept_invitation(bigint, bigint),
+                          reseller_billing.revoke_invitation(bigint, bigint, bigint),
+                          reseller_billing.place_subscription(bigint, bigint, bigint, bigint, int,
+                                                              reseller_billing.plan_kind, timestamptz)
+    TO reseller_billing_admin, reseller_billing_reseller;
+GRANT EXECUTE ON FUNCTION reseller_billing.accept_invitation(bigint, bigint) TO reseller_billing_customer;
+
 -- back-office functions: the admin role only -----------------------------------
 
 DO $$
