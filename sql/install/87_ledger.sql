@@ -73,18 +73,39 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.grant_credit(bigint, reseller_billing.amount, text, jsonb) IS
     'grants a credit that month-end closes apply, oldest first, to eligible lines (customer_kind, sku_family, line_kind); never paid out';
 
+-- lock_reseller: the lock every payment, order and statement writer of a
+-- reseller takes first, so they are recorded one at a time; returns the
+-- reseller's program.
+CREATE FUNCTION reseller_billing.lock_reseller(p_reseller bigint)
+    RETURNS reseller_billing.program
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pg      reseller_billing.program;
+BEGIN
+    SELECT p.* INTO pg
+      FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
+     WHERE r.reseller_id = p_reseller
+       FOR NO KEY UPDATE OF r;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN pg;
+END $$;
+COMMENT ON FUNCTION reseller_billing.lock_reseller(bigint) IS
+    'internal: locks the reseller row (FOR NO KEY UPDATE) for a payment, order or statement writer and returns its program';
+
 -- payment_check: what every way of recording a payment checks first, the
--- reseller's row already locked by the caller (payments of one reseller are
--- recorded one at a time): a reference, a positive amount, a date; the same
+-- reseller's row already locked by the caller (lock_reseller, which gives
+-- the program): a reference, a positive amount, a date; the same
 -- reference again is the same payment (its id is returned, nothing is
 -- written), or an error if it differs; a method the program accepts.
-CREATE FUNCTION reseller_billing.payment_check(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
+CREATE FUNCTION reseller_billing.payment_check(pg reseller_billing.program, p_reseller bigint,
+                                               p_amount reseller_billing.amount, p_method text,
                                                p_received_on date, p_reference text)
     RETURNS bigint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     pay     reseller_billing.payment;
-    pg      reseller_billing.program;
     allowed jsonb;
 BEGIN
     IF p_reference IS NULL OR p_reference = '' THEN
@@ -107,8 +128,6 @@ BEGIN
         END IF;
         RETURN pay.payment_id;                  -- the same payment, recorded once
     END IF;
-    SELECT g.* INTO pg FROM reseller_billing.reseller r JOIN reseller_billing.program g ON g.program_id = r.program_id
-     WHERE r.reseller_id = p_reseller;
     allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
     IF p_method IS NULL OR NOT allowed ? p_method THEN
         RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
@@ -118,7 +137,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION reseller_billing.payment_check(bigint, reseller_billing.amount, text, date, text) IS
+COMMENT ON FUNCTION reseller_billing.payment_check(reseller_billing.program, bigint, reseller_billing.amount, text, date, text) IS
     'internal: checks a payment to record (reference, positive amount, date, a method the program accepts); the id of the same payment already recorded under that reference, else NULL';
 
 -- record_payment: idempotent on the reference; settles the oldest open
@@ -128,18 +147,15 @@ CREATE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount rese
     RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
+    pg      reseller_billing.program;
     pay     reseller_billing.payment;
     done    bigint;
     inv     record;
     left_   numeric;
     part    numeric;
 BEGIN
-    -- payments of one reseller are recorded one at a time
-    PERFORM FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
-    END IF;
-    done := reseller_billing.payment_check(p_reseller, p_amount, p_method, p_received_on, p_reference);
+    pg := reseller_billing.lock_reseller(p_reseller);
+    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
     IF done IS NOT NULL THEN
         RETURN done;
     END IF;

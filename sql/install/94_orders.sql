@@ -281,26 +281,6 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.reseller_standing(bigint, date) IS
     'a reseller''s standing on a date: prepay_required (something owed is overdue), new (fewer than prepaid_first_orders orders paid), or normal';
 
--- lock_order_reseller: the lock every order, payment and statement writer
--- of a reseller takes first (the one record_payment takes).
-CREATE FUNCTION reseller_billing.lock_order_reseller(p_reseller bigint)
-    RETURNS reseller_billing.program
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    pg      reseller_billing.program;
-BEGIN
-    SELECT p.* INTO pg
-      FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
-     WHERE r.reseller_id = p_reseller
-       FOR NO KEY UPDATE OF r;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
-    END IF;
-    RETURN pg;
-END $$;
-COMMENT ON FUNCTION reseller_billing.lock_order_reseller(bigint) IS
-    'internal: locks the reseller row (FOR NO KEY UPDATE, as record_payment) and returns its program';
-
 -- functions: licences ------------------------------------------------------
 
 -- order_customer: the end customer's account of an order, matched among the
@@ -414,7 +394,7 @@ DECLARE
     o       reseller_billing.licence_order;
 BEGIN
     rid := reseller_billing.find_order(p_order);
-    PERFORM reseller_billing.lock_order_reseller(rid);
+    PERFORM reseller_billing.lock_reseller(rid);
     SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
     IF o.requires_prepayment AND o.paid_on IS NULL THEN
         RAISE EXCEPTION 'order % of reseller % is not paid: its licence is issued once payment is confirmed', p_order, rid
@@ -444,7 +424,7 @@ DECLARE
     n       int;
 BEGIN
     rid := reseller_billing.find_order(p_order);
-    pg := reseller_billing.lock_order_reseller(rid);
+    pg := reseller_billing.lock_reseller(rid);
     SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
     maxd := reseller_billing.order_setting(pg.program_id, 'temporary_licence_max_days', 30, 1, 366);
     IF p_days IS NULL OR p_days < 1 OR p_days > maxd THEN
@@ -522,7 +502,7 @@ BEGIN
     IF p_reseller IS NULL THEN
         RAISE EXCEPTION 'an order needs a reseller' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    pg := reseller_billing.lock_order_reseller(p_reseller);
+    pg := reseller_billing.lock_reseller(p_reseller);
     SELECT * INTO rs FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
     today := reseller_billing.program_date(p_reseller, reseller_billing.effective_at());
     IF p_on IS NULL THEN
@@ -779,8 +759,8 @@ DECLARE
     left_   numeric;
     part    numeric;
 BEGIN
-    pg := reseller_billing.lock_order_reseller(p_reseller);
-    done := reseller_billing.payment_check(p_reseller, p_amount, p_method, p_received_on, p_reference);
+    pg := reseller_billing.lock_reseller(p_reseller);
+    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
     IF done IS NOT NULL THEN
         RETURN done;
     END IF;
@@ -902,7 +882,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('The period given, %s, is anchored on day %s.', p_month, reseller_billing.anchor(p_month));
     END IF;
-    pg := reseller_billing.lock_order_reseller(p_reseller);
+    pg := reseller_billing.lock_reseller(p_reseller);
     SELECT s.statement_id INTO sid FROM reseller_billing.order_statement s
      WHERE s.reseller_id = p_reseller AND s.period = p_month;
     IF FOUND THEN
