@@ -391,19 +391,37 @@ CREATE FUNCTION reseller_billing.tax_line_amount(p_amount reseller_billing.amoun
 COMMENT ON FUNCTION reseller_billing.tax_line_amount(reseller_billing.amount, numeric) IS
     'the tax of a line: exact amount × rate, rounded once (ties away from zero) to the minor unit';
 
--- invoice_kind_of: the invoice a line goes on.  A prepaid order's year is
--- billed on the prepaid invoice; everything else (installments, Flex usage,
--- charges, adjustments) on the post-paid one.
-CREATE FUNCTION reseller_billing.invoice_kind_of(p_line_kind text) RETURNS text
+-- line_kinds: every kind of invoice line, in its order on an invoice, with
+-- the invoice it goes on (a prepaid order's year and its tax on the prepaid
+-- invoice, everything else on the post-paid one) and whether it is sales
+-- tax.  The one list: the close joins it once per chunk, the functions
+-- below look a kind up in it.
+CREATE FUNCTION reseller_billing.line_kinds()
+    RETURNS TABLE (kind text, kind_order int, invoice_kind text, is_tax bool)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN CASE WHEN p_line_kind IN ('annual_prepaid', 'prepaid_sales_tax') THEN 'prepaid' ELSE 'postpaid' END;
+BEGIN ATOMIC
+    SELECT v.kind, v.kind_order, v.invoice_kind, v.is_tax
+      FROM (VALUES ('annual_installment', 1, 'postpaid', false),
+                   ('annual_prepaid', 2, 'prepaid', false),
+                   ('flex_usage', 3, 'postpaid', false),
+                   ('early_termination', 4, 'postpaid', false),
+                   ('one_off', 5, 'postpaid', false),
+                   ('adjustment', 6, 'postpaid', false),
+                   ('prepaid_sales_tax', 7, 'prepaid', true),
+                   ('sales_tax', 8, 'postpaid', true)) AS v(kind, kind_order, invoice_kind, is_tax);
+END;
+COMMENT ON FUNCTION reseller_billing.line_kinds() IS
+    'every invoice line kind: its order on an invoice, the invoice kind it goes on (prepaid or postpaid), whether it is sales tax';
+
+CREATE FUNCTION reseller_billing.invoice_kind_of(p_line_kind text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN (SELECT k.invoice_kind FROM reseller_billing.line_kinds() k WHERE k.kind OPERATOR(pg_catalog.=) p_line_kind);
 COMMENT ON FUNCTION reseller_billing.invoice_kind_of(text) IS
-    'the kind of invoice a line of the given kind goes on: prepaid for a prepaid year, post-paid otherwise';
+    'the kind of invoice a line of the given kind goes on: prepaid for a prepaid year and its tax, post-paid otherwise';
 
 CREATE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN array_position(ARRAY['annual_installment', 'annual_prepaid', 'flex_usage', 'early_termination',
-                                'one_off', 'adjustment', 'prepaid_sales_tax', 'sales_tax'], p_kind);
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN (SELECT k.kind_order FROM reseller_billing.line_kinds() k WHERE k.kind OPERATOR(pg_catalog.=) p_kind);
 COMMENT ON FUNCTION reseller_billing.line_kind_order(text) IS
     'the order of line kinds on an invoice';
 
@@ -448,12 +466,12 @@ BEGIN ATOMIC
          WHERE reseller_billing.value(l.amount) OPERATOR(pg_catalog.<>) 0
     )
     SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
-           d.unit_price, d.amount, d.service_period, d.service, reseller_billing.invoice_kind_of(d.kind)
+           d.unit_price, d.amount, d.service_period, d.service, k.invoice_kind
       FROM d
-    WINDOW w AS (PARTITION BY d.currency, reseller_billing.invoice_kind_of(d.kind)
-                 ORDER BY reseller_billing.line_kind_order(d.kind), d.subscription_id,
-                 d.service_period, d.tranche_id, d.charge_id)
-     ORDER BY d.currency, reseller_billing.invoice_kind_of(d.kind) DESC, 1;
+      LEFT JOIN reseller_billing.line_kinds() k ON k.kind OPERATOR(pg_catalog.=) d.kind
+    WINDOW w AS (PARTITION BY d.currency, k.invoice_kind
+                 ORDER BY k.kind_order, d.subscription_id, d.service_period, d.tranche_id, d.charge_id)
+     ORDER BY d.currency, k.invoice_kind DESC, 1;
 END;
 COMMENT ON FUNCTION reseller_billing.preview_invoice(bigint, reseller_billing.billing_period) IS
     'the lines closing the month would write for a reseller, numbered per invoice (prepaid, then post-paid), without writing them (an estimate while the month runs)';

@@ -181,7 +181,7 @@ BEGIN
         reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
         description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
         service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint,
-        invoice_kind text, kind_order int
+        invoice_kind text, kind_order int, is_tax bool
         ) ON COMMIT DROP;
     END IF;
     TRUNCATE rb_close_lines;
@@ -201,15 +201,13 @@ BEGIN
      WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period AND r.program_id = p_program
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                         WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
-    -- each line's invoice kind and place in the invoice, computed once here
-    -- as plain expressions (the same mapping as invoice_kind_of and
-    -- line_kind_order, without a function call per line)
+    -- each line's invoice kind and place in the invoice, from line_kinds
+    -- joined once (no function call per line; an unknown kind leaves the
+    -- invoice kind NULL, which the invoice refuses)
     INSERT INTO rb_close_lines
-    SELECT dl.*,
-           CASE WHEN dl.kind = 'annual_prepaid' THEN 'prepaid' ELSE 'postpaid' END,
-           CASE dl.kind WHEN 'annual_installment' THEN 1 WHEN 'annual_prepaid' THEN 2 WHEN 'flex_usage' THEN 3
-                       WHEN 'early_termination' THEN 4 WHEN 'one_off' THEN 5 WHEN 'adjustment' THEN 6 END
-      FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl;
+    SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
+      FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
+      LEFT JOIN reseller_billing.line_kinds() k ON k.kind = dl.kind;
     -- US sales tax: a line per taxed line (nothing to look up without rates)
     IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate) THEN
         INSERT INTO rb_close_lines
@@ -217,9 +215,10 @@ BEGIN
                l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
                NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
                l.service_period, l.service, NULL::bigint, NULL::bigint,
-               l.invoice_kind, reseller_billing.line_kind_order(reseller_billing.tax_line_kind(l.kind))
+               k.invoice_kind, k.kind_order, k.is_tax
           FROM rb_close_lines l
           JOIN reseller_billing.taxed_resellers(p_period, p_program, p_lo, p_hi) t ON t.reseller_id = l.reseller_id
+          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(l.kind)
          WHERE reseller_billing.value(l.amount) <> 0;
     END IF;
     -- a CSP program's providers and the indirect resellers billed through
@@ -235,10 +234,10 @@ BEGIN
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
         SELECT l.reseller_id, p_program, p_period, l.currency, l.invoice_kind,
-               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.kind NOT IN ('sales_tax', 'prepaid_sales_tax')),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE NOT l.is_tax),
                         reseller_billing.amount(0, l.currency)),
                reseller_billing.amount(0, l.currency),
-               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.kind IN ('sales_tax', 'prepaid_sales_tax')),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.is_tax),
                         reseller_billing.amount(0, l.currency)),
                reseller_billing.sum(l.amount),
                reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
