@@ -1,0 +1,124 @@
+/*
+ * clock.c — the billing clock: the one "now" every rule of the extension
+ * reads (doc/clock.md).
+ *
+ * clock_now() is the transaction's start time, as now() is, unless an
+ * administrator has frozen the clock of this database: the one row of
+ * reseller_billing.clock then holds the moment the clock stands at.  After
+ * a thaw the row stays as a floor: the clock follows the transaction time
+ * again but never reads earlier than the last moment it was frozen at, so
+ * it never runs backwards.
+ *
+ * The row is read once per transaction (like now(), the clock does not move
+ * within one) and kept in backend memory.  A change of the row (the
+ * clock_changed trigger) and the abort of a subtransaction that may have
+ * changed it forget the kept value, so a transaction that freezes or moves
+ * the clock sees the new moment at once.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "storage/proc.h"
+#include "utils/timestamp.h"
+
+/* what the clock row said, and in which transaction it was read */
+static bool clock_known = false;
+static LocalTransactionId clock_lxid = InvalidLocalTransactionId;
+static bool clock_has_row;
+static bool clock_frozen;
+static TimestampTz clock_at;
+static bool clock_callback_registered = false;
+
+static void
+clock_forget(void)
+{
+	clock_known = false;
+}
+
+static void
+clock_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		clock_forget();
+}
+
+/* read the clock row, unless it was read in this transaction already */
+static void
+clock_load(void)
+{
+	int			ret;
+
+	if (!clock_callback_registered)
+	{
+		RegisterSubXactCallback(clock_subxact_callback, NULL);
+		clock_callback_registered = true;
+	}
+	if (clock_known && clock_lxid == MyProc->lxid)
+		return;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "clock_now: SPI_connect failed");
+	ret = SPI_execute("SELECT frozen, at FROM reseller_billing.clock", true, 2);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "clock_now: reading reseller_billing.clock failed: %s",
+			 SPI_result_code_string(ret));
+	if (SPI_processed > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("reseller_billing.clock holds %llu rows, not one",
+						(unsigned long long) SPI_processed)));
+	clock_has_row = (SPI_processed == 1);
+	if (clock_has_row)
+	{
+		bool		isnull_frozen,
+					isnull_at;
+		Datum		frozen = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull_frozen);
+		Datum		at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull_at);
+
+		if (isnull_frozen || isnull_at)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("reseller_billing.clock holds a null")));
+		clock_frozen = DatumGetBool(frozen);
+		clock_at = DatumGetTimestampTz(at);
+	}
+	SPI_finish();
+	clock_lxid = MyProc->lxid;
+	clock_known = true;
+}
+
+/*
+ * clock_now(): the billing clock.  Never frozen: the transaction's start
+ * time.  Frozen: the frozen moment.  Thawed: the transaction's start time,
+ * or the last frozen moment when that is later.
+ */
+PG_FUNCTION_INFO_V1(rb_clock_now);
+Datum
+rb_clock_now(PG_FUNCTION_ARGS)
+{
+	TimestampTz xact_at = GetCurrentTransactionStartTimestamp();
+
+	clock_load();
+	if (!clock_has_row)
+		PG_RETURN_TIMESTAMPTZ(xact_at);
+	if (clock_frozen)
+		PG_RETURN_TIMESTAMPTZ(clock_at);
+	PG_RETURN_TIMESTAMPTZ(Max(xact_at, clock_at));
+}
+
+/* clock_changed(): trigger on reseller_billing.clock, forgets the kept row */
+PG_FUNCTION_INFO_V1(rb_clock_changed);
+Datum
+rb_clock_changed(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("clock_changed() must be called as a trigger")));
+	clock_forget();
+	return PointerGetDatum(NULL);
+}
