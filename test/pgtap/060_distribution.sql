@@ -74,12 +74,14 @@ INSERT INTO reference_table VALUES
     ('price'),              -- the list prices
     ('us_sales_tax_rate'),  -- the tax rate of a US state (section 93)
     ('invoice_counter'),    -- a program's gap-free invoice number, taken by every per-reseller close
-    ('period_close');       -- a month recorded closed, read by every per-reseller close
+    ('period_close'),       -- a month recorded closed, read by every per-reseller close
+    ('clock');              -- the billing clock, read by the rules wherever they run
 -- ... and coordinator-local tables (citus_add_local_table_to_metadata):
 -- written only by the program-level close that runs on the coordinator.
 CREATE TEMP TABLE local_table (relname name PRIMARY KEY);
 INSERT INTO local_table VALUES
-    ('close_progress');     -- progress of the program-level close
+    ('close_progress'),     -- progress of the program-level close
+    ('clock_move');         -- the clock's moves, written by freeze/advance/thaw on the coordinator
 
 -- tenant tables were found at all (the queries below are not vacuous)
 SELECT ok(ARRAY['reseller', 'customer', 'subscription', 'seat', 'invoice', 'invoice_line', 'payment', 'audit_log']::name[]

@@ -181,7 +181,7 @@ BEGIN
     END IF;
     UPDATE reseller_billing.clock SET frozen = false;
     INSERT INTO reseller_billing.clock_move (action, clock_from, clock_to, reached, wall_finished)
-    VALUES ('thaw', c.at, greatest(c.at, now()), greatest(c.at, now()), clock_timestamp());
+    VALUES ('thaw', c.at, reseller_billing.clock_now(), reseller_billing.clock_now(), clock_timestamp());
     RETURN reseller_billing.clock_now();
 END $$;
 COMMENT ON FUNCTION reseller_billing.thaw_clock() IS
@@ -323,7 +323,7 @@ CREATE TRIGGER clock_no_truncate BEFORE TRUNCATE ON reseller_billing.clock
 
 -- views --------------------------------------------------------------------
 
-CREATE VIEW reseller_billing.clock_status AS
+CREATE VIEW reseller_billing.clock_status WITH (security_invoker = true) AS
 SELECT reseller_billing.clock_now() AS clock_now,
        now() AS wall_now,
        coalesce(c.frozen, false) AS frozen,
@@ -405,8 +405,11 @@ GRANT EXECUTE ON FUNCTION reseller_billing.freeze_clock(timestamptz), reseller_b
                           reseller_billing.clock_advance_step(bigint, timestamptz, int, int, int)
     TO reseller_billing_admin;
 GRANT EXECUTE ON PROCEDURE reseller_billing.advance_clock(timestamptz) TO reseller_billing_admin;
--- clock_now() reads the clock row with the caller's rights: everyone reads it
-GRANT SELECT ON reseller_billing.clock, reseller_billing.clock_move, reseller_billing.clock_status TO PUBLIC;
+-- clock_now() reads the clock row with the caller's rights: everyone reads
+-- it; the history of its moves is the back office's and the resellers'
+GRANT SELECT ON reseller_billing.clock TO PUBLIC;
+GRANT SELECT ON reseller_billing.clock_move, reseller_billing.clock_status
+   TO reseller_billing_admin, reseller_billing_reseller;
 
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.clock', '');
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.clock_move', '');
