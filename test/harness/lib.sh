@@ -21,6 +21,9 @@
 #   RB_EXTRA_CONF    extra postgresql.conf lines (newline separated) for
 #                    cluster_start; run-bench.sh uses it.
 #   RB_LOCK_WAIT     seconds to wait for another harness run (default 1800).
+#   RB_FAKETIME      a moment, "YYYY-MM-DD hh:mm:ss" in UTC: cluster_start runs
+#                    the server under libfaketime, its clock starting there
+#                    (run-tests.sh's faketime suite sets it).
 
 # ---------------------------------------------------------------------------
 # Paths and constants
@@ -37,6 +40,7 @@ PG_BINDIR=/usr/lib/postgresql/15/bin
 PG_CONFIG="$PG_BINDIR/pg_config"
 PG_CTL="$PG_BINDIR/pg_ctl"
 PG_PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+RB_LIBFAKETIME="/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketime.so.1"
 
 # Everything a fresh Debian 12 needs.  pgbench, psql and pg_isolation_regress
 # come from postgresql-client-15 / postgresql-server-dev-15; perl provides
@@ -46,6 +50,7 @@ RB_PACKAGES=(
 	perl libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	postgresql-15-pgtap postgresql-15-cron
+	faketime
 )
 
 export RB_REPO RB_WORK RB_LOGS RB_PGPORT PG_BINDIR PG_CONFIG PG_PGXS_DIR
@@ -261,7 +266,17 @@ cluster_start() {
 	log "starting PostgreSQL 15 on socket $RB_SOCK, port $RB_PGPORT (server log: ${serverlog#"$RB_REPO"/})"
 	# 9>&- : the postmaster must not inherit our lock fd, or a leftover server
 	# would keep the harness lock held.
-	if ! as_postgres "$PG_CTL" start -D "$RB_DATA" -l "$serverlog" -w -t 60 9>&- >/dev/null; then
+	# Under RB_FAKETIME the server (and pg_ctl, which compares the server's
+	# start time with its own) sees a wall clock that starts at that moment
+	# and runs on; forked backends share the postmaster's timeline.
+	local -a fake=()
+	if [[ -n ${RB_FAKETIME:-} ]]; then
+		[[ -f $RB_LIBFAKETIME ]] || die "RB_FAKETIME is set but $RB_LIBFAKETIME is missing (package libfaketime)"
+		fake=(env TZ=UTC LD_PRELOAD="$RB_LIBFAKETIME" FAKETIME="@$RB_FAKETIME"
+			FAKETIME_DONT_RESET=1 FAKETIME_DONT_FAKE_MONOTONIC=1)
+		log "the server's wall clock starts at $RB_FAKETIME UTC (libfaketime)"
+	fi
+	if ! as_postgres "${fake[@]}" "$PG_CTL" start -D "$RB_DATA" -l "$serverlog" -w -t 60 9>&- >/dev/null; then
 		tail -n 50 "$serverlog" >&2
 		die "the cluster did not start (see $serverlog)"
 	fi

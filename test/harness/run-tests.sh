@@ -14,6 +14,9 @@
 #   pgtap      pgTAP:        test/pgtap/*.sql               (pg_prove, db rb_pgtap)
 #   tap        Perl TAP:     test/t/*.pl                    (prove, as postgres)
 #   fuzz       fuzz smoke:   test/fuzz/run-smoke.sh         (1 test: its exit code)
+#   faketime   regress and isolation again, the server restarted under
+#              libfaketime at each of RB_FAKE_DATES (rows regress@<date>,
+#              isolation@<date>): the suites pass on any day
 # A suite with no test files is reported as "skipped".
 #
 # Environment:
@@ -23,6 +26,9 @@
 #               pgTAP file, one Perl TAP file, the fuzz smoke); default 300.
 #               A command that runs out of time counts as failed.
 #   RB_PGPORT   port of the throwaway cluster (default 54329)
+#   RB_FAKE_DATES  the server's dates for the faketime suite, UTC, separated
+#               by commas (default: a month-end at 23:30, and 29 February of
+#               a leap year)
 #
 # Logs: .work/logs/<suite>.log (also shown on the terminal), build.log,
 # postgresql.log (server), and for Perl TAP .work/tap/tmp_check/log/.
@@ -32,7 +38,8 @@ set -euo pipefail
 # shellcheck source=test/harness/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_SUITES=(lint regress isolation pgtap tap fuzz)
+ALL_SUITES=(lint regress isolation pgtap tap fuzz faketime)
+RB_FAKE_DATES="${RB_FAKE_DATES:-2027-01-31 23:30:00,2028-02-29 12:00:00}"
 RB_TIMEOUT="${RB_TIMEOUT:-300}"
 
 # ---------------------------------------------------------------------------
@@ -96,9 +103,9 @@ finish() {
 	local total_pass=0 total_fail=0 name
 	echo
 	echo "==================================== summary ===================================="
-	printf '%-10s %-8s %7s %7s  %s\n' suite result passed failed notes
+	printf '%-20s %-8s %7s %7s  %s\n' suite result passed failed notes
 	for name in "${ORDER[@]}"; do
-		printf '%-10s %-8s %7s %7s  %s\n' "$name" "${R_STATE[$name]}" \
+		printf '%-20s %-8s %7s %7s  %s\n' "$name" "${R_STATE[$name]}" \
 			"${R_PASS[$name]}" "${R_FAIL[$name]}" "${R_NOTE[$name]}"
 		[[ ${R_PASS[$name]} =~ ^[0-9]+$ ]] && total_pass=$((total_pass + R_PASS[$name]))
 		[[ ${R_FAIL[$name]} =~ ^[0-9]+$ ]] && total_fail=$((total_fail + R_FAIL[$name]))
@@ -179,8 +186,8 @@ print_head() {
 # The two run as separate make invocations (the other list emptied on the
 # command line) so a regress failure does not keep isolation from running.
 suite_pg_regress() {
-	local name=$1 var other diffs
-	case $name in
+	local kind=$1 name=${2:-$1} var other diffs
+	case $kind in
 	regress) var=REGRESS other=ISOLATION diffs="$RB_REPO/regression.diffs" ;;
 	isolation) var=ISOLATION other=REGRESS diffs="$RB_REPO/output_iso/regression.diffs" ;;
 	esac
@@ -330,6 +337,35 @@ suite_fuzz() {
 	fi
 }
 
+# The regression and isolation suites again, on other days: for each of
+# RB_FAKE_DATES the cluster is restarted with the server under libfaketime,
+# its wall clock starting at that moment (UTC).  Nothing in the suites may
+# depend on the day they run (issue 12).  The server's date is checked
+# first: a run that did not fake the clock would prove nothing.
+suite_faketime() {
+	local -a dates
+	local d label got
+	IFS=, read -r -a dates <<<"$RB_FAKE_DATES"
+	for d in "${dates[@]}"; do
+		label=${d%% *}
+		cluster_stop
+		if ! (RB_FAKETIME=$d cluster_start); then
+			record "regress@$label" FAILED 0 1 "the cluster did not start under libfaketime"
+			continue
+		fi
+		got=$(psql_q -At -c "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')" 2>&1)
+		if [[ $got != "${d:0:16}" && $got != "${d:0:15}"* ]]; then
+			record "faketime@$label" FAILED 0 1 "the server's clock reads '$got', not $d"
+			continue
+		fi
+		log "the server's clock reads $got UTC"
+		suite_pg_regress regress "regress@$label"
+		suite_pg_regress isolation "isolation@$label"
+	done
+	cluster_stop
+	(cluster_start) || record faketime FAILED 0 1 "the cluster did not restart without libfaketime"
+}
+
 # Static analysis: `make lint` (cppcheck over src/, no warnings allowed),
 # counted as one test by exit code.  Compiler warnings already fail the
 # build, which runs with -Werror.
@@ -375,6 +411,7 @@ for s in "${ALL_SUITES[@]}"; do
 	pgtap) suite_pgtap ;;
 	tap) suite_tap ;;
 	fuzz) suite_fuzz ;;
+	faketime) suite_faketime ;;
 	esac
 	CURRENT_SUITE=""
 done
