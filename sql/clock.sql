@@ -23,10 +23,17 @@ SELECT clock_now() = now() AS is_transaction_time,
        clock_now() = clock_now() AS stands_still_in_a_transaction;
 SELECT frozen, moved, moves, ahead_of_wall FROM clock_status;
 COMMIT;
+-- everyone reads the clock; the history of its moves is not a customer's
+SET ROLE reseller_billing_customer;
+SELECT clock_now() = now() AS customer_reads_the_clock;
+SELECT pg_temp.error_of($$SELECT * FROM clock_move$$);
+RESET ROLE;
 
 -- this database has history, recorded today (at least this program): it
 -- cannot be frozen in 2012
 INSERT INTO program (code, name, currency, time_zone) VALUES ('clock_test', 'clock tests', 'USD', 'UTC');
+-- the audit log's two times of a change are one while the clock was never moved
+SELECT count(*) > 0 AS has_changes, bool_and(logged_at = clock_at) AS same_times FROM audit_log;
 SELECT pg_temp.error_of($$SELECT freeze_clock('2012-01-01 00:00 UTC')$$);
 -- nor by a reseller application or a customer portal, at any moment (42501)
 SET ROLE reseller_billing_reseller;
@@ -63,9 +70,12 @@ SET DateStyle = 'ISO, YMD';
 SET TimeZone = 'UTC';
 \i sql/include/error_of.sql
 
--- New Year 2012 in Los Angeles, before anything is entered
+-- New Year 2012 in Los Angeles, before anything is entered; the
+-- transaction that freezes the clock reads the new moment at once
+BEGIN;
 SELECT freeze_clock('2012-01-01 00:00 America/Los_Angeles');
 SELECT clock_now(), frozen, moved, moves FROM clock_status;
+COMMIT;
 -- frozen once is enough: moving it is advance_clock's job
 SELECT pg_temp.error_of($$SELECT freeze_clock('2012-02-01 00:00 UTC')$$);
 
@@ -103,11 +113,37 @@ CALL advance_clock('2012-01-10 09:00 America/Los_Angeles');
 INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (2, 2, 'ann'), (2, 2, 'ben');
 SELECT user_name, active_from FROM seat WHERE reseller_id = 2 ORDER BY 1;
 
--- backwards is refused (22023), and changes nothing
+-- backwards is refused (22023), so is more than 10 years at once (22023),
+-- and an advance inside a transaction block, which cannot commit day by
+-- day (2D000); none of them changes anything
 SELECT pg_temp.error_of($$CALL advance_clock('2012-01-09 00:00 UTC')$$);
-SELECT clock_now();
+SELECT pg_temp.error_of($$CALL advance_clock('2022-01-11 00:00 UTC')$$);
+BEGIN;
+CALL advance_clock('2012-01-20 00:00 UTC');
+ROLLBACK;
+SELECT clock_now(), moves FROM clock_status;
+-- the clock row itself only moves forward and stays
+SELECT pg_temp.error_of($$UPDATE clock SET at = '2011-12-31 00:00 UTC'$$);
+SELECT pg_temp.error_of($$DELETE FROM clock$$);
+SELECT pg_temp.error_of($$TRUNCATE clock$$);
 
--- the year: every day's run_due in date order, as the pg_cron job would run
+-- the year: every day's run_due in date order, as the pg_cron job would
+-- run it.  A day whose jobs fail stops the advance on that day, as a failed
+-- pg_cron run would: here the close of March 2012 fails
+CREATE FUNCTION public.clock_test_no_march() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.period = '2012-03' THEN
+        RAISE EXCEPTION 'the close of March fails (a test trigger)';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER clock_test_no_march BEFORE INSERT ON invoice FOR EACH ROW EXECUTE FUNCTION public.clock_test_no_march();
+CALL advance_clock('2013-01-05 00:00 America/Los_Angeles');
+-- the days before stay done (January and February are billed); the clock
+-- stands at the failing run, 00:15 UTC on April 2
+SELECT clock_now(), (SELECT string_agg(period::text, ', ' ORDER BY period) FROM invoice) AS billed FROM clock_status;
+DROP TRIGGER clock_test_no_march ON invoice;
+-- advancing again: the next day's run catches up March, and the year goes on
 CALL advance_clock('2013-01-05 00:00 America/Los_Angeles');
 SELECT clock_now(), frozen, moved, moves FROM clock_status;
 SELECT action, CASE WHEN action <> 'freeze' THEN clock_from END AS clock_from, clock_to, reached, days_run, renewed, invoices, wall_finished IS NOT NULL AS finished

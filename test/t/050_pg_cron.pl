@@ -51,6 +51,17 @@ is($node->safe_psql('billing',
 		"SELECT count(*), min(schedule) FROM cron.job WHERE jobname = 'reseller_billing_month_end'"),
 	'1|30 1 * * *', 'one job, with the new schedule');
 
+# advance_clock runs the daily jobs at the job's time of day (UTC) when its
+# schedule is a plain daily one, else at the default 00:15
+is($node->safe_psql('billing', 'SELECT reseller_billing.clock_daily_at()'), '01:30:00',
+	'the simulation clock runs the daily jobs at the scheduled 01:30');
+is($node->safe_psql('other', 'SELECT reseller_billing.clock_daily_at()'), '00:15:00',
+	'without pg_cron, at the default 00:15');
+$node->safe_psql('billing', "SELECT reseller_billing.schedule_month_end('*/10 * * * *')");
+is($node->safe_psql('billing', 'SELECT reseller_billing.clock_daily_at()'), '00:15:00',
+	'with a schedule that is not once a day, at the default 00:15');
+$node->safe_psql('billing', "SELECT reseller_billing.schedule_month_end('30 1 * * *')");
+
 # the command the job runs succeeds as written
 is($node->safe_psql('billing', 'CALL reseller_billing.run_due()'), '0|0',
 	'the scheduled command runs');

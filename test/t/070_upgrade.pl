@@ -178,6 +178,12 @@ SELECT sum(reseller_billing.close_period('2012-05', p.program_id)) FROM reseller
 cmp_ok($may, '>', 0, "May 2012 closes on the upgraded database ($may invoices)");
 my %closed = business('old');
 
+# the billing clock (0.3.0) is dumped with the data: frozen here at the
+# latest change recorded, it is frozen there at the same moment
+my $frozen = $node->safe_psql('old', q{
+SELECT reseller_billing.freeze_clock((SELECT max(clock_at) FROM reseller_billing.audit_log))});
+is($node->safe_psql('old', 'SELECT reseller_billing.clock_now()'), $frozen, 'the upgraded database\'s clock freezes');
+
 # ---------------------------------------------------------------------------
 # 5. dump and restore of the upgraded database
 # ---------------------------------------------------------------------------
@@ -192,6 +198,18 @@ is($restored{$_}, $closed{$_}, "after the restore: $_ identical") for sort keys 
 is( $node->safe_psql('restored', 'SELECT count(*) FROM reseller_billing.audit_log'),
 	$node->safe_psql('old', 'SELECT count(*) FROM reseller_billing.audit_log'),
 	'the audit log is restored as it was (the restore itself logs nothing)');
+is($node->safe_psql('restored', 'SELECT reseller_billing.clock_now() || \' \' || frozen || \' \' || moves FROM reseller_billing.clock_status'),
+	"$frozen true 1", 'the billing clock is restored frozen, with its history of moves');
+
+# a 0.2.0 database with history: its audit rows get their clock time, which
+# was the wall time while the rules read the wall clock
+$node->safe_psql('postgres', 'CREATE DATABASE v020');
+$node->safe_psql('v020', q{
+CREATE EXTENSION reseller_billing VERSION '0.2.0';
+INSERT INTO reseller_billing.program (code, name, currency, time_zone) VALUES ('v020', 'at 0.2.0', 'USD', 'UTC');
+ALTER EXTENSION reseller_billing UPDATE;});
+is($node->safe_psql('v020', 'SELECT count(*) || \' \' || bool_and(clock_at = logged_at) FROM reseller_billing.audit_log'),
+	'1 true', 'after 0.2.0 -> 0.3.0 an audit row written before has clock_at = logged_at');
 
 $node->stop;
 done_testing();
