@@ -247,6 +247,99 @@ SELECT c.relname, a.attname
         OR a.attname ~ '(price|amount|total|subtotal|tax|paid|credit|balance|wholesale)');
 
 -- ===========================================================================
+-- the tenant is the login's (issue 19 §2).  The sessions above are a
+-- superuser's with SET ROLE: a superuser names any tenant.  A login is
+-- different: bound to a reseller it acts for that reseller alone, whatever
+-- the setting says; unbound it acts for nobody; a trusted application login
+-- (a pooler) names its tenant per transaction.  SET SESSION AUTHORIZATION
+-- makes the session's login the role, as a real connection would.
+-- ===========================================================================
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_sec_login_alpha;
+DROP ROLE IF EXISTS regress_sec_login_stray;
+DROP ROLE IF EXISTS regress_sec_login_pool;
+DROP ROLE IF EXISTS regress_sec_login_portal;
+RESET client_min_messages;
+CREATE ROLE regress_sec_login_alpha LOGIN IN ROLE reseller_billing_reseller;
+CREATE ROLE regress_sec_login_stray LOGIN IN ROLE reseller_billing_reseller;
+CREATE ROLE regress_sec_login_pool LOGIN IN ROLE reseller_billing_reseller;
+CREATE ROLE regress_sec_login_portal LOGIN IN ROLE reseller_billing_customer;
+SELECT role_name, reseller, customer, trusted FROM bind_login('regress_sec_login_alpha', 81001);
+SELECT role_name, reseller, customer, trusted FROM bind_login('regress_sec_login_portal', 81001, 81001);
+SELECT role_name, reseller, customer, trusted FROM trust_login('regress_sec_login_pool');
+-- what a binding needs (22023, P0002, 22004)
+SELECT bind_login('regress_sec_login_portal', 81001);
+SELECT bind_login('reseller_billing_admin', 81001);
+SELECT bind_login('regress_sec_login_stray', 99999);
+SELECT bind_login('regress_sec_login_portal', 81001, 81003);
+SELECT bind_login('regress_sec_login_stray', NULL);
+-- a tenant cannot bind itself, nor trust itself (42501)
+SET ROLE regress_sec_alpha;
+SELECT bind_login('regress_sec_login_stray', 81002);
+SELECT trust_login('regress_sec_login_stray');
+RESET ROLE;
+
+-- Alpha's login: Alpha's rows with or without the setting; naming Beta is refused
+SET SESSION AUTHORIZATION regress_sec_login_alpha;
+SELECT current_reseller(), (SELECT string_agg(name, ', ' ORDER BY customer_id) FROM customer) AS customers;
+SET reseller_billing.reseller_id = '81001';
+SELECT current_reseller(), (SELECT count(*) FROM customer) AS customers;
+SET reseller_billing.reseller_id = '81002';
+SELECT count(*) FROM customer;
+SELECT current_reseller();
+INSERT INTO customer (reseller_id, customer_id, name) VALUES (81002, 81009, 'Planted');
+RESET reseller_billing.reseller_id;
+RESET SESSION AUTHORIZATION;
+-- an unbound login acts for nobody, and may not name anyone
+SET SESSION AUTHORIZATION regress_sec_login_stray;
+SELECT current_reseller(), (SELECT count(*) FROM customer) AS customers;
+SET reseller_billing.reseller_id = '81002';
+SELECT count(*) FROM customer;
+RESET reseller_billing.reseller_id;
+RESET SESSION AUTHORIZATION;
+-- the trusted pooler names its tenant per transaction, as a superuser's session does
+SET SESSION AUTHORIZATION regress_sec_login_pool;
+BEGIN;
+SET LOCAL reseller_billing.reseller_id = '81002';
+SELECT current_reseller(), (SELECT string_agg(name, ', ' ORDER BY customer_id) FROM customer) AS customers;
+COMMIT;
+BEGIN;
+SET LOCAL reseller_billing.reseller_id = '81001';
+SELECT current_reseller(), (SELECT string_agg(name, ', ' ORDER BY customer_id) FROM customer) AS customers;
+COMMIT;
+SELECT current_reseller() IS NULL AS nobody_outside_a_transaction;
+RESET SESSION AUTHORIZATION;
+-- the customer portal's login: its own customer only
+SET SESSION AUTHORIZATION regress_sec_login_portal;
+SELECT current_reseller(), current_customer(), (SELECT string_agg(name, ', ') FROM customer) AS sees;
+SET reseller_billing.customer_id = '81002';
+SELECT current_customer();
+RESET reseller_billing.customer_id;
+SET reseller_billing.reseller_id = '81002';
+SELECT count(*) FROM subscription;
+RESET reseller_billing.reseller_id;
+RESET SESSION AUTHORIZATION;
+-- a setting that is no id at all
+SET reseller_billing.reseller_id = 'alpha';
+SELECT current_reseller();
+RESET reseller_billing.reseller_id;
+-- nothing was planted, and every binding and its changes are in the audit log
+SELECT count(*) AS planted FROM customer WHERE customer_id = 81009;
+SELECT operation, row_key ->> 'role_name' AS login, new_row ->> 'reseller' AS reseller, new_row ->> 'trusted' AS trusted
+  FROM audit_log WHERE table_name = 'tenant_login' AND row_key ->> 'role_name' LIKE 'regress_sec_login%' ORDER BY audit_id;
+-- unbound again, Alpha's login acts for nobody
+SELECT unbind_login('regress_sec_login_alpha');
+SET SESSION AUTHORIZATION regress_sec_login_alpha;
+SELECT current_reseller(), (SELECT count(*) FROM customer) AS customers;
+RESET SESSION AUTHORIZATION;
+SELECT count(unbind_login(r::regrole)) AS unbound
+  FROM unnest(ARRAY['regress_sec_login_stray', 'regress_sec_login_pool', 'regress_sec_login_portal']) r;
+DROP ROLE regress_sec_login_alpha;
+DROP ROLE regress_sec_login_stray;
+DROP ROLE regress_sec_login_pool;
+DROP ROLE regress_sec_login_portal;
+
+-- ===========================================================================
 -- leave nothing behind (no subscription for a later file's renew_due)
 -- ===========================================================================
 SELECT count(*) AS closed FROM (

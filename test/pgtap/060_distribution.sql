@@ -75,7 +75,8 @@ INSERT INTO reference_table VALUES
     ('us_sales_tax_rate'),  -- the tax rate of a US state (section 93)
     ('invoice_counter'),    -- a program's gap-free invoice number, taken by every per-reseller close
     ('period_close'),       -- a month recorded closed, read by every per-reseller close
-    ('clock');              -- the billing clock, read by the rules wherever they run
+    ('clock'),              -- the billing clock, read by the rules wherever they run
+    ('tenant_login');       -- logins bound to a tenant, read by current_reseller() on every node
 -- ... and coordinator-local tables (citus_add_local_table_to_metadata):
 -- written only by the program-level close that runs on the coordinator.
 CREATE TEMP TABLE local_table (relname name PRIMARY KEY);
