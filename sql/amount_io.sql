@@ -17,16 +17,32 @@ SELECT typname, typlen, typbyval, typalign, typstorage
 FROM pg_type WHERE oid = 'reseller_billing.amount'::regtype;
 
 -- accepted spellings ----------------------------------------------------------
--- code first or last, one optional sign (before the code or before the
--- digits), any case, spaces around and between
+-- an upper-case ISO 4217 code and a number, one space between, code first
+-- or last; one optional sign, before the code or before the digits
 
 SELECT input, input::amount AS amount
 FROM (VALUES ('USD 12.34'), ('12.34 USD'), ('-USD 12.34'), ('USD -12.34'),
              ('-12.34 USD'), ('+USD 12.34'), ('USD +12.34'), ('+12.34 USD'),
-             ('usd 12.34'), ('uSd 12.34'), ('12.34 usd'),
-             ('   USD   12.34   '), (E'\tUSD\t12.34\n'), ('USD12.34'), ('12.34USD'),
              ('USD 12'), ('USD 12.'), ('USD .5'), ('.5 USD'), ('USD 007.50'),
              ('USD 0'), ('-USD 0'), ('USD -0.000'), ('+0 USD')) AS t(input);
+
+-- and nothing else (issue 19 §7): no lower case, no missing or doubled
+-- space, no tab or newline, no space around, no XXX (ISO's "no currency")
+CREATE FUNCTION pg_temp.refusal(p_input text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st  text;
+    msg text;
+BEGIN
+    PERFORM p_input::reseller_billing.amount;
+    RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+    RETURN st || ': ' || msg;
+END $$;
+SELECT input, pg_temp.refusal(input) AS refused
+FROM (VALUES ('usd 1'), ('uSd 12.34'), ('12.34 usd'), ('USD1'), ('1USD'), ('USD  1'), ('1  USD'),
+             (E'USD\t1'), (E'USD 1\n'), (' USD 1'), ('USD 1 '), ('- USD 1'), ('USD - 1'),
+             ('XXX 1'), ('1 XXX')) AS t(input);
 
 -- canonical output --------------------------------------------------------------
 -- code, space, value with at least the currency's minor-unit digits and more
@@ -38,7 +54,7 @@ FROM (VALUES ('USD 1'), ('USD 1.5'), ('USD 1.50'), ('USD 1.005'), ('USD 3.333333
              ('JPY 1000'), ('JPY 1000.00'), ('JPY 1000.5'), ('JPY -1'),
              ('KWD 1.235'), ('KWD 1.2'), ('KWD 1'), ('KWD 1.2345'),
              ('BHD 0.1'), ('CLF 1'), ('CLF 1.23456'), ('EUR 0.1'),
-             ('XAU 1'), ('XAU 1.25'), ('XXX -3')) AS t(input);
+             ('XAU 1'), ('XAU 1.25'), ('XTS -3')) AS t(input);
 
 -- trailing zeros beyond the 6th fractional digit lose nothing: accepted
 SELECT 'USD 1.0000000'::amount, 'USD 1.1234560'::amount,
@@ -113,7 +129,7 @@ SELECT 'U1D 1'::amount;
 
 SELECT 'ABC 1'::amount;
 \echo sqlstate :SQLSTATE
-SELECT '1 xyz'::amount;
+SELECT '1 XYZ'::amount;
 \echo sqlstate :SQLSTATE
 SELECT 'HRK 1'::amount;			-- withdrawn (Croatia adopted the euro in 2023)
 \echo sqlstate :SQLSTATE
@@ -146,7 +162,7 @@ SELECT 'USD 99999999999999999999999999999999999999999999'::amount;
 
 -- text casts (I/O conversion) ----------------------------------------------------------
 
-SELECT 'USD 1.5'::amount::text AS to_text, 'jpy 7'::text::amount AS from_text,
+SELECT 'USD 1.5'::amount::text AS to_text, 'JPY 7'::text::amount AS from_text,
        pg_typeof('USD 1'::text::amount);
 
 -- arrays of amounts
@@ -210,7 +226,7 @@ SELECT amount(1, '');
 
 -- currency(amount), value(amount) ----------------------------------------------------------
 
-SELECT currency('jpy 5'::amount), pg_typeof(currency('USD 1'::amount));
+SELECT currency('JPY 5'::amount), pg_typeof(currency('USD 1'::amount));
 -- value() is the exact numeric: no digit is lost at either end of the range
 SELECT value('USD 3.333333'::amount), value('USD 9223372036854.775807'::amount),
        value('-USD 9223372036854.775807'::amount), value('USD 0.000001'::amount),
@@ -226,7 +242,7 @@ FROM (VALUES ('USD 3.333333'::amount), ('JPY 1000'), ('KWD -1.235'), ('XAU 0.000
 
 SELECT minor_unit('USD') AS usd, minor_unit('JPY') AS jpy, minor_unit('KWD') AS kwd,
        minor_unit('CLF') AS clf, minor_unit('usd') AS usd_lower,
-       minor_unit('XAU') IS NULL AS xau_is_null, minor_unit('XXX') IS NULL AS xxx_is_null;
+       minor_unit('XAU') IS NULL AS xau_is_null, minor_unit('XTS') IS NULL AS xts_is_null;
 SELECT minor_unit('ABC');
 \echo sqlstate :SQLSTATE
 SELECT minor_unit('');

@@ -38,10 +38,10 @@ FROM (VALUES ('KWD 0.0005'::amount), ('KWD 0.0015'), ('KWD 1.2345'), ('KWD 1.235
              ('KWD 0.000499'), ('KWD 0.000501'), ('KWD -0.000499'), ('KWD -0.000501'),
              ('KWD 1.235')) AS t(a);
 
--- four digits (CLF); ISO "N.A." (XAU, XXX) rounds to the stored 6 digits: no change
+-- four digits (CLF); ISO "N.A." (XAU, XTS) rounds to the stored 6 digits: no change
 SELECT round('CLF 1.00005'::amount) AS clf_tie, round('CLF 1.00015'::amount, 'half_even') AS clf_even,
        round('CLF -1.00005'::amount, 'down') AS clf_down,
-       round('XAU 1.234567'::amount) AS xau, round('XXX -0.000001'::amount, 'down') AS xxx;
+       round('XAU 1.234567'::amount) AS xau, round('XTS -0.000001'::amount, 'down') AS xts;
 
 -- the result keeps the currency and is exactly on the minor unit
 SELECT round('USD 2.675'::amount) = 'USD 2.68' AS usd, round('JPY 2.5'::amount) = 'JPY 3' AS jpy,

@@ -139,7 +139,7 @@ amount_in(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type amount: \"%s\"", str),
-					 errhint("Write an ISO 4217 code and a decimal number, as in 'USD 12.34' or '-12.34 USD'.")));
+					 errhint("Write an upper-case ISO 4217 code, one space and a decimal number, as in 'USD 12.34' or '-12.34 USD'.")));
 			break;
 		case RB_PARSE_CURRENCY:
 			ereport(ERROR,

@@ -10,15 +10,15 @@
 #include <string.h>
 
 static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool
 is_letter(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool
+is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
 }
 
 static bool
@@ -27,18 +27,18 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* a currency code: exactly three letters not followed by a fourth */
+/* a currency code: exactly three upper-case letters not followed by a fourth */
 static bool
 scan_code(const char *s, size_t len, size_t *pos, RbParsedAmount *out)
 {
 	size_t		p = *pos;
 
-	if (len - p < 3 || !is_letter(s[p]) || !is_letter(s[p + 1]) || !is_letter(s[p + 2]))
+	if (len - p < 3 || !is_upper(s[p]) || !is_upper(s[p + 1]) || !is_upper(s[p + 2]))
 		return false;
 	if (len - p > 3 && is_letter(s[p + 3]))
 		return false;
 	for (int i = 0; i < 3; i++)
-		out->code[i] = (char) (s[p + i] & ~0x20);	/* upper case */
+		out->code[i] = s[p + i];
 	out->code[3] = '\0';
 	out->currency = rb_currency_pack(out->code);
 	*pos = p + 3;
@@ -96,11 +96,16 @@ scan_number(const char *s, size_t len, size_t *pos, NumberScan *n)
 	return true;
 }
 
-static void
-skip_spaces(const char *s, size_t len, size_t *pos)
+/* the one space between the code and the number */
+static bool
+scan_space(const char *s, size_t len, size_t *pos)
 {
-	while (*pos < len && is_space(s[*pos]))
+	if (*pos < len && s[*pos] == ' ')
+	{
 		(*pos)++;
+		return true;
+	}
+	return false;
 }
 
 static bool
@@ -126,14 +131,12 @@ rb_amount_parse(const char *s, size_t len, RbParsedAmount *out)
 	memset(out, 0, sizeof(*out));
 	out->currency = RB_CURRENCY_NONE;
 
-	skip_spaces(s, len, &p);
 	signed_already = scan_sign(s, len, &p, &sign);
 	if (p < len && is_letter(s[p]))
 	{
 		/* 'USD 12.34', '-USD 12.34', 'USD -12.34' */
-		if (!scan_code(s, len, &p, out))
+		if (!scan_code(s, len, &p, out) || !scan_space(s, len, &p))
 			return RB_PARSE_SYNTAX;
-		skip_spaces(s, len, &p);
 		if (!signed_already)
 			scan_sign(s, len, &p, &sign);
 		if (!scan_number(s, len, &p, &num))
@@ -142,13 +145,9 @@ rb_amount_parse(const char *s, size_t len, RbParsedAmount *out)
 	else
 	{
 		/* '12.34 USD', '-12.34 USD' */
-		if (!scan_number(s, len, &p, &num))
-			return RB_PARSE_SYNTAX;
-		skip_spaces(s, len, &p);
-		if (!scan_code(s, len, &p, out))
+		if (!scan_number(s, len, &p, &num) || !scan_space(s, len, &p) || !scan_code(s, len, &p, out))
 			return RB_PARSE_SYNTAX;
 	}
-	skip_spaces(s, len, &p);
 	if (p != len)
 		return RB_PARSE_SYNTAX;
 	if (rb_currency_lookup(out->currency) == NULL)

@@ -3,8 +3,9 @@
  *
  * The list is ISO 4217's active list (List One) as of 2026: BGN (euro from
  * 2026), ANG (replaced by XCG), HRK, SLL, ZWL, CUC and other withdrawn codes
- * are not in it.  Codes whose minor unit ISO gives as "N.A." (metals, SDRs,
- * XTS, XXX) carry RB_MINOR_NA.  Kept sorted: lookups are binary searches.
+ * are not in it, nor is XXX, ISO's code for "no currency": an amount is
+ * always in a currency.  Codes whose minor unit ISO gives as "N.A." (metals,
+ * SDRs, XTS) carry RB_MINOR_NA.  Kept sorted: lookups are binary searches.
  */
 #include "currency.h"
 
@@ -42,7 +43,7 @@ static const RbCurrency currencies[] = {
 	{"XCD", 2}, {"XCG", 2}, {"XDR", RB_MINOR_NA}, {"XOF", 0},
 	{"XPD", RB_MINOR_NA}, {"XPF", 0}, {"XPT", RB_MINOR_NA},
 	{"XSU", RB_MINOR_NA}, {"XTS", RB_MINOR_NA}, {"XUA", RB_MINOR_NA},
-	{"XXX", RB_MINOR_NA}, {"YER", 2}, {"ZAR", 2}, {"ZMW", 2}, {"ZWG", 2},
+	{"YER", 2}, {"ZAR", 2}, {"ZMW", 2}, {"ZWG", 2},
 };
 
 #define N_CURRENCIES (sizeof(currencies) / sizeof(currencies[0]))

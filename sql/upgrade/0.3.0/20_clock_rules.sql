@@ -6,8 +6,10 @@
 -- know what "now" is: whether a change is in the future, whether a trial
 -- has ended, whether a month is over, what an API call's moment defaults
 -- to, when an invoice was voided.  They are the functions of 0.2.0 with
--- every such read replaced by reseller_billing.clock_now(), and nothing
--- else changed.  The close's progress bookkeeping (close_begin, close_step,
+-- every such read replaced by reseller_billing.clock_now(); four of them
+-- also refuse bad input (issue 19 §4, §6; marked where they do): set_context
+-- an infinite moment (22008), add_seats more than 1,000,000 seats (22003),
+-- close_period and close_period_batched a null month (22004).  The close's progress bookkeeping (close_begin, close_step,
 -- close_finish write close_progress.started_at/updated_at) keeps the wall
 -- clock: it says how long a run took, not what it billed.
 
@@ -206,6 +208,10 @@ BEGIN
         RAISE EXCEPTION 'the moment of a change cannot be null'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF NOT isfinite(p_at) THEN                  -- issue 19 §6
+        RAISE EXCEPTION 'the moment of a change must be finite, not %', p_at
+            USING ERRCODE = 'datetime_field_overflow';
+    END IF;
     IF p_at > reseller_billing.clock_now() THEN
         RAISE EXCEPTION 'a change cannot take effect in the future'
             USING ERRCODE = 'invalid_parameter_value',
@@ -235,6 +241,11 @@ BEGIN
         RAISE EXCEPTION 'seats to add to subscription % must be a positive number', p_subscription
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('%s seats were asked for.', coalesce(p_seats::text, 'NULL'));
+    END IF;
+    IF p_seats > 1000000 - coalesce(s.committed_seats, 0) THEN     -- issue 19 §6
+        RAISE EXCEPTION 'subscription % of reseller % would have more than 1000000 seats', p_subscription, p_reseller
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = format('It has %s; %s more were asked for.', s.committed_seats, p_seats);
     END IF;
     IF NOT reseller_billing.is_annual(s.plan) THEN
         RAISE EXCEPTION 'subscription % of reseller % is on the % plan, which has no committed seats',
@@ -675,6 +686,9 @@ DECLARE
     i       int;
     written int := 0;
 BEGIN
+    IF p_period IS NULL THEN                    -- issue 19 §4
+        RAISE EXCEPTION 'closing needs the month to close' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF p_program IS NOT NULL AND NOT EXISTS (SELECT FROM reseller_billing.program pg WHERE pg.program_id = p_program) THEN
         RAISE EXCEPTION 'program % does not exist', p_program
             USING ERRCODE = 'no_data_found',
@@ -787,6 +801,9 @@ DECLARE
     i       int;
     n       int;
 BEGIN
+    IF p_period IS NULL THEN                    -- issue 19 §4
+        RAISE EXCEPTION 'closing needs the month to close' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF p_batch IS NULL OR p_batch OPERATOR(pg_catalog.<) 1 THEN
         RAISE EXCEPTION 'batch size must be positive'
             USING ERRCODE = 'invalid_parameter_value',

@@ -196,3 +196,10 @@ ALTER FUNCTION reseller_billing.audit_tenant_login() SECURITY DEFINER;
 REVOKE EXECUTE ON FUNCTION reseller_billing.audit_tenant_login() FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.tenant_login', '');
+
+-- a program's bookkeeping is not a reseller's to read (issue 19 §8): the
+-- invoice counters, the months closed and the progress of closes of every
+-- program were readable by any reseller application
+REVOKE SELECT ON reseller_billing.invoice_counter, reseller_billing.period_close, reseller_billing.close_progress,
+                 reseller_billing.close_status
+    FROM reseller_billing_reseller, reseller_billing_customer;
