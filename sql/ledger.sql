@@ -119,3 +119,6 @@ SELECT grant_credit(19001, 'USD 1000000000', 'the most', '{}') IS NOT NULL AS gr
 -- ===========================================================================
 SELECT record_payment(19001, 'USD 2.00', 'bank_transfer', '2012-04-02', 'LEDGER-2') IS NOT NULL AS recorded;
 SELECT * FROM ledger;
+
+-- leave nothing to bill for a later file
+SELECT (cancel_subscription(19001, 19001)).status;

@@ -24,7 +24,7 @@ BEGIN
     IF NEW.plan OPERATOR(reseller_billing.=) 'trial' THEN
         RAISE EXCEPTION 'a trial has no price'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('A price of %s was given for SKU %s on the trial plan.', NEW.list_price, NEW.sku_id),
+                  DETAIL = format('A price of %s was given on the trial plan.', NEW.list_price),
                   HINT = 'Trials are free; list prices for annual_monthly, annual_prepaid and flexible.';
     END IF;
     RETURN NEW;
