@@ -66,5 +66,15 @@ $node->safe_psql('billing', "SELECT reseller_billing.schedule_month_end('30 1 * 
 is($node->safe_psql('billing', 'CALL reseller_billing.run_due()'), '0|0',
 	'the scheduled command runs');
 
+# DROP EXTENSION takes its job with it (issue 19 §5), in the drop's
+# transaction: a drop rolled back keeps the job
+my $count_job = "SELECT count(*) FROM cron.job WHERE jobname = 'reseller_billing_month_end'";
+$node->safe_psql('billing', 'BEGIN; DROP EXTENSION reseller_billing; ROLLBACK;');
+is($node->safe_psql('billing', $count_job), '1', 'a DROP EXTENSION rolled back keeps the job');
+my ($drc, $dout, $derr) = $node->psql('billing', 'DROP EXTENSION reseller_billing');
+is($drc, 0, 'DROP EXTENSION reseller_billing succeeds');
+is($node->safe_psql('billing', $count_job), '0', 'and unschedules the daily job');
+like($derr, qr/unschedules its pg_cron job reseller_billing_month_end/, 'saying so');
+
 $node->stop;
 done_testing();
