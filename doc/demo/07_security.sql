@@ -17,6 +17,7 @@ SET DateStyle = 'ISO, YMD';
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS demo_crm;
 DROP ROLE IF EXISTS demo_portal;
+DROP ROLE IF EXISTS demo_crm_login;
 RESET client_min_messages;
 
 \echo
@@ -106,3 +107,28 @@ ROLLBACK;
 \echo '   What was logged, by table and operation:'
 SELECT table_name AS "Table", operation AS "Operation", count(*) AS "Rows"
   FROM audit_log GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo
+\echo '== A reseller''s login is bound to its reseller: naming another is refused, whatever it sets =='
+CREATE ROLE demo_crm_login LOGIN IN ROLE reseller_billing_reseller;
+SELECT role_name AS "Login", reseller AS "Bound to" FROM bind_login('demo_crm_login', :gga);
+SET SESSION AUTHORIZATION demo_crm_login;
+SELECT current_reseller() AS "Acts for", count(*) AS "Customers it sees" FROM customer;
+SET reseller_billing.reseller_id = :'scg';
+\set ON_ERROR_STOP 0
+SELECT count(*) AS "Sound Consulting customers seen" FROM customer;
+\set ON_ERROR_STOP 1
+RESET reseller_billing.reseller_id;
+RESET SESSION AUTHORIZATION;
+
+\echo
+\echo '== Money applied stays applied, for the admin too: Sound Consulting''s cheque cannot be unapplied by hand =='
+BEGIN;
+SET LOCAL ROLE reseller_billing_admin;
+SET CONSTRAINTS ALL IMMEDIATE;
+\set ON_ERROR_STOP 0
+UPDATE payment SET unapplied = amount WHERE reseller_id = :scg;
+\set ON_ERROR_STOP 1
+ROLLBACK;
+SELECT reference AS "Payment", amount AS "Amount", unapplied AS "Unapplied" FROM payment WHERE reseller_id = :scg;
+
