@@ -312,12 +312,3 @@ REVOKE EXECUTE ON FUNCTION reseller_billing.ledger_balanced(), reseller_billing.
 SELECT reseller_billing.audit_attach('reseller_billing.credit_application', ARRAY['invoice_id', 'line_no', 'credit_id']);
 SELECT reseller_billing.audit_attach('reseller_billing.payment_allocation', ARRAY['payment_id', 'invoice_id']);
 SELECT reseller_billing.audit_attach('reseller_billing.order_payment_allocation', ARRAY['allocation_id']);
-DO $$
-DECLARE
-    f   text;
-BEGIN
-    FOREACH f IN ARRAY ARRAY['credit_application', 'payment_allocation', 'order_payment_allocation'] LOOP
-        EXECUTE format('ALTER FUNCTION reseller_billing.%I() SECURITY DEFINER', 'audit_' || f);
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION reseller_billing.%I() FROM PUBLIC', 'audit_' || f);
-    END LOOP;
-END $$;

@@ -192,8 +192,6 @@ GRANT EXECUTE ON FUNCTION reseller_billing.session_tenant()
 GRANT SELECT ON reseller_billing.tenant_login TO reseller_billing_admin;
 
 SELECT reseller_billing.audit_attach('reseller_billing.tenant_login', ARRAY['role_name']);
-ALTER FUNCTION reseller_billing.audit_tenant_login() SECURITY DEFINER;
-REVOKE EXECUTE ON FUNCTION reseller_billing.audit_tenant_login() FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('reseller_billing.tenant_login', '');
 

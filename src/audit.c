@@ -1,0 +1,448 @@
+/*
+ * audit.c — the audit log's triggers (doc/audit.md), row by row.
+ *
+ * audit_row(table, keys, quiet) is an AFTER INSERT OR UPDATE OR DELETE row
+ * trigger: it turns the changed row into the audit log's values — the
+ * reseller, the operation, the row's key and its old and new values as jsonb
+ * (to_jsonb's own encoding) — and keeps them in transaction memory.  An
+ * UPDATE that changes none but the quiet columns is not kept.  audit_flush()
+ * is the table's AFTER statement trigger: it writes what the statement's
+ * rows kept with one INSERT … SELECT FROM unnest(…), a cached plan.  Neither
+ * reads a transition table or a row type by name, so both work on the
+ * shards of a distributed table; the table name logged is the trigger's
+ * argument, not the (shard) relation's.
+ *
+ * Kept rows are tagged with their relation and subtransaction: a flush
+ * writes those of its own statement, and the abort of a subtransaction
+ * forgets those it kept.  A restore (restoring(): check_function_bodies off
+ * in a superuser session) keeps nothing: the dump holds the log already.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/varlena.h"
+
+typedef struct AuditPending
+{
+	Oid			relid;
+	SubTransactionId subxid;
+	int64		reseller;
+	const char *operation;
+	Datum		row_key;
+	Datum		old_row;		/* (Datum) 0: none */
+	Datum		new_row;
+} AuditPending;
+
+/* what a trigger instance needs, kept in its fn_extra for the query */
+typedef struct AuditTable
+{
+	Oid			relid;
+	int			natts;
+	int			reseller_att;	/* 0: no reseller_id column (logged as 0) */
+	int			nkeys;
+	int		   *key_atts;
+	FmgrInfo   *key_jsonb;		/* to_jsonb, one per key column */
+	FmgrInfo	row_jsonb;		/* to_jsonb of the whole row */
+	bool	   *quiet;			/* per attribute, 1-based */
+} AuditTable;
+
+static List *audit_pending = NIL;	/* in audit_cxt */
+static MemoryContext audit_cxt = NULL;	/* under TopTransactionContext */
+static bool audit_callbacks = false;
+static SPIPlanPtr audit_insert_plan = NULL;
+
+static void
+audit_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		audit_pending = NIL;	/* its memory goes with the transaction */
+		audit_cxt = NULL;
+	}
+}
+
+static void
+audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		foreach(lc, audit_pending)
+		{
+			AuditPending *p = lfirst(lc);
+
+			if (p->subxid == mySubid)
+				audit_pending = foreach_delete_current(audit_pending, lc);
+		}
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		/* a committed subtransaction's rows are its parent's now */
+		foreach(lc, audit_pending)
+		{
+			AuditPending *p = lfirst(lc);
+
+			if (p->subxid == mySubid)
+				p->subxid = parentSubid;
+		}
+	}
+}
+
+/* restoring(), as the SQL function says it: a superuser session restoring */
+static bool
+audit_restoring(void)
+{
+	Oid			acting = OidIsValid(GetCurrentRoleId()) ? GetCurrentRoleId() : GetSessionUserId();
+
+	return !check_function_bodies && superuser_arg(acting);
+}
+
+static void
+setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	fmgr_info_cxt(F_TO_JSONB, fl, cxt);
+	fl->fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+										list_make1(makeNullConst(argtype, -1, InvalidOid)),
+										InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	MemoryContextSwitchTo(old);
+}
+
+static Datum
+call_to_jsonb(FmgrInfo *fl, Datum value)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, fl, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = value;
+	fcinfo->args[0].isnull = false;
+	result = FunctionCallInvoke(fcinfo);
+	if (fcinfo->isnull)
+		elog(ERROR, "audit_row: to_jsonb returned null");
+	return result;
+}
+
+static int
+attribute_number(TupleDesc desc, const char *name, const char *table)
+{
+	int			attno = SPI_fnumber(desc, name);
+
+	if (attno <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("audit_row: table %s has no column \"%s\"", table, name)));
+	return attno;
+}
+
+static AuditTable *
+audit_table(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	AuditTable *at = fcinfo->flinfo->fn_extra;
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+	char	  **args = td->tg_trigger->tgargs;
+	List	   *keys,
+			   *quiet;
+	ListCell   *lc;
+	char	   *keylist,
+			   *quietlist;
+	int			i;
+
+	if (at != NULL && at->relid == RelationGetRelid(rel) && at->natts == desc->natts)
+		return at;
+	if (td->tg_trigger->tgnargs != 3)
+		elog(ERROR, "audit_row: expected 3 arguments (table, key columns, quiet columns), got %d",
+			 td->tg_trigger->tgnargs);
+
+	at = MemoryContextAllocZero(cxt, sizeof(AuditTable));
+	at->relid = RelationGetRelid(rel);
+	at->natts = desc->natts;
+	at->reseller_att = SPI_fnumber(desc, "reseller_id");
+	if (at->reseller_att < 0)
+		at->reseller_att = 0;
+
+	keylist = MemoryContextStrdup(cxt, args[1]);
+	quietlist = MemoryContextStrdup(cxt, args[2]);
+	if (!SplitIdentifierString(keylist, ',', &keys) || keys == NIL ||
+		!SplitIdentifierString(quietlist, ',', &quiet))
+		elog(ERROR, "audit_row: invalid column lists \"%s\", \"%s\"", args[1], args[2]);
+	at->nkeys = list_length(keys);
+	at->key_atts = MemoryContextAlloc(cxt, sizeof(int) * at->nkeys);
+	at->key_jsonb = MemoryContextAllocZero(cxt, sizeof(FmgrInfo) * at->nkeys);
+	i = 0;
+	foreach(lc, keys)
+	{
+		int			attno = attribute_number(desc, lfirst(lc), args[0]);
+
+		at->key_atts[i] = attno;
+		setup_to_jsonb(&at->key_jsonb[i], TupleDescAttr(desc, attno - 1)->atttypid, cxt);
+		i++;
+	}
+	at->quiet = MemoryContextAllocZero(cxt, sizeof(bool) * (desc->natts + 1));
+	foreach(lc, quiet)
+		at->quiet[attribute_number(desc, lfirst(lc), args[0])] = true;
+	setup_to_jsonb(&at->row_jsonb, desc->tdtypeid, cxt);
+	fcinfo->flinfo->fn_extra = at;
+	return at;
+}
+
+/* the row's key as a jsonb object, keys in the order given */
+static Datum
+row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < at->nkeys; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, at->key_atts[i] - 1);
+		JsonbValue	k,
+					v;
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, at->key_atts[i], desc, &isnull);
+
+		k.type = jbvString;
+		k.val.string.val = NameStr(att->attname);
+		k.val.string.len = strlen(NameStr(att->attname));
+		pushJsonbValue(&state, WJB_KEY, &k);
+		if (isnull)
+			v.type = jbvNull;
+		else
+		{
+			Jsonb	   *jb = DatumGetJsonbP(call_to_jsonb(&at->key_jsonb[i], d));
+
+			if (!JsonbExtractScalar(&jb->root, &v))
+				elog(ERROR, "audit_row: key column \"%s\" of %s is not a scalar", NameStr(att->attname), table);
+		}
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(res));
+}
+
+static Datum
+whole_row(AuditTable *at, TupleDesc desc, HeapTuple tuple)
+{
+	return call_to_jsonb(&at->row_jsonb, heap_copy_tuple_as_datum(tuple, desc));
+}
+
+/* does the UPDATE change a column that is not quiet? */
+static bool
+changes_something(AuditTable *at, TupleDesc desc, HeapTuple o, HeapTuple n)
+{
+	for (int attno = 1; attno <= desc->natts; attno++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
+		bool		onull,
+					nnull;
+		Datum		ov,
+					nv;
+
+		if (att->attisdropped || at->quiet[attno])
+			continue;
+		ov = heap_getattr(o, attno, desc, &onull);
+		nv = heap_getattr(n, attno, desc, &nnull);
+		if (onull != nnull)
+			return true;
+		if (!onull && !datum_image_eq(ov, nv, att->attbyval, att->attlen))
+			return true;
+	}
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(rb_audit_row);
+Datum
+rb_audit_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	AuditTable *at;
+	TupleDesc	desc;
+	HeapTuple	o = NULL,
+				n = NULL;
+	AuditPending *p;
+	MemoryContext old;
+	bool		isnull;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_row() must be an AFTER row trigger")));
+	if (audit_restoring())
+		return PointerGetDatum(NULL);	/* a restore replays rows already audited */
+	if (!audit_callbacks)
+	{
+		RegisterXactCallback(audit_xact_callback, NULL);
+		RegisterSubXactCallback(audit_subxact_callback, NULL);
+		audit_callbacks = true;
+	}
+
+	at = audit_table(fcinfo, td);
+	desc = RelationGetDescr(td->tg_relation);
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		n = td->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		o = td->tg_trigtuple;
+	else
+	{
+		o = td->tg_trigtuple;
+		n = td->tg_newtuple;
+		if (!changes_something(at, desc, o, n))
+			return PointerGetDatum(NULL);
+	}
+
+	if (audit_cxt == NULL)
+		audit_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing audit rows",
+										  ALLOCSET_DEFAULT_SIZES);
+	/* the values are made in the trigger's own (per-row) memory, then kept */
+	{
+		Datum		key = row_key(at, desc, o != NULL ? o : n, td->tg_trigger->tgargs[0]);
+		Datum		orow = o != NULL ? whole_row(at, desc, o) : (Datum) 0;
+		Datum		nrow = n != NULL ? whole_row(at, desc, n) : (Datum) 0;
+
+		old = MemoryContextSwitchTo(audit_cxt);
+		p = palloc0(sizeof(AuditPending));
+		p->row_key = datumCopy(key, false, -1);
+		p->old_row = orow != (Datum) 0 ? datumCopy(orow, false, -1) : (Datum) 0;
+		p->new_row = nrow != (Datum) 0 ? datumCopy(nrow, false, -1) : (Datum) 0;
+	}
+	p->relid = at->relid;
+	p->subxid = GetCurrentSubTransactionId();
+	p->operation = n == NULL ? "DELETE" : (o == NULL ? "INSERT" : "UPDATE");
+	p->reseller = 0;
+	if (at->reseller_att > 0)
+	{
+		Datum		r = heap_getattr(n != NULL ? n : o, at->reseller_att, desc, &isnull);
+
+		if (!isnull)
+			p->reseller = DatumGetInt64(r);
+	}
+	audit_pending = lappend(audit_pending, p);
+	MemoryContextSwitchTo(old);
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(rb_audit_flush);
+Datum
+rb_audit_flush(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			relid;
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	List	   *mine = NIL;
+	ListCell   *lc;
+	int			n,
+				i;
+	Datum	   *resellers,
+			   *ops,
+			   *keys,
+			   *olds,
+			   *news;
+	bool	   *old_nulls,
+			   *new_nulls;
+	int			dims[1],
+				lbs[1] = {1};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	int			ret;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_trigger->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_flush(table) must be an AFTER statement trigger")));
+	relid = RelationGetRelid(td->tg_relation);
+	foreach(lc, audit_pending)
+	{
+		AuditPending *p = lfirst(lc);
+
+		if (p->relid == relid && p->subxid == subxid)
+		{
+			mine = lappend(mine, p);
+			audit_pending = foreach_delete_current(audit_pending, lc);
+		}
+	}
+	n = list_length(mine);
+	if (n == 0)
+		return PointerGetDatum(NULL);
+
+	resellers = palloc(sizeof(Datum) * n);
+	ops = palloc(sizeof(Datum) * n);
+	keys = palloc(sizeof(Datum) * n);
+	olds = palloc(sizeof(Datum) * n);
+	news = palloc(sizeof(Datum) * n);
+	old_nulls = palloc(sizeof(bool) * n);
+	new_nulls = palloc(sizeof(bool) * n);
+	i = 0;
+	foreach(lc, mine)
+	{
+		AuditPending *p = lfirst(lc);
+
+		resellers[i] = Int64GetDatum(p->reseller);
+		ops[i] = CStringGetTextDatum(p->operation);
+		keys[i] = p->row_key;
+		olds[i] = p->old_row;
+		old_nulls[i] = p->old_row == (Datum) 0;
+		news[i] = p->new_row;
+		new_nulls[i] = p->new_row == (Datum) 0;
+		i++;
+	}
+	dims[0] = n;
+	values[0] = PointerGetDatum(construct_array(resellers, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[1] = CStringGetTextDatum(td->tg_trigger->tgargs[0]);
+	values[2] = PointerGetDatum(construct_array(ops, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[3] = PointerGetDatum(construct_array(keys, n, JSONBOID, -1, false, TYPALIGN_INT));
+	values[4] = PointerGetDatum(construct_md_array(olds, old_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
+	values[5] = PointerGetDatum(construct_md_array(news, new_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "audit_flush: SPI_connect failed");
+	if (audit_insert_plan == NULL)
+	{
+		Oid			types[6] = {INT8ARRAYOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, JSONBARRAYOID, JSONBARRAYOID};
+		SPIPlanPtr	plan = SPI_prepare(
+									   "INSERT INTO reseller_billing.audit_log (reseller_id, table_name, operation, row_key, old_row, new_row) "
+									   "SELECT u.r, $2, u.o, u.k, u.ol, u.nw "
+									   "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+									   "pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS u(r, o, k, ol, nw, i) "
+									   "ORDER BY u.i",
+									   6, types);
+
+		if (plan == NULL)
+			elog(ERROR, "audit_flush: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		audit_insert_plan = plan;
+	}
+	ret = SPI_execute_plan(audit_insert_plan, values, nulls, false, 0);
+	if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
+		elog(ERROR, "audit_flush: writing %d audit rows failed: %s", n, SPI_result_code_string(ret));
+	SPI_finish();
+	list_free(mine);
+	if (audit_pending == NIL && audit_cxt != NULL)
+		MemoryContextReset(audit_cxt);	/* nothing kept: free what the rows took */
+	return PointerGetDatum(NULL);
+}
