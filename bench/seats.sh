@@ -13,7 +13,7 @@
 #   RB_SEATS_DB       database, dropped and made           (default rb_bench_seats)
 #   RB_BENCH_STRICT   1: exit non-zero on a MISS           (default 0: report only)
 #
-# Two Flex subscriptions with cap 10,000,000: "empty" (0 active accounts) and
+# Two Flex subscriptions with cap 1,000,000 (the most a subscription holds): "empty" (0 active accounts) and
 # "full" (PRELOAD active accounts, loaded with one INSERT through the trigger).
 # Two tables of the same shape as reseller_billing.seat, holding the same
 # PRELOAD rows: public.plain_seat (LIKE seat INCLUDING DEFAULTS, IDENTITY,
@@ -99,8 +99,8 @@ VALUES (1, 1, 'Bench customer', 'bench.example');
 -- 1 = empty, 2 = full
 INSERT INTO reseller_billing.subscription
 	(reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start)
-VALUES (1, 1, 1, 1, 'flexible', 10000000, '2024-01-01'),
-       (1, 2, 1, 1, 'flexible', 10000000, '2024-01-01');
+VALUES (1, 1, 1, 1, 'flexible', 1000000, '2024-01-01'),
+       (1, 2, 1, 1, 'flexible', 1000000, '2024-01-01');
 
 -- the full subscription, in one INSERT through the trigger
 INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)

@@ -425,9 +425,14 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 	{
 		Oid			types[6] = {INT8ARRAYOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, JSONBARRAYOID, JSONBARRAYOID};
 		SPIPlanPtr	plan = SPI_prepare(
-									   "INSERT INTO reseller_billing.audit_log (reseller_id, table_name, operation, row_key, old_row, new_row) "
-									   "SELECT u.r, $2, u.o, u.k, u.ol, u.nw "
-									   "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+									   "INSERT INTO reseller_billing.audit_log (reseller_id, table_name, operation, row_key, old_row, new_row, "
+									   "role_name, session_role, tenant_setting, clock_at, xact) "
+									   "SELECT u.r, $2, u.o, u.k, u.ol, u.nw, w.role_name, w.session_role, w.tenant_setting, "
+									   "w.clock_at, w.xact "
+									   "FROM (SELECT reseller_billing.acting_role() AS role_name, session_user AS session_role, "
+									   "NULLIF(pg_catalog.current_setting('reseller_billing.reseller_id', true), '') AS tenant_setting, "
+									   "reseller_billing.clock_now() AS clock_at, pg_catalog.pg_current_xact_id() AS xact OFFSET 0) w, "
+									   "ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3), pg_catalog.unnest($4), "
 									   "pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS u(r, o, k, ol, nw, i) "
 									   "ORDER BY u.i",
 									   6, types);
