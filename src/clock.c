@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include "clock.h"
+
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -96,18 +98,24 @@ clock_load(void)
  * time.  Frozen: the frozen moment.  Thawed: the transaction's start time,
  * or the last frozen moment when that is later.
  */
-PG_FUNCTION_INFO_V1(rb_clock_now);
-Datum
-rb_clock_now(PG_FUNCTION_ARGS)
+TimestampTz
+rb_clock(void)
 {
 	TimestampTz xact_at = GetCurrentTransactionStartTimestamp();
 
 	clock_load();
 	if (!clock_has_row)
-		PG_RETURN_TIMESTAMPTZ(xact_at);
+		return xact_at;
 	if (clock_frozen)
-		PG_RETURN_TIMESTAMPTZ(clock_at);
-	PG_RETURN_TIMESTAMPTZ(Max(xact_at, clock_at));
+		return clock_at;
+	return Max(xact_at, clock_at);
+}
+
+PG_FUNCTION_INFO_V1(rb_clock_now);
+Datum
+rb_clock_now(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(rb_clock());
 }
 
 /* clock_changed(): trigger on reseller_billing.clock, forgets the kept row */

@@ -1,0 +1,12 @@
+/*
+ * clock.h — the billing clock for the C rules (clock.c).
+ */
+#ifndef RB_CLOCK_H
+#define RB_CLOCK_H
+
+#include "datatype/timestamp.h"
+
+/* clock_now(): the transaction time, or the frozen moment */
+extern TimestampTz rb_clock(void);
+
+#endif

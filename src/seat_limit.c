@@ -1,0 +1,435 @@
+/*
+ * seat_limit.c — the seat counters and limits: a subscription's active
+ * accounts never exceed its committed seats (Annual) or its seat cap (Flex,
+ * trial); no account is added to a suspended, cancelled or expired
+ * subscription; no account starts or ends in the future (doc/subscriptions.md;
+ * issue 13).
+ *
+ * seat_count_row(), AFTER INSERT OR UPDATE of each seat row, adds the row's
+ * change to its subscription's group (accounts in use gained or lost, the
+ * latest moment, the earliest start); seat_count_apply(), AFTER the
+ * statement, applies the statement's groups in key order (reseller,
+ * subscription): it locks the subscription row (FOR NO KEY UPDATE), checks
+ * the limit and moves the counter, so concurrent statements take turns on
+ * each subscription and lock them in the same order.  One statement of a
+ * thousand accounts moves each counter once.  No transition table is read,
+ * so the triggers work on the shards of a distributed table.
+ *
+ * Groups are tagged with the relation, the operation and the
+ * subtransaction, as the audit rows are (audit.c): a statement applies its
+ * own, and an aborted subtransaction's are forgotten.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "clock.h"
+
+typedef struct SeatGroup
+{
+	Oid			relid;
+	SubTransactionId subxid;
+	bool		insert;			/* an INSERT's group, or an UPDATE's */
+	int64		reseller;
+	int64		subscription;
+	int64		delta;			/* accounts in use gained (lost) */
+	bool		has_moment;
+	TimestampTz latest;			/* INSERT: the latest start or end */
+	TimestampTz earliest;		/* INSERT: the earliest start */
+} SeatGroup;
+
+static List *seat_groups = NIL;
+static MemoryContext seat_cxt = NULL;
+static bool seat_callbacks = false;
+static SPIPlanPtr plan_lock = NULL;
+static SPIPlanPtr plan_count = NULL;
+static SPIPlanPtr plan_today = NULL;
+static SPIPlanPtr plan_late = NULL;
+
+static void
+seat_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		seat_groups = NIL;
+		seat_cxt = NULL;
+	}
+}
+
+static void
+seat_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, seat_groups)
+	{
+		SeatGroup  *g = lfirst(lc);
+
+		if (g->subxid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			seat_groups = foreach_delete_current(seat_groups, lc);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			g->subxid = parentSubid;
+	}
+}
+
+static bool
+seat_restoring(void)
+{
+	Oid			acting = OidIsValid(GetCurrentRoleId()) ? GetCurrentRoleId() : GetSessionUserId();
+
+	return !check_function_bodies && superuser_arg(acting);
+}
+
+static Datum
+attr(TriggerData *td, HeapTuple tuple, const char *name, bool *isnull)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	int			attno = SPI_fnumber(desc, name);
+
+	if (attno <= 0)
+		elog(ERROR, "seat_count_row: seat has no column \"%s\"", name);
+	return heap_getattr(tuple, attno, desc, isnull);
+}
+
+static SeatGroup *
+group_for(Oid relid, bool insert, int64 reseller, int64 subscription)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+	SeatGroup  *g;
+
+	/* the last group first: a statement's rows usually share one */
+	for (int i = list_length(seat_groups) - 1; i >= 0; i--)
+	{
+		g = list_nth(seat_groups, i);
+		if (g->relid == relid && g->subxid == subxid && g->insert == insert &&
+			g->reseller == reseller && g->subscription == subscription)
+			return g;
+	}
+	(void) lc;
+	g = MemoryContextAllocZero(seat_cxt, sizeof(SeatGroup));
+	g->relid = relid;
+	g->subxid = subxid;
+	g->insert = insert;
+	g->reseller = reseller;
+	g->subscription = subscription;
+	seat_groups = lappend(seat_groups, g);
+	return g;
+}
+
+PG_FUNCTION_INFO_V1(rb_seat_count_row);
+Datum
+rb_seat_count_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	bool		insert;
+	HeapTuple	n;
+	bool		isnull,
+				until_null;
+	int64		reseller,
+				subscription;
+	SeatGroup  *g;
+	MemoryContext old;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("seat_count_row() must be an AFTER INSERT OR UPDATE row trigger")));
+	if (seat_restoring())
+		return PointerGetDatum(NULL);	/* restored counters count these seats already */
+	if (!seat_callbacks)
+	{
+		RegisterXactCallback(seat_xact_callback, NULL);
+		RegisterSubXactCallback(seat_subxact_callback, NULL);
+		seat_callbacks = true;
+	}
+	if (seat_cxt == NULL)
+		seat_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing seat groups",
+										 ALLOCSET_SMALL_SIZES);
+
+	insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+	n = insert ? td->tg_trigtuple : td->tg_newtuple;
+	reseller = DatumGetInt64(attr(td, n, "reseller_id", &isnull));
+	subscription = DatumGetInt64(attr(td, n, "subscription_id", &isnull));
+	old = MemoryContextSwitchTo(seat_cxt);
+	g = group_for(RelationGetRelid(td->tg_relation), insert, reseller, subscription);
+	MemoryContextSwitchTo(old);
+
+	(void) attr(td, n, "active_until", &until_null);
+	if (insert)
+	{
+		Datum		from = attr(td, n, "active_from", &isnull);
+		TimestampTz f = DatumGetTimestampTz(from);
+		TimestampTz latest = f;
+		bool		unull;
+		Datum		until = attr(td, n, "active_until", &unull);
+
+		if (!unull && DatumGetTimestampTz(until) > latest)
+			latest = DatumGetTimestampTz(until);
+		if (until_null)
+			g->delta++;
+		if (!g->has_moment)
+		{
+			g->latest = latest;
+			g->earliest = f;
+			g->has_moment = true;
+		}
+		else
+		{
+			g->latest = Max(g->latest, latest);
+			g->earliest = Min(g->earliest, f);
+		}
+	}
+	else
+	{
+		bool		was_null;
+
+		(void) attr(td, td->tg_trigtuple, "active_until", &was_null);
+		g->delta += (until_null ? 1 : 0) - (was_null ? 1 : 0);
+	}
+	return PointerGetDatum(NULL);
+}
+
+static int
+group_cmp(const ListCell *a, const ListCell *b)
+{
+	const SeatGroup *x = lfirst(a);
+	const SeatGroup *y = lfirst(b);
+
+	if (x->reseller != y->reseller)
+		return x->reseller < y->reseller ? -1 : 1;
+	if (x->subscription != y->subscription)
+		return x->subscription < y->subscription ? -1 : 1;
+	return 0;
+}
+
+static SPIPlanPtr
+prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "seat_count: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+static char *
+datum_text(Datum d, Oid type)
+{
+	Oid			out;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &out, &varlena);
+	return OidOutputFunctionCall(out, d);
+}
+
+/* the limit of one subscription, and its counter moved by delta */
+static void
+apply_group(SeatGroup *g)
+{
+	Oid			keytypes[3] = {INT8OID, INT8OID, INT8OID};
+	Datum		keys[3] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription), Int64GetDatum(g->delta)};
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
+	char	   *status;
+	bool		annual;
+	bool		lim_null;
+	int64		lim,
+				active;
+
+	SPI_execute_plan(prepare_once(&plan_lock,
+								  "SELECT s.status, s.plan::text, reseller_billing.is_annual(s.plan), "
+								  "CASE WHEN reseller_billing.is_annual(s.plan) THEN s.committed_seats ELSE s.seat_cap END, "
+								  "s.active_seats, s.trial_end "
+								  "FROM reseller_billing.subscription s "
+								  "WHERE s.reseller_id OPERATOR(pg_catalog.=) $1 AND s.subscription_id OPERATOR(pg_catalog.=) $2 "
+								  "FOR NO KEY UPDATE",
+								  2, keytypes),
+					 keys, NULL, false, 1);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " does not exist",
+						g->subscription, g->reseller),
+				 errdetail("A seat belongs to an existing subscription of the same reseller.")));
+	if (g->delta == 0)
+		return;					/* only accounts recorded already ended */
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	status = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
+	annual = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
+	lim = DatumGetInt32(SPI_getbinval(row, desc, 4, &lim_null));
+	active = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull));
+
+	if (g->delta > 0)
+	{
+		if (strcmp(status, "active") != 0 && strcmp(status, "trial") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " is %s and accepts no new accounts",
+							g->subscription, g->reseller, status),
+					 errdetail(INT64_FORMAT " new account(s) were to be added.", g->delta)));
+		if (strcmp(status, "trial") == 0)
+		{
+			bool		tnull;
+			Datum		trial_end = SPI_getbinval(row, desc, 6, &tnull);
+			Datum		today;
+			bool		today_null;
+			char	   *end_text;
+
+			if (!tnull)
+			{
+				end_text = datum_text(trial_end, DATEOID);
+				SPI_execute_plan(prepare_once(&plan_today,
+											  "SELECT reseller_billing.program_date($1, reseller_billing.clock_now())",
+											  1, keytypes),
+								 keys, NULL, true, 1);
+				today = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &today_null);
+				if (!today_null && DatumGetDateADT(trial_end) <= DatumGetDateADT(today))
+					ereport(ERROR,
+							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							 errmsg("trial subscription " INT64_FORMAT " of reseller " INT64_FORMAT " ended on %s and accepts no new accounts",
+									g->subscription, g->reseller, end_text),
+							 errdetail("The trial ran until %s; " INT64_FORMAT " new account(s) were to be added.",
+									   end_text, g->delta),
+							 errhint("Convert it to an Annual or Flex plan with change_plan.")));
+			}
+		}
+		if (!lim_null && active + g->delta > lim)
+		{
+			const char *what = annual ? "committed seats" : "seat cap";
+
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " would exceed its %s",
+							g->subscription, g->reseller, what),
+					 errdetail("The %s: " INT64_FORMAT "; " INT64_FORMAT " accounts are active and " INT64_FORMAT
+							   " more were to be added, " INT64_FORMAT " in all.",
+							   what, lim, active, g->delta, active + g->delta),
+					 errhint(annual ? "Add seats to the commitment with add_seats."
+							 : "Raise the cap with set_seat_cap, or remove accounts first.")));
+		}
+	}
+	SPI_execute_plan(prepare_once(&plan_count,
+								  "UPDATE reseller_billing.subscription t SET active_seats = t.active_seats OPERATOR(pg_catalog.+) $3::int "
+								  "WHERE t.reseller_id OPERATOR(pg_catalog.=) $1 AND t.subscription_id OPERATOR(pg_catalog.=) $2",
+								  3, keytypes),
+					 keys, NULL, false, 0);
+}
+
+/* the first moment that may lie in a month billed already: the month's
+ * start in UTC plus 12 hours (no time zone starts its month later) */
+static TimestampTz
+late_change_bound(TimestampTz now)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	Timestamp	start;
+
+	if (timestamp2tm(now, NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "seat_count: the clock is out of range");
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (tm2timestamp(&tm, 0, NULL, &start) != 0)
+		elog(ERROR, "seat_count: the clock is out of range");
+	return start + 12 * USECS_PER_HOUR;
+}
+
+PG_FUNCTION_INFO_V1(rb_seat_count_apply);
+Datum
+rb_seat_count_apply(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			relid;
+	bool		insert;
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	List	   *mine = NIL;
+	ListCell   *lc;
+	TimestampTz now,
+				bound;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("seat_count_apply() must be an AFTER statement trigger")));
+	relid = RelationGetRelid(td->tg_relation);
+	insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+	foreach(lc, seat_groups)
+	{
+		SeatGroup  *g = lfirst(lc);
+
+		if (g->relid == relid && g->subxid == subxid && g->insert == insert)
+		{
+			mine = lappend(mine, g);
+			seat_groups = foreach_delete_current(seat_groups, lc);
+		}
+	}
+	if (mine == NIL)
+		return PointerGetDatum(NULL);
+	list_sort(mine, group_cmp);
+
+	now = rb_clock();
+	bound = late_change_bound(now);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "seat_count: SPI_connect failed");
+	foreach(lc, mine)
+	{
+		SeatGroup  *g = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (insert && g->has_moment && g->latest > now)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("accounts of subscription " INT64_FORMAT " of reseller " INT64_FORMAT
+							" cannot start or end in the future", g->subscription, g->reseller),
+					 errdetail("An account would start or end at %s.",
+							   datum_text(TimestampTzGetDatum(g->latest), TIMESTAMPTZOID)),
+					 errhint("Add an account when it starts; end it (set active_until) when it is removed.")));
+		if (!insert && g->delta == 0)
+			continue;
+		apply_group(g);
+		/* an account dated back into a month that may be billed already is a
+		 * late change */
+		if (insert && g->has_moment && g->earliest < bound)
+		{
+			Oid			types[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
+			Datum		args[3] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription),
+			TimestampTzGetDatum(g->earliest)};
+
+			SPI_execute_plan(prepare_once(&plan_late,
+										  "SELECT reseller_billing.mark_late_change_at($1, $2, $3)", 3, types),
+							 args, NULL, false, 0);
+		}
+	}
+	SPI_finish();
+	list_free(mine);
+	return PointerGetDatum(NULL);
+}
