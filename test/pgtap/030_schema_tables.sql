@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(177);
+SELECT plan(179);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -232,8 +232,9 @@ INSERT INTO expected_trigger VALUES
     ('subscription', 'subscription_history_update', 'subscription_history', 'AFTER', 'UPDATE', 'ROW'),
     ('subscription', 'subscription_keep_seats', 'subscription_keep_seats', 'BEFORE', 'DELETE', 'ROW'),
     ('subscription', 'subscription_no_truncate', 'seat_no_delete', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
-    ('seat', 'seat_count_insert', 'seat_count', 'AFTER', 'INSERT', 'STATEMENT'),
-    ('seat', 'seat_count_update', 'seat_count', 'AFTER', 'UPDATE', 'STATEMENT'),
+    ('seat', 'seat_count_row', 'seat_count_row', 'AFTER', 'INSERT UPDATE', 'ROW'),
+    ('seat', 'seat_count_insert', 'seat_count_statement', 'AFTER', 'INSERT', 'STATEMENT'),
+    ('seat', 'seat_count_update', 'seat_count_statement', 'AFTER', 'UPDATE', 'STATEMENT'),
     ('seat', 'seat_before_update', 'seat_before_update', 'BEFORE', 'UPDATE', 'ROW'),
     ('seat', 'seat_no_delete', 'seat_no_delete', 'BEFORE', 'DELETE', 'ROW'),
     ('seat', 'seat_no_truncate', 'seat_no_delete', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
@@ -260,13 +261,20 @@ SELECT results_eq(
     $$SELECT tgname, timing, events, level FROM expected_trigger ORDER BY 1$$,
     'the rules triggers fire at the documented time, on the documented events, per row or per statement');
 
--- the seat counters see the whole statement: transition tables
-SELECT is((SELECT array[tgoldtable::text, tgnewtable::text] FROM pg_trigger
-            WHERE tgrelid = 'reseller_billing.seat'::regclass AND tgname = 'seat_count_update'),
-          ARRAY['seat_old', 'seat_new'], 'seat_count_update reads transition tables seat_old and seat_new');
-SELECT is((SELECT tgnewtable::text FROM pg_trigger
-            WHERE tgrelid = 'reseller_billing.seat'::regclass AND tgname = 'seat_count_insert'),
-          'seat_new', 'seat_count_insert reads transition table seat_new');
+-- the seat counters see the whole statement without transition tables (a
+-- row trigger groups, a statement trigger applies), and so does the audit
+-- log: they work on the shards of a distributed table.  The two triggers
+-- listed still read transition tables (to be moved for Citus, issue 14);
+-- no other may
+SELECT is((SELECT array_agg(format('%s.%s', tg.tgrelid::regclass, tg.tgname) ORDER BY 1) FROM pg_trigger tg
+             JOIN pg_class c ON c.oid = tg.tgrelid
+            WHERE c.relnamespace = 'reseller_billing'::regnamespace
+              AND (tg.tgoldtable IS NOT NULL OR tg.tgnewtable IS NOT NULL)),
+          ARRAY['reseller_billing.seat.seat_late_change_update', 'reseller_billing.subscription.subscription_channel_check'],
+          'only the two listed triggers read a transition table: not the seat counters, not the audit log');
+SELECT is((SELECT l.lanname = 'c' FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.oid = 'reseller_billing.seat_count_statement()'::regprocedure),
+          true, 'the seat counters are C');
 
 -- every trigger on the nine tables is enabled (not disabled, not replica-only)
 SELECT is(array_agg(format('%s.%s', tg.tgrelid::regclass, tg.tgname) ORDER BY 1), NULL,
