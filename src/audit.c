@@ -36,7 +36,10 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 #include "utils/varlena.h"
+
+#include "clock.h"
 
 typedef struct AuditPending
 {
@@ -366,8 +369,10 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 			   *new_nulls;
 	int			dims[1],
 				lbs[1] = {1};
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[10];
+	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			acting = OidIsValid(GetCurrentRoleId()) ? GetCurrentRoleId() : GetSessionUserId();
+	const char *tenant = GetConfigOption("reseller_billing.reseller_id", true, false);
 	int			ret;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
@@ -418,24 +423,30 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 	values[3] = PointerGetDatum(construct_array(keys, n, JSONBOID, -1, false, TYPALIGN_INT));
 	values[4] = PointerGetDatum(construct_md_array(olds, old_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
 	values[5] = PointerGetDatum(construct_md_array(news, new_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
+	/* who and when, as the log's defaults say it (acting_role(), session_user,
+	 * the tenant setting, clock_now()), once for the statement */
+	values[6] = CStringGetTextDatum(GetUserNameFromId(acting, false));
+	values[7] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
+	if (tenant == NULL || tenant[0] == '\0')
+		nulls[8] = 'n';
+	else
+		values[8] = CStringGetTextDatum(tenant);
+	values[9] = TimestampTzGetDatum(rb_clock());
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "audit_flush: SPI_connect failed");
 	if (audit_insert_plan == NULL)
 	{
-		Oid			types[6] = {INT8ARRAYOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, JSONBARRAYOID, JSONBARRAYOID};
+		Oid			types[10] = {INT8ARRAYOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, JSONBARRAYOID, JSONBARRAYOID,
+		TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
 		SPIPlanPtr	plan = SPI_prepare(
 									   "INSERT INTO reseller_billing.audit_log (reseller_id, table_name, operation, row_key, old_row, new_row, "
-									   "role_name, session_role, tenant_setting, clock_at, xact) "
-									   "SELECT u.r, $2, u.o, u.k, u.ol, u.nw, w.role_name, w.session_role, w.tenant_setting, "
-									   "w.clock_at, w.xact "
-									   "FROM (SELECT reseller_billing.acting_role() AS role_name, session_user AS session_role, "
-									   "NULLIF(pg_catalog.current_setting('reseller_billing.reseller_id', true), '') AS tenant_setting, "
-									   "reseller_billing.clock_now() AS clock_at, pg_catalog.pg_current_xact_id() AS xact OFFSET 0) w, "
+									   "role_name, session_role, tenant_setting, clock_at) "
+									   "SELECT u.r, $2, u.o, u.k, u.ol, u.nw, $7, $8, $9, $10 FROM "
 									   "ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3), pg_catalog.unnest($4), "
 									   "pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS u(r, o, k, ol, nw, i) "
 									   "ORDER BY u.i",
-									   6, types);
+									   10, types);
 
 		if (plan == NULL)
 			elog(ERROR, "audit_flush: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
