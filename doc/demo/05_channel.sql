@@ -1,6 +1,6 @@
 -- make demo, part 5: a CSP distributor with two indirect resellers (issue 6 §1).
 --
--- Microsoft's Cloud Solution Provider program as domain.md §6 describes it:
+-- Microsoft's Cloud Solution Provider program as doc/rules.md §6 describes it:
 -- the vendor publishes a wholesale price list; a distributor (indirect
 -- provider) invites resellers, which accept; each reseller invites its
 -- customers, whose acceptance sets up the relationship with the reseller and
