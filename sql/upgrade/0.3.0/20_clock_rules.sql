@@ -9,7 +9,9 @@
 -- every such read replaced by reseller_billing.clock_now(); four of them
 -- also refuse bad input (issue 19 §4, §6; marked where they do): set_context
 -- an infinite moment (22008), add_seats more than 1,000,000 seats (22003),
--- close_period and close_period_batched a null month (22004).  The seat
+-- close_period and close_period_batched a null month (22004); and
+-- place_order_unchecked dates an order by the reseller's payment terms
+-- (issue 15 §1, 80_payment_terms.sql).  The seat
 -- counter's two functions (seat_count, seat_count_apply) are not here: C
 -- replaces them (70_seat_limit.sql).  The close's progress bookkeeping (close_begin, close_step,
 -- close_finish write close_progress.started_at/updated_at) keeps the wall
@@ -1139,7 +1141,7 @@ BEGIN
     VALUES (p_reseller, p_on, pg.currency, btrim(p_ship_to ->> 'name'), email, domain, p_ship_to ->> 'address',
             p_ship_to ->> 'city', p_ship_to ->> 'region', p_ship_to ->> 'postal_code', p_ship_to ->> 'country',
             standing <> 'normal', CASE WHEN standing <> 'normal' THEN standing END,
-            CASE WHEN standing = 'normal' THEN p_on + pg.payment_terms_days END,
+            CASE WHEN standing = 'normal' THEN reseller_billing.due_date(p_on, p_on, reseller_billing.payment_terms(p_reseller)) END,  -- issue 15 §1
             zero, zero, zero, zero, p_on, reseller_billing.clock_now())
     RETURNING order_id INTO oid_;
 
