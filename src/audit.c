@@ -40,6 +40,7 @@
 #include "utils/varlena.h"
 
 #include "clock.h"
+#include "session.h"
 
 typedef struct AuditPending
 {
@@ -111,14 +112,6 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-/* restoring(), as the SQL function says it: a superuser session restoring */
-static bool
-audit_restoring(void)
-{
-	Oid			acting = OidIsValid(GetCurrentRoleId()) ? GetCurrentRoleId() : GetSessionUserId();
-
-	return !check_function_bodies && superuser_arg(acting);
-}
 
 static void
 setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
@@ -295,7 +288,7 @@ rb_audit_row(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_row() must be an AFTER row trigger")));
-	if (audit_restoring())
+	if (rb_restoring())
 		return PointerGetDatum(NULL);	/* a restore replays rows already audited */
 	if (!audit_callbacks)
 	{
@@ -371,7 +364,7 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 				lbs[1] = {1};
 	Datum		values[10];
 	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	Oid			acting = OidIsValid(GetCurrentRoleId()) ? GetCurrentRoleId() : GetSessionUserId();
+	Oid			acting = rb_acting_role();
 	const char *tenant = GetConfigOption("reseller_billing.reseller_id", true, false);
 	int			ret;
 

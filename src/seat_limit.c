@@ -38,6 +38,7 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
+#include "session.h"
 
 typedef struct SeatGroup
 {
@@ -91,13 +92,6 @@ seat_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-static bool
-seat_restoring(void)
-{
-	Oid			acting = OidIsValid(GetCurrentRoleId()) ? GetCurrentRoleId() : GetSessionUserId();
-
-	return !check_function_bodies && superuser_arg(acting);
-}
 
 static Datum
 attr(TriggerData *td, HeapTuple tuple, const char *name, bool *isnull)
@@ -114,7 +108,6 @@ static SeatGroup *
 group_for(Oid relid, bool insert, int64 reseller, int64 subscription)
 {
 	SubTransactionId subxid = GetCurrentSubTransactionId();
-	ListCell   *lc;
 	SeatGroup  *g;
 
 	/* the last group first: a statement's rows usually share one */
@@ -125,7 +118,6 @@ group_for(Oid relid, bool insert, int64 reseller, int64 subscription)
 			g->reseller == reseller && g->subscription == subscription)
 			return g;
 	}
-	(void) lc;
 	g = MemoryContextAllocZero(seat_cxt, sizeof(SeatGroup));
 	g->relid = relid;
 	g->subxid = subxid;
@@ -145,6 +137,7 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 	HeapTuple	n;
 	bool		isnull,
 				until_null;
+	Datum		until;
 	int64		reseller,
 				subscription;
 	SeatGroup  *g;
@@ -156,7 +149,7 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("seat_count_row() must be an AFTER INSERT OR UPDATE row trigger")));
-	if (seat_restoring())
+	if (rb_restoring())
 		return PointerGetDatum(NULL);	/* restored counters count these seats already */
 	if (!seat_callbacks)
 	{
@@ -176,16 +169,13 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 	g = group_for(RelationGetRelid(td->tg_relation), insert, reseller, subscription);
 	MemoryContextSwitchTo(old);
 
-	(void) attr(td, n, "active_until", &until_null);
+	until = attr(td, n, "active_until", &until_null);
 	if (insert)
 	{
-		Datum		from = attr(td, n, "active_from", &isnull);
-		TimestampTz f = DatumGetTimestampTz(from);
+		TimestampTz f = DatumGetTimestampTz(attr(td, n, "active_from", &isnull));
 		TimestampTz latest = f;
-		bool		unull;
-		Datum		until = attr(td, n, "active_until", &unull);
 
-		if (!unull && DatumGetTimestampTz(until) > latest)
+		if (!until_null && DatumGetTimestampTz(until) > latest)
 			latest = DatumGetTimestampTz(until);
 		if (until_null)
 			g->delta++;
