@@ -266,7 +266,8 @@ SELECT results_eq(
 -- log: they work on the shards of a distributed table.  The two triggers
 -- listed still read transition tables (to be moved for Citus, issue 14);
 -- no other may
-SELECT is((SELECT array_agg(format('%s.%s', tg.tgrelid::regclass, tg.tgname) ORDER BY 1) FROM pg_trigger tg
+SELECT is((SELECT array_agg(format('%s.%s', tg.tgrelid::regclass, tg.tgname)
+                            ORDER BY format('%s.%s', tg.tgrelid::regclass, tg.tgname) COLLATE "C") FROM pg_trigger tg
              JOIN pg_class c ON c.oid = tg.tgrelid
             WHERE c.relnamespace = 'reseller_billing'::regnamespace
               AND (tg.tgoldtable IS NOT NULL OR tg.tgnewtable IS NOT NULL)),
