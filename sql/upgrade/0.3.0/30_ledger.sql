@@ -309,6 +309,12 @@ REVOKE EXECUTE ON FUNCTION reseller_billing.ledger_balanced(), reseller_billing.
 
 -- every money table is in the audit log: the applications and allocations
 -- too (issue 19 §1)
-SELECT reseller_billing.audit_attach('reseller_billing.credit_application', ARRAY['invoice_id', 'line_no', 'credit_id']);
-SELECT reseller_billing.audit_attach('reseller_billing.payment_allocation', ARRAY['payment_id', 'invoice_id']);
-SELECT reseller_billing.audit_attach('reseller_billing.order_payment_allocation', ARRAY['allocation_id']);
+SELECT reseller_billing.audit_attach('reseller_billing.credit_application', ARRAY['reseller_id', 'invoice_id', 'line_no', 'credit_id']);
+SELECT reseller_billing.audit_attach('reseller_billing.payment_allocation', ARRAY['reseller_id', 'payment_id', 'invoice_id']);
+SELECT reseller_billing.audit_attach('reseller_billing.order_payment_allocation', ARRAY['reseller_id', 'allocation_id']);
+-- and the lines that carry money: invoice, order, statement and provider
+-- invoice lines (written with their header, final once issued)
+SELECT reseller_billing.audit_attach('reseller_billing.invoice_line', ARRAY['reseller_id', 'invoice_id', 'line_no']);
+SELECT reseller_billing.audit_attach('reseller_billing.licence_order_line', ARRAY['reseller_id', 'order_id', 'line_no']);
+SELECT reseller_billing.audit_attach('reseller_billing.order_statement_line', ARRAY['reseller_id', 'statement_id', 'line_no']);
+SELECT reseller_billing.audit_attach('reseller_billing.channel_invoice_line', ARRAY['reseller_id', 'channel_invoice_id', 'line_no']);
