@@ -8,10 +8,13 @@
 #   sql/upgrade/<V>/*.sql        what version V changes, in file-name order
 #                                (versions ordered by sort -V)
 #
-# For every version V it writes reseller_billing--V.sql (the base and every
-# upgrade up to V, for CREATE EXTENSION ... VERSION 'V') and, for every
-# upgrade, reseller_billing--<previous>--V.sql (that directory alone, for
-# ALTER EXTENSION ... UPDATE).  The newest version must be default_version
+# It writes the full script of the base and of the newest version
+# (reseller_billing--V.sql: the base and every upgrade up to V, for CREATE
+# EXTENSION) and, for every upgrade, reseller_billing--<previous>--V.sql
+# (that directory alone, for ALTER EXTENSION ... UPDATE).  A version in
+# between is installed as PostgreSQL chains it: the base, then its upgrades.
+# Released versions are tagged v<V>; test/release/frozen.sh checks that what
+# a tag released is still what this script writes.  The newest version must be default_version
 # in reseller_billing.control: the version is still written once.
 #
 #   bash sql/scripts.sh --list     the file names, one per line
@@ -37,7 +40,7 @@ case ${1:-} in
 --list)
 	prev=""
 	for v in "${versions[@]}"; do
-		echo "$EXT--$v.sql"
+		[[ $v == "$BASE" || $v == "$newest" ]] && echo "$EXT--$v.sql"
 		[[ -n $prev ]] && echo "$EXT--$prev--$v.sql"
 		prev=$v
 	done
@@ -57,7 +60,9 @@ case ${1:-} in
 				cat "${delta[@]}"
 			} >"$EXT--$prev--$v.sql"
 		fi
-		cat "${files[@]}" >"$EXT--$v.sql"
+		if [[ $v == "$BASE" || $v == "$newest" ]]; then
+			cat "${files[@]}" >"$EXT--$v.sql"
+		fi
 		prev=$v
 	done
 	;;

@@ -273,8 +273,12 @@ COMMENT ON FUNCTION reseller_billing.usage_lines(reseller_billing.billing_period
 
 -- Everything a close of the month would bill for resellers in [p_lo, p_hi]
 -- that have no invoice for it yet: recurring lines, charges due and not yet
--- billed, and adjustments for closed months that changed afterwards.  Their
--- sales tax lines are added by the close and the preview (taxed_resellers).
+-- billed, and adjustments for closed months that changed afterwards; then,
+-- for a reseller in a US state with a sales tax rate, the tax of each line
+-- as its own line (section 75): the rate of the reseller's state on the
+-- last day of the month, unless an exemption certificate is valid that day;
+-- exact amount × rate rounded once per line.  The rate is looked up once per
+-- reseller, and only for resellers whose state has a rate at all.
 CREATE FUNCTION reseller_billing.due_lines(p_period reseller_billing.billing_period, p_program bigint,
                                            p_lo bigint, p_hi bigint)
     RETURNS TABLE (reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint,
@@ -339,89 +343,46 @@ BEGIN ATOMIC
          WHERE lc.reseller_id IN (SELECT todo.reseller_id FROM todo)
            AND lc.service_period OPERATOR(reseller_billing.<) p_period
            AND coalesce(e.expected, 0) OPERATOR(pg_catalog.<>) coalesce(b.billed, 0)
+    ), taxed AS (
+        SELECT x.reseller_id, t.rate, t.state
+          FROM (SELECT DISTINCT l.reseller_id FROM lines l) x
+          JOIN reseller_billing.reseller rs ON rs.reseller_id OPERATOR(pg_catalog.=) x.reseller_id
+         CROSS JOIN LATERAL reseller_billing.sales_tax_rate(x.reseller_id,
+                                                            reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1) t
+         WHERE rs.country OPERATOR(pg_catalog.=) 'US'
+           AND EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) rs.region)
+           AND t.rate OPERATOR(pg_catalog.<>) 0
     )
-    SELECT * FROM lines;
+    SELECT * FROM lines
+    UNION ALL
+    SELECT l.reseller_id, l.currency,
+           CASE WHEN l.kind OPERATOR(pg_catalog.=) 'annual_prepaid' THEN 'prepaid_sales_tax' ELSE 'sales_tax' END,
+           l.subscription_id, l.customer_id, l.sku_id,
+           format('Sales tax %s %s%% on: %s', t.state, trim_scale(t.rate OPERATOR(pg_catalog.*) 100), l.description),
+           1::numeric, NULL::reseller_billing.amount,
+           reseller_billing.amount(round(reseller_billing.value(l.amount) OPERATOR(pg_catalog.*) t.rate,
+                                         reseller_billing.minor_unit(l.currency)), l.currency),
+           l.service_period, l.service, NULL::bigint, NULL::bigint
+      FROM lines l
+      JOIN taxed t ON t.reseller_id OPERATOR(pg_catalog.=) l.reseller_id
+     WHERE reseller_billing.value(l.amount) OPERATOR(pg_catalog.<>) 0;
 END;
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
-    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months';
+    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it: recurring lines, due charges, adjustments of closed months, and the US sales tax of each';
 
--- US sales tax on invoice lines (section 75): for a reseller in a US state
--- with a rate, each line of the month gets its own tax line, the exact line
--- amount × the rate of the reseller's state valid on the last day of the
--- month (none when an exemption certificate is valid that day), rounded once
--- half up.  taxed_resellers gives the resellers of a range with a rate,
--- looked up once per reseller and only where the state has a rate at all;
--- the close and the preview add the lines with the three functions after it.
-CREATE FUNCTION reseller_billing.taxed_resellers(p_period reseller_billing.billing_period, p_program bigint,
-                                                 p_lo bigint, p_hi bigint)
-    RETURNS TABLE (reseller_id bigint, rate numeric, state text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-BEGIN ATOMIC
-    SELECT r.reseller_id, t.rate, t.state
-      FROM reseller_billing.reseller r
-     CROSS JOIN LATERAL reseller_billing.sales_tax_rate(r.reseller_id,
-                                                        reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1) t
-     WHERE r.reseller_id BETWEEN p_lo AND p_hi
-       AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
-       AND r.country OPERATOR(pg_catalog.=) 'US'
-       AND EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region)
-       AND t.rate OPERATOR(pg_catalog.<>) 0;
-END;
-COMMENT ON FUNCTION reseller_billing.taxed_resellers(reseller_billing.billing_period, bigint, bigint, bigint) IS
-    'the resellers in [lo, hi] of a program (NULL: all) whose lines of the month are taxed, with the rate and state (rate and certificates of the last day of the month)';
-
-CREATE FUNCTION reseller_billing.tax_line_kind(p_line_kind text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN CASE WHEN p_line_kind OPERATOR(pg_catalog.=) 'annual_prepaid' THEN 'prepaid_sales_tax' ELSE 'sales_tax' END;
-COMMENT ON FUNCTION reseller_billing.tax_line_kind(text) IS
-    'the kind of the tax line of a line: prepaid_sales_tax (on the prepaid invoice) for a prepaid year, sales_tax otherwise';
-
-CREATE FUNCTION reseller_billing.tax_line_description(p_state text, p_rate numeric, p_description text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN format('Sales tax %s %s%% on: %s', p_state, trim_scale(p_rate OPERATOR(pg_catalog.*) 100), p_description);
-COMMENT ON FUNCTION reseller_billing.tax_line_description(text, numeric, text) IS
-    'the description of a tax line: the state, the rate in percent and the taxed line''s description';
-
-CREATE FUNCTION reseller_billing.tax_line_amount(p_amount reseller_billing.amount, p_rate numeric)
-    RETURNS reseller_billing.amount
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN reseller_billing.amount(round(reseller_billing.value(p_amount) OPERATOR(pg_catalog.*) p_rate,
-                                         reseller_billing.minor_unit(reseller_billing.currency(p_amount))),
-                                   reseller_billing.currency(p_amount));
-COMMENT ON FUNCTION reseller_billing.tax_line_amount(reseller_billing.amount, numeric) IS
-    'the tax of a line: exact amount × rate, rounded once (ties away from zero) to the minor unit';
-
--- line_kinds: every kind of invoice line, in its order on an invoice, with
--- the invoice it goes on (a prepaid order's year and its tax on the prepaid
--- invoice, everything else on the post-paid one) and whether it is sales
--- tax.  The one list: the close joins it once per chunk, the functions
--- below look a kind up in it.
-CREATE FUNCTION reseller_billing.line_kinds()
-    RETURNS TABLE (kind text, kind_order int, invoice_kind text, is_tax bool)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-BEGIN ATOMIC
-    SELECT v.kind, v.kind_order, v.invoice_kind, v.is_tax
-      FROM (VALUES ('annual_installment', 1, 'postpaid', false),
-                   ('annual_prepaid', 2, 'prepaid', false),
-                   ('flex_usage', 3, 'postpaid', false),
-                   ('early_termination', 4, 'postpaid', false),
-                   ('one_off', 5, 'postpaid', false),
-                   ('adjustment', 6, 'postpaid', false),
-                   ('prepaid_sales_tax', 7, 'prepaid', true),
-                   ('sales_tax', 8, 'postpaid', true)) AS v(kind, kind_order, invoice_kind, is_tax);
-END;
-COMMENT ON FUNCTION reseller_billing.line_kinds() IS
-    'every invoice line kind: its order on an invoice, the invoice kind it goes on (prepaid or postpaid), whether it is sales tax';
-
+-- invoice_kind_of: the invoice a line goes on.  A prepaid order's year is
+-- billed on the prepaid invoice; everything else (installments, Flex usage,
+-- charges, adjustments) on the post-paid one.
 CREATE FUNCTION reseller_billing.invoice_kind_of(p_line_kind text) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN (SELECT k.invoice_kind FROM reseller_billing.line_kinds() k WHERE k.kind OPERATOR(pg_catalog.=) p_line_kind);
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN CASE WHEN p_line_kind IN ('annual_prepaid', 'prepaid_sales_tax') THEN 'prepaid' ELSE 'postpaid' END;
 COMMENT ON FUNCTION reseller_billing.invoice_kind_of(text) IS
-    'the kind of invoice a line of the given kind goes on: prepaid for a prepaid year and its tax, post-paid otherwise';
+    'the kind of invoice a line of the given kind goes on: prepaid for a prepaid year, post-paid otherwise';
 
 CREATE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN (SELECT k.kind_order FROM reseller_billing.line_kinds() k WHERE k.kind OPERATOR(pg_catalog.=) p_kind);
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN array_position(ARRAY['annual_installment', 'annual_prepaid', 'flex_usage', 'early_termination',
+                                'one_off', 'adjustment', 'prepaid_sales_tax', 'sales_tax'], p_kind);
 COMMENT ON FUNCTION reseller_billing.line_kind_order(text) IS
     'the order of line kinds on an invoice';
 
@@ -451,27 +412,13 @@ CREATE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period res
                    service_period reseller_billing.billing_period, service daterange, invoice_kind text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 BEGIN ATOMIC
-    WITH due AS (
-        SELECT * FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller)
-    ), d AS (
-        SELECT * FROM due
-        UNION ALL
-        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
-               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
-               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
-               l.service_period, l.service, NULL::bigint, NULL::bigint
-          FROM due l
-          JOIN reseller_billing.taxed_resellers(p_period, NULL, p_reseller, p_reseller) t
-            ON t.reseller_id OPERATOR(pg_catalog.=) l.reseller_id
-         WHERE reseller_billing.value(l.amount) OPERATOR(pg_catalog.<>) 0
-    )
     SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
-           d.unit_price, d.amount, d.service_period, d.service, k.invoice_kind
-      FROM d
-      LEFT JOIN reseller_billing.line_kinds() k ON k.kind OPERATOR(pg_catalog.=) d.kind
-    WINDOW w AS (PARTITION BY d.currency, k.invoice_kind
-                 ORDER BY k.kind_order, d.subscription_id, d.service_period, d.tranche_id, d.charge_id)
-     ORDER BY d.currency, k.invoice_kind DESC, 1;
+           d.unit_price, d.amount, d.service_period, d.service, reseller_billing.invoice_kind_of(d.kind)
+      FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller) d
+    WINDOW w AS (PARTITION BY d.currency, reseller_billing.invoice_kind_of(d.kind)
+                 ORDER BY reseller_billing.line_kind_order(d.kind), d.subscription_id,
+                 d.service_period, d.tranche_id, d.charge_id)
+     ORDER BY d.currency, reseller_billing.invoice_kind_of(d.kind) DESC, 1;
 END;
 COMMENT ON FUNCTION reseller_billing.preview_invoice(bigint, reseller_billing.billing_period) IS
     'the lines closing the month would write for a reseller, numbered per invoice (prepaid, then post-paid), without writing them (an estimate while the month runs)';

@@ -180,8 +180,7 @@ BEGIN
         CREATE TEMP TABLE rb_close_lines (
         reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
         description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
-        service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint,
-        invoice_kind text, kind_order int, is_tax bool
+        service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint
         ) ON COMMIT DROP;
     END IF;
     TRUNCATE rb_close_lines;
@@ -201,26 +200,7 @@ BEGIN
      WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period AND r.program_id = p_program
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                         WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
-    -- each line's invoice kind and place in the invoice, from line_kinds
-    -- joined once (no function call per line; an unknown kind leaves the
-    -- invoice kind NULL, which the invoice refuses)
-    INSERT INTO rb_close_lines
-    SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
-      FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
-      LEFT JOIN reseller_billing.line_kinds() k ON k.kind = dl.kind;
-    -- US sales tax: a line per taxed line (nothing to look up without rates)
-    IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate) THEN
-        INSERT INTO rb_close_lines
-        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
-               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
-               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
-               l.service_period, l.service, NULL::bigint, NULL::bigint,
-               k.invoice_kind, k.kind_order, k.is_tax
-          FROM rb_close_lines l
-          JOIN reseller_billing.taxed_resellers(p_period, p_program, p_lo, p_hi) t ON t.reseller_id = l.reseller_id
-          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(l.kind)
-         WHERE reseller_billing.value(l.amount) <> 0;
-    END IF;
+    INSERT INTO rb_close_lines SELECT * FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi);
     -- a CSP program's providers and the indirect resellers billed through
     -- them are left to channel_close, called by close_finish (section 96)
     IF reseller_billing.is_csp_program(p_program) THEN
@@ -233,30 +213,30 @@ BEGIN
     WITH inv AS (
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
-        SELECT l.reseller_id, p_program, p_period, l.currency, l.invoice_kind,
-               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE NOT l.is_tax),
+        SELECT l.reseller_id, p_program, p_period, l.currency, reseller_billing.invoice_kind_of(l.kind),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.kind NOT IN ('sales_tax', 'prepaid_sales_tax')),
                         reseller_billing.amount(0, l.currency)),
                reseller_billing.amount(0, l.currency),
-               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.is_tax),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.kind IN ('sales_tax', 'prepaid_sales_tax')),
                         reseller_billing.amount(0, l.currency)),
                reseller_billing.sum(l.amount),
                reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
           FROM rb_close_lines l
-         GROUP BY l.reseller_id, l.currency, l.invoice_kind
-         ORDER BY l.reseller_id, l.currency, l.invoice_kind DESC
+         GROUP BY l.reseller_id, l.currency, reseller_billing.invoice_kind_of(l.kind)
+         ORDER BY l.reseller_id, l.currency, reseller_billing.invoice_kind_of(l.kind) DESC
         RETURNING i.reseller_id, i.invoice_id, i.currency, i.kind)
     INSERT INTO reseller_billing.invoice_line
            (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
             unit_price, amount, service_period, service, charge_id, tranche_id)
     SELECT l.reseller_id, inv.invoice_id,
            row_number() OVER (PARTITION BY inv.invoice_id
-                              ORDER BY l.kind_order, l.subscription_id,
+                              ORDER BY reseller_billing.line_kind_order(l.kind), l.subscription_id,
                                        l.service_period, l.tranche_id, l.charge_id),
            l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
            l.service_period, l.service, l.charge_id, l.tranche_id
       FROM rb_close_lines l
       JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency
-              AND inv.kind = l.invoice_kind;
+              AND inv.kind = reseller_billing.invoice_kind_of(l.kind);
 
     -- the drafts written, in numbering order (a prepaid invoice before the
     -- post-paid one of the same reseller and currency)

@@ -73,40 +73,18 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.grant_credit(bigint, reseller_billing.amount, text, jsonb) IS
     'grants a credit that month-end closes apply, oldest first, to eligible lines (customer_kind, sku_family, line_kind); never paid out';
 
--- lock_reseller: the lock every payment, order and statement writer of a
--- reseller takes first, so they are recorded one at a time; returns the
--- reseller's program.
-CREATE FUNCTION reseller_billing.lock_reseller(p_reseller bigint)
-    RETURNS reseller_billing.program
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    pg      reseller_billing.program;
-BEGIN
-    SELECT p.* INTO pg
-      FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
-     WHERE r.reseller_id = p_reseller
-       FOR NO KEY UPDATE OF r;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
-    END IF;
-    RETURN pg;
-END $$;
-COMMENT ON FUNCTION reseller_billing.lock_reseller(bigint) IS
-    'internal: locks the reseller row (FOR NO KEY UPDATE) for a payment, order or statement writer and returns its program';
-
--- payment_check: what every way of recording a payment checks first, the
--- reseller's row already locked by the caller (lock_reseller, which gives
--- the program): a reference, a positive amount, a date; the same
--- reference again is the same payment (its id is returned, nothing is
--- written), or an error if it differs; a method the program accepts.
-CREATE FUNCTION reseller_billing.payment_check(pg reseller_billing.program, p_reseller bigint,
-                                               p_amount reseller_billing.amount, p_method text,
-                                               p_received_on date, p_reference text)
+-- record_payment: idempotent on the reference; settles the oldest open
+-- invoices in the payment's currency first; the rest stays unapplied.
+CREATE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
+                                                p_received_on date, p_reference text)
     RETURNS bigint
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     pay     reseller_billing.payment;
     allowed jsonb;
+    inv     record;
+    left_   numeric;
+    part    numeric;
 BEGIN
     IF p_reference IS NULL OR p_reference = '' THEN
         RAISE EXCEPTION 'a payment needs a reference' USING ERRCODE = 'invalid_parameter_value';
@@ -116,48 +94,27 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
     END IF;
-    IF p_received_on IS NULL THEN
-        RAISE EXCEPTION 'payment % needs the date it was received', p_reference USING ERRCODE = 'invalid_parameter_value';
+    -- payments of one reseller are recorded one at a time
+    SELECT coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]') INTO allowed
+      FROM reseller_billing.reseller r JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+     WHERE r.reseller_id = p_reseller
+       FOR NO KEY UPDATE OF r;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
     END IF;
     SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.reference = p_reference;
     IF FOUND THEN
-        IF pay.amount <> p_amount OR pay.method IS DISTINCT FROM p_method OR pay.received_on <> p_received_on THEN
+        IF pay.amount <> p_amount OR pay.method <> p_method OR pay.received_on <> p_received_on THEN
             RAISE EXCEPTION 'payment reference "%" of reseller % was already used for another payment', p_reference, p_reseller
                 USING ERRCODE = 'unique_violation',
                       DETAIL = format('It recorded %s by %s received on %s.', pay.amount, pay.method, pay.received_on);
         END IF;
         RETURN pay.payment_id;                  -- the same payment, recorded once
     END IF;
-    allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
-    IF p_method IS NULL OR NOT allowed ? p_method THEN
+    IF NOT allowed ? p_method THEN
         RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
-                                  (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(allowed) x));
-    END IF;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION reseller_billing.payment_check(reseller_billing.program, bigint, reseller_billing.amount, text, date, text) IS
-    'internal: checks a payment to record (reference, positive amount, date, a method the program accepts); the id of the same payment already recorded under that reference, else NULL';
-
--- record_payment: idempotent on the reference; settles the oldest open
--- invoices in the payment's currency first; the rest stays unapplied.
-CREATE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
-                                                p_received_on date, p_reference text)
-    RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    pg      reseller_billing.program;
-    pay     reseller_billing.payment;
-    done    bigint;
-    inv     record;
-    left_   numeric;
-    part    numeric;
-BEGIN
-    pg := reseller_billing.lock_reseller(p_reseller);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
+                  DETAIL = format('Accepted methods: %s.', (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(allowed) x));
     END IF;
     INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
     VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)

@@ -281,6 +281,26 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.reseller_standing(bigint, date) IS
     'a reseller''s standing on a date: prepay_required (something owed is overdue), new (fewer than prepaid_first_orders orders paid), or normal';
 
+-- lock_order_reseller: the lock every order, payment and statement writer
+-- of a reseller takes first (the one record_payment takes).
+CREATE FUNCTION reseller_billing.lock_order_reseller(p_reseller bigint)
+    RETURNS reseller_billing.program
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pg      reseller_billing.program;
+BEGIN
+    SELECT p.* INTO pg
+      FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
+     WHERE r.reseller_id = p_reseller
+       FOR NO KEY UPDATE OF r;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN pg;
+END $$;
+COMMENT ON FUNCTION reseller_billing.lock_order_reseller(bigint) IS
+    'internal: locks the reseller row (FOR NO KEY UPDATE, as record_payment) and returns its program';
+
 -- functions: licences ------------------------------------------------------
 
 -- order_customer: the end customer's account of an order, matched among the
@@ -394,7 +414,7 @@ DECLARE
     o       reseller_billing.licence_order;
 BEGIN
     rid := reseller_billing.find_order(p_order);
-    PERFORM reseller_billing.lock_reseller(rid);
+    PERFORM reseller_billing.lock_order_reseller(rid);
     SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
     IF o.requires_prepayment AND o.paid_on IS NULL THEN
         RAISE EXCEPTION 'order % of reseller % is not paid: its licence is issued once payment is confirmed', p_order, rid
@@ -424,7 +444,7 @@ DECLARE
     n       int;
 BEGIN
     rid := reseller_billing.find_order(p_order);
-    pg := reseller_billing.lock_reseller(rid);
+    pg := reseller_billing.lock_order_reseller(rid);
     SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
     maxd := reseller_billing.order_setting(pg.program_id, 'temporary_licence_max_days', 30, 1, 366);
     IF p_days IS NULL OR p_days < 1 OR p_days > maxd THEN
@@ -502,7 +522,7 @@ BEGIN
     IF p_reseller IS NULL THEN
         RAISE EXCEPTION 'an order needs a reseller' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    pg := reseller_billing.lock_reseller(p_reseller);
+    pg := reseller_billing.lock_order_reseller(p_reseller);
     SELECT * INTO rs FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
     today := reseller_billing.program_date(p_reseller, reseller_billing.effective_at());
     IF p_on IS NULL THEN
@@ -753,16 +773,40 @@ CREATE FUNCTION reseller_billing.record_order_payment(p_reseller bigint, p_amoun
 DECLARE
     pg      reseller_billing.program;
     pay     reseller_billing.payment;
-    done    bigint;
+    allowed jsonb;
     ord     reseller_billing.licence_order;
     item    record;
     left_   numeric;
     part    numeric;
 BEGIN
-    pg := reseller_billing.lock_reseller(p_reseller);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
+    IF p_reference IS NULL OR p_reference = '' THEN
+        RAISE EXCEPTION 'a payment needs a reference' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_amount IS NULL OR value(p_amount) <= 0 THEN
+        RAISE EXCEPTION 'payment % must be a positive amount', p_reference
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
+    END IF;
+    IF p_received_on IS NULL THEN
+        RAISE EXCEPTION 'payment % needs the date it was received', p_reference USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    pg := reseller_billing.lock_order_reseller(p_reseller);
+    SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.reference = p_reference;
+    IF FOUND THEN
+        IF pay.amount <> p_amount OR pay.method <> p_method OR pay.received_on <> p_received_on THEN
+            RAISE EXCEPTION 'payment reference "%" of reseller % was already used for another payment', p_reference, p_reseller
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = format('It recorded %s by %s received on %s.', pay.amount, pay.method, pay.received_on);
+        END IF;
+        RETURN pay.payment_id;                  -- the same payment, recorded once
+    END IF;
+    allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
+    IF p_method IS NULL OR NOT allowed ? p_method THEN
+        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
+                                  (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(allowed) x)),
+                  HINT = 'Pay by bank transfer.';
     END IF;
     IF currency(p_amount) <> pg.currency THEN
         RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
@@ -882,7 +926,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('The period given, %s, is anchored on day %s.', p_month, reseller_billing.anchor(p_month));
     END IF;
-    pg := reseller_billing.lock_reseller(p_reseller);
+    pg := reseller_billing.lock_order_reseller(p_reseller);
     SELECT s.statement_id INTO sid FROM reseller_billing.order_statement s
      WHERE s.reseller_id = p_reseller AND s.period = p_month;
     IF FOUND THEN

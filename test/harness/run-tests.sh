@@ -9,6 +9,10 @@
 # Exit status: 0 when nothing failed, 1 otherwise.
 #
 # Suites (in this order):
+#   release    test/release/frozen.sh: what each tagged release installs is
+#              still what the tree builds; leaves the tagged scripts in
+#              .work/release/ (and 0.2.0's full script installed) for the
+#              upgrade test
 #   regress    pg_regress:   sql/*.sql vs expected/*.out   (make installcheck)
 #   isolation  isolation:    test/isolation/specs/*.spec   (make installcheck)
 #   pgtap      pgTAP:        test/pgtap/*.sql               (pg_prove, db rb_pgtap)
@@ -38,7 +42,7 @@ set -euo pipefail
 # shellcheck source=test/harness/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_SUITES=(lint regress isolation pgtap tap fuzz faketime)
+ALL_SUITES=(lint release regress isolation pgtap tap fuzz faketime)
 RB_FAKE_DATES="${RB_FAKE_DATES:-2027-01-31 23:30:00,2028-02-29 12:00:00}"
 RB_TIMEOUT="${RB_TIMEOUT:-300}"
 
@@ -366,6 +370,18 @@ suite_faketime() {
 	(cluster_start) || record faketime FAILED 0 1 "the cluster did not restart without libfaketime"
 }
 
+# Frozen releases: test/release/frozen.sh, TAP lines counted.  It exports
+# the tagged versions' scripts to .work/release for test/t/070_upgrade.pl.
+suite_release() {
+	local logfile="$RB_LOGS/release.log" rc=0 pass fail
+	banner release
+	rm -rf "$RB_WORK/release"
+	(cd "$RB_REPO" && run_logged "$logfile" with_timeout bash test/release/frozen.sh \
+		--export "$RB_WORK/release" --install) || rc=$?
+	read -r pass fail < <(count_tap_log "$logfile")
+	record_counts release "$pass" "$fail" "$rc" "$logfile"
+}
+
 # Static analysis: `make lint` (cppcheck over src/, no warnings allowed),
 # counted as one test by exit code.  Compiler warnings already fail the
 # build, which runs with -Werror.
@@ -407,6 +423,7 @@ for s in "${ALL_SUITES[@]}"; do
 	CURRENT_SUITE=$s
 	case $s in
 	lint) suite_lint ;;
+	release) suite_release ;;
 	regress | isolation) suite_pg_regress "$s" ;;
 	pgtap) suite_pgtap ;;
 	tap) suite_tap ;;

@@ -2,7 +2,8 @@
 #
 # A billing database outlives versions of the extension (issue 7 §4).
 #
-#   1. The first released version, 0.1.0, is created and filled with a
+#   1. The first released version, 0.1.0 (tag v0.1.0; test/release/frozen.sh
+#      checks that the tree still builds its script), is created and filled with a
 #      populated business (test/fuzz/fixture.sql: three programs, twelve
 #      resellers, every plan, January to April 2012 closed with payments,
 #      credits, a charge, a late change, a credit note and a void), plus a
@@ -96,14 +97,34 @@ is($node->safe_psql('old', "SELECT extversion FROM pg_extension WHERE extname = 
 my %after = business('old');
 is($after{$_}, $before{$_}, "after the upgrade: $_ unchanged") for sort keys %views;
 
+# A database created at 0.2.0 from the script 0.2.0 released (tag v0.2.0;
+# test/release/frozen.sh --install put it in place: the tree builds no full
+# 0.2.0 script, PostgreSQL would chain 0.1.0 and its upgrade instead), with
+# history: its audit rows get their clock time, which was the wall time
+# while the rules read the wall clock.
+my $released = ($ENV{RB_REPO} // '.') . '/.work/release/v0.2.0/reseller_billing--0.2.0.sql';
+my $sharedir = `pg_config --sharedir`;
+chomp $sharedir;
+ok(-f $released && slurp_file($released) eq (eval { slurp_file("$sharedir/extension/reseller_billing--0.2.0.sql") } // ''),
+	'the full script of release v0.2.0 is the one installed (run test/release/frozen.sh --export .work/release --install)');
+$node->safe_psql('postgres', 'CREATE DATABASE v020');
+$node->safe_psql('v020', q{
+CREATE EXTENSION reseller_billing VERSION '0.2.0';
+INSERT INTO reseller_billing.program (code, name, currency, time_zone) VALUES ('v020', 'at 0.2.0', 'USD', 'UTC');
+ALTER EXTENSION reseller_billing UPDATE;});
+is($node->safe_psql('v020', 'SELECT count(*) || \' \' || bool_and(clock_at = logged_at) FROM reseller_billing.audit_log'),
+	'1 true', 'after 0.2.0 -> 0.3.0 an audit row written before has clock_at = logged_at');
+
 # ---------------------------------------------------------------------------
-# 3. the upgraded schema is the fresh one
+# 3. the upgraded schemas are the fresh one: from release 0.1.0 through
+#    0.2.0's upgrade, and from release 0.2.0's own script (the two 0.2.0s
+#    differed: 0.1.0 was changed after its release)
 # ---------------------------------------------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION reseller_billing');
 my %catalog = (
 	functions => q{
-SELECT p.oid::regprocedure::text || ' ' || md5(p.prosrc) || ' ' || p.prosecdef || ' ' || p.provolatile::text || ' '
+SELECT p.oid::regprocedure::text || ' ' || md5(p.prosrc || coalesce(pg_get_function_sqlbody(p.oid), '')) || ' ' || p.prosecdef || ' ' || p.provolatile::text || ' '
        || coalesce(p.proconfig::text, '') || ' ' || coalesce(p.proacl::text, '') || ' ' || pg_get_function_result(p.oid)
   FROM pg_proc p WHERE p.pronamespace = 'reseller_billing'::regnamespace},
 	columns => q{
@@ -134,19 +155,22 @@ SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d JOIN 
  WHERE e.extname = 'reseller_billing' AND d.deptype = 'e'},
 	config_dump => q{
 SELECT x::regclass::text FROM pg_extension e, unnest(e.extconfig) x WHERE e.extname = 'reseller_billing'},);
+for my $db ('old', 'v020')
+{
 for my $k (sort keys %catalog)
 {
 	my $q = "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ($catalog{$k}) AS t(x)";
-	my $up = $node->safe_psql('old', $q);
+	my $up = $node->safe_psql($db, $q);
 	my $fr = $node->safe_psql('fresh', $q);
 	my @u = split /\n/, $up;
 	my %f = map { $_ => 1 } split /\n/, $fr;
 	my %u = map { $_ => 1 } @u;
 	my @missing = grep { !$u{$_} } sort keys %f;
 	my @extra = grep { !$f{$_} } @u;
-	ok(@missing == 0 && @extra == 0 && $up eq $fr, "upgraded = fresh: $k (" . scalar(@u) . ')')
+	ok(@missing == 0 && @extra == 0 && $up eq $fr, "upgraded from " . ($db eq 'old' ? '0.1.0' : '0.2.0') . " = fresh: $k (" . scalar(@u) . ')')
 	  or diag("only in fresh:\n  " . join("\n  ", @missing[0 .. ($#missing < 5 ? $#missing : 5)])
 		  . "\nonly in upgraded:\n  " . join("\n  ", @extra[0 .. ($#extra < 5 ? $#extra : 5)]));
+}
 }
 
 # ---------------------------------------------------------------------------
@@ -200,16 +224,6 @@ is( $node->safe_psql('restored', 'SELECT count(*) FROM reseller_billing.audit_lo
 	'the audit log is restored as it was (the restore itself logs nothing)');
 is($node->safe_psql('restored', 'SELECT reseller_billing.clock_now() || \' \' || frozen || \' \' || moves FROM reseller_billing.clock_status'),
 	"$frozen true 1", 'the billing clock is restored frozen, with its history of moves');
-
-# a 0.2.0 database with history: its audit rows get their clock time, which
-# was the wall time while the rules read the wall clock
-$node->safe_psql('postgres', 'CREATE DATABASE v020');
-$node->safe_psql('v020', q{
-CREATE EXTENSION reseller_billing VERSION '0.2.0';
-INSERT INTO reseller_billing.program (code, name, currency, time_zone) VALUES ('v020', 'at 0.2.0', 'USD', 'UTC');
-ALTER EXTENSION reseller_billing UPDATE;});
-is($node->safe_psql('v020', 'SELECT count(*) || \' \' || bool_and(clock_at = logged_at) FROM reseller_billing.audit_log'),
-	'1 true', 'after 0.2.0 -> 0.3.0 an audit row written before has clock_at = logged_at');
 
 $node->stop;
 done_testing();

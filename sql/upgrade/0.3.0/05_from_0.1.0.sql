@@ -1,0 +1,524 @@
+-- ========================================================================
+-- 0.3.0: what databases created at 0.1.0 missed
+--
+-- The released 0.1.0 (tag v0.1.0) was changed in place after its release
+-- (sales-tax lines written by the close, line_kinds(), lock_reseller,
+-- payment_check), so a database created at 0.1.0 and updated to 0.2.0 never
+-- got them while one created at 0.2.0 did: its close wrote no sales tax and
+-- the 0.3.0 order and payment functions call functions it lacks.  The
+-- released scripts are frozen again (sql/install is tag v0.1.0's; make test
+-- checks it) and this section brings both kinds of 0.2.0 database to the
+-- same catalog: every definition below is the one 0.2.0's full script
+-- installed, so in a database created at 0.2.0 it replaces a function by
+-- itself.
+-- ========================================================================
+
+DROP FUNCTION IF EXISTS reseller_billing.lock_order_reseller(bigint);
+
+-- US sales tax on invoice lines (section 75): for a reseller in a US state
+-- with a rate, each line of the month gets its own tax line, the exact line
+-- amount × the rate of the reseller's state valid on the last day of the
+-- month (none when an exemption certificate is valid that day), rounded once
+-- half up.  taxed_resellers gives the resellers of a range with a rate,
+-- looked up once per reseller and only where the state has a rate at all;
+-- the close and the preview add the lines with the three functions after it.
+CREATE OR REPLACE FUNCTION reseller_billing.taxed_resellers(p_period reseller_billing.billing_period, p_program bigint,
+                                                 p_lo bigint, p_hi bigint)
+    RETURNS TABLE (reseller_id bigint, rate numeric, state text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    SELECT r.reseller_id, t.rate, t.state
+      FROM reseller_billing.reseller r
+     CROSS JOIN LATERAL reseller_billing.sales_tax_rate(r.reseller_id,
+                                                        reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1) t
+     WHERE r.reseller_id BETWEEN p_lo AND p_hi
+       AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
+       AND r.country OPERATOR(pg_catalog.=) 'US'
+       AND EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region)
+       AND t.rate OPERATOR(pg_catalog.<>) 0;
+END;
+COMMENT ON FUNCTION reseller_billing.taxed_resellers(reseller_billing.billing_period, bigint, bigint, bigint) IS
+    'the resellers in [lo, hi] of a program (NULL: all) whose lines of the month are taxed, with the rate and state (rate and certificates of the last day of the month)';
+
+CREATE OR REPLACE FUNCTION reseller_billing.tax_line_kind(p_line_kind text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN CASE WHEN p_line_kind OPERATOR(pg_catalog.=) 'annual_prepaid' THEN 'prepaid_sales_tax' ELSE 'sales_tax' END;
+COMMENT ON FUNCTION reseller_billing.tax_line_kind(text) IS
+    'the kind of the tax line of a line: prepaid_sales_tax (on the prepaid invoice) for a prepaid year, sales_tax otherwise';
+
+CREATE OR REPLACE FUNCTION reseller_billing.tax_line_description(p_state text, p_rate numeric, p_description text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN format('Sales tax %s %s%% on: %s', p_state, trim_scale(p_rate OPERATOR(pg_catalog.*) 100), p_description);
+COMMENT ON FUNCTION reseller_billing.tax_line_description(text, numeric, text) IS
+    'the description of a tax line: the state, the rate in percent and the taxed line''s description';
+
+CREATE OR REPLACE FUNCTION reseller_billing.tax_line_amount(p_amount reseller_billing.amount, p_rate numeric)
+    RETURNS reseller_billing.amount
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN reseller_billing.amount(round(reseller_billing.value(p_amount) OPERATOR(pg_catalog.*) p_rate,
+                                         reseller_billing.minor_unit(reseller_billing.currency(p_amount))),
+                                   reseller_billing.currency(p_amount));
+COMMENT ON FUNCTION reseller_billing.tax_line_amount(reseller_billing.amount, numeric) IS
+    'the tax of a line: exact amount × rate, rounded once (ties away from zero) to the minor unit';
+
+-- line_kinds: every kind of invoice line, in its order on an invoice, with
+-- the invoice it goes on (a prepaid order's year and its tax on the prepaid
+-- invoice, everything else on the post-paid one) and whether it is sales
+-- tax.  The one list: the close joins it once per chunk, the functions
+-- below look a kind up in it.
+CREATE OR REPLACE FUNCTION reseller_billing.line_kinds()
+    RETURNS TABLE (kind text, kind_order int, invoice_kind text, is_tax bool)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    SELECT v.kind, v.kind_order, v.invoice_kind, v.is_tax
+      FROM (VALUES ('annual_installment', 1, 'postpaid', false),
+                   ('annual_prepaid', 2, 'prepaid', false),
+                   ('flex_usage', 3, 'postpaid', false),
+                   ('early_termination', 4, 'postpaid', false),
+                   ('one_off', 5, 'postpaid', false),
+                   ('adjustment', 6, 'postpaid', false),
+                   ('prepaid_sales_tax', 7, 'prepaid', true),
+                   ('sales_tax', 8, 'postpaid', true)) AS v(kind, kind_order, invoice_kind, is_tax);
+END;
+COMMENT ON FUNCTION reseller_billing.line_kinds() IS
+    'every invoice line kind: its order on an invoice, the invoice kind it goes on (prepaid or postpaid), whether it is sales tax';
+
+CREATE OR REPLACE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN (SELECT k.kind_order FROM reseller_billing.line_kinds() k WHERE k.kind OPERATOR(pg_catalog.=) p_kind);
+COMMENT ON FUNCTION reseller_billing.line_kind_order(text) IS
+    'the order of line kinds on an invoice';
+
+-- lock_reseller: the lock every payment, order and statement writer of a
+-- reseller takes first, so they are recorded one at a time; returns the
+-- reseller's program.
+CREATE OR REPLACE FUNCTION reseller_billing.lock_reseller(p_reseller bigint)
+    RETURNS reseller_billing.program
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pg      reseller_billing.program;
+BEGIN
+    SELECT p.* INTO pg
+      FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
+     WHERE r.reseller_id = p_reseller
+       FOR NO KEY UPDATE OF r;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN pg;
+END $$;
+COMMENT ON FUNCTION reseller_billing.lock_reseller(bigint) IS
+    'internal: locks the reseller row (FOR NO KEY UPDATE) for a payment, order or statement writer and returns its program';
+
+-- payment_check: what every way of recording a payment checks first, the
+-- reseller's row already locked by the caller (lock_reseller, which gives
+-- the program): a reference, a positive amount, a date; the same
+-- reference again is the same payment (its id is returned, nothing is
+-- written), or an error if it differs; a method the program accepts.
+CREATE OR REPLACE FUNCTION reseller_billing.payment_check(pg reseller_billing.program, p_reseller bigint,
+                                               p_amount reseller_billing.amount, p_method text,
+                                               p_received_on date, p_reference text)
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pay     reseller_billing.payment;
+    allowed jsonb;
+BEGIN
+    IF p_reference IS NULL OR p_reference = '' THEN
+        RAISE EXCEPTION 'a payment needs a reference' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_amount IS NULL OR value(p_amount) <= 0 THEN
+        RAISE EXCEPTION 'payment % must be a positive amount', p_reference
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
+    END IF;
+    IF p_received_on IS NULL THEN
+        RAISE EXCEPTION 'payment % needs the date it was received', p_reference USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.reference = p_reference;
+    IF FOUND THEN
+        IF pay.amount <> p_amount OR pay.method IS DISTINCT FROM p_method OR pay.received_on <> p_received_on THEN
+            RAISE EXCEPTION 'payment reference "%" of reseller % was already used for another payment', p_reference, p_reseller
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = format('It recorded %s by %s received on %s.', pay.amount, pay.method, pay.received_on);
+        END IF;
+        RETURN pay.payment_id;                  -- the same payment, recorded once
+    END IF;
+    allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
+    IF p_method IS NULL OR NOT allowed ? p_method THEN
+        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
+                                  (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(allowed) x));
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION reseller_billing.payment_check(reseller_billing.program, bigint, reseller_billing.amount, text, date, text) IS
+    'internal: checks a payment to record (reference, positive amount, date, a method the program accepts); the id of the same payment already recorded under that reference, else NULL';
+
+-- record_payment: idempotent on the reference; settles the oldest open
+-- invoices in the payment's currency first; the rest stays unapplied.
+CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
+                                                p_received_on date, p_reference text)
+    RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pg      reseller_billing.program;
+    pay     reseller_billing.payment;
+    done    bigint;
+    inv     record;
+    left_   numeric;
+    part    numeric;
+BEGIN
+    pg := reseller_billing.lock_reseller(p_reseller);
+    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF done IS NOT NULL THEN
+        RETURN done;
+    END IF;
+    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
+    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
+    RETURNING * INTO pay;
+    left_ := value(p_amount);
+    FOR inv IN
+        SELECT i.invoice_id, value(i.total) - value(i.credited) - value(i.paid) AS owed
+          FROM reseller_billing.invoice i
+         WHERE i.reseller_id = p_reseller AND i.status = 'issued' AND i.currency = currency(p_amount)
+         ORDER BY i.due_on, i.invoice_number
+           FOR UPDATE
+    LOOP
+        EXIT WHEN left_ <= 0;
+        CONTINUE WHEN inv.owed <= 0;
+        part := LEAST(left_, inv.owed);
+        PERFORM reseller_billing.allocate_payment(p_reseller, pay.payment_id, inv.invoice_id, part);
+        left_ := left_ - part;
+    END LOOP;
+    RETURN pay.payment_id;
+END $$;
+COMMENT ON FUNCTION reseller_billing.record_payment(bigint, reseller_billing.amount, text, date, text) IS
+    'records a payment once per reference, settles the oldest open invoices first and keeps any overpayment unapplied; returns the payment id';
+
+-- close_chunk: bills the resellers of one program with ids in [lo, hi] that
+-- have no invoice for the month; returns the invoices written.
+CREATE OR REPLACE FUNCTION reseller_billing.close_chunk(p_period reseller_billing.billing_period, p_program bigint,
+                                             p_lo bigint, p_hi bigint, p_issue bool)
+    RETURNS int
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    written int;
+    ids     bigint[];
+    rids    bigint[];
+    d       record;
+BEGIN
+    IF to_regclass('pg_temp.rb_close_lines') IS NULL THEN
+        CREATE TEMP TABLE rb_close_lines (
+        reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
+        description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
+        service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint,
+        invoice_kind text, kind_order int, is_tax bool
+        ) ON COMMIT DROP;
+    END IF;
+    TRUNCATE rb_close_lines;
+    -- the late changes this chunk bills, with their row versions: only those
+    -- are cleared afterwards (one changed again meanwhile has a new version
+    -- and stays for the next close)
+    IF to_regclass('pg_temp.rb_close_late') IS NULL THEN
+        CREATE TEMP TABLE rb_close_late (
+        reseller_id bigint, subscription_id bigint, service_period reseller_billing.billing_period, row_version xid
+        ) ON COMMIT DROP;
+    END IF;
+    TRUNCATE rb_close_late;
+    INSERT INTO rb_close_late
+    SELECT lc.reseller_id, lc.subscription_id, lc.service_period, lc.xmin
+      FROM reseller_billing.late_change lc
+      JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id
+     WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period AND r.program_id = p_program
+       AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
+                        WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
+    -- each line's invoice kind and place in the invoice, from line_kinds
+    -- joined once (no function call per line; an unknown kind leaves the
+    -- invoice kind NULL, which the invoice refuses)
+    INSERT INTO rb_close_lines
+    SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
+      FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
+      LEFT JOIN reseller_billing.line_kinds() k ON k.kind = dl.kind;
+    -- US sales tax: a line per taxed line (nothing to look up without rates)
+    IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate) THEN
+        INSERT INTO rb_close_lines
+        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
+               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
+               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
+               l.service_period, l.service, NULL::bigint, NULL::bigint,
+               k.invoice_kind, k.kind_order, k.is_tax
+          FROM rb_close_lines l
+          JOIN reseller_billing.taxed_resellers(p_period, p_program, p_lo, p_hi) t ON t.reseller_id = l.reseller_id
+          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(l.kind)
+         WHERE reseller_billing.value(l.amount) <> 0;
+    END IF;
+    -- a CSP program's providers and the indirect resellers billed through
+    -- them are left to channel_close, called by close_finish (section 96)
+    IF reseller_billing.is_csp_program(p_program) THEN
+        PERFORM reseller_billing.channel_hold_lines(p_program);
+    END IF;
+
+    -- one draft per reseller, currency and kind, with its lines in a fixed
+    -- order: a prepaid order's year goes on the prepaid invoice, everything
+    -- else on the post-paid one (so a reseller migrating mid-month gets both)
+    WITH inv AS (
+        INSERT INTO reseller_billing.invoice AS i
+               (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
+        SELECT l.reseller_id, p_program, p_period, l.currency, l.invoice_kind,
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE NOT l.is_tax),
+                        reseller_billing.amount(0, l.currency)),
+               reseller_billing.amount(0, l.currency),
+               coalesce(reseller_billing.sum(l.amount) FILTER (WHERE l.is_tax),
+                        reseller_billing.amount(0, l.currency)),
+               reseller_billing.sum(l.amount),
+               reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
+          FROM rb_close_lines l
+         GROUP BY l.reseller_id, l.currency, l.invoice_kind
+         ORDER BY l.reseller_id, l.currency, l.invoice_kind DESC
+        RETURNING i.reseller_id, i.invoice_id, i.currency, i.kind)
+    INSERT INTO reseller_billing.invoice_line
+           (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
+            unit_price, amount, service_period, service, charge_id, tranche_id)
+    SELECT l.reseller_id, inv.invoice_id,
+           row_number() OVER (PARTITION BY inv.invoice_id
+                              ORDER BY l.kind_order, l.subscription_id,
+                                       l.service_period, l.tranche_id, l.charge_id),
+           l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
+           l.service_period, l.service, l.charge_id, l.tranche_id
+      FROM rb_close_lines l
+      JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency
+              AND inv.kind = l.invoice_kind;
+
+    -- the drafts written, in numbering order (a prepaid invoice before the
+    -- post-paid one of the same reseller and currency)
+    SELECT array_agg(i.invoice_id ORDER BY i.reseller_id, i.currency, i.kind DESC),
+           array_agg(i.reseller_id ORDER BY i.reseller_id, i.currency, i.kind DESC)
+      INTO ids, rids
+      FROM reseller_billing.invoice i
+     WHERE i.reseller_id BETWEEN p_lo AND p_hi AND i.program_id = p_program
+       AND i.period = p_period AND i.status = 'draft';
+    written := coalesce(array_length(ids, 1), 0);
+
+    -- credits and unapplied payments, only for resellers that have some
+    FOR d IN
+        SELECT i.reseller_id, i.invoice_id
+          FROM reseller_billing.invoice i
+         WHERE i.invoice_id = ANY (ids) AND i.reseller_id = ANY (rids)
+           AND (EXISTS (SELECT FROM reseller_billing.credit c
+                         WHERE c.reseller_id = i.reseller_id AND reseller_billing.value(c.remaining) > 0)
+                OR EXISTS (SELECT FROM reseller_billing.payment p
+                            WHERE p.reseller_id = i.reseller_id AND reseller_billing.value(p.unapplied) > 0))
+         ORDER BY i.reseller_id, i.currency, i.kind DESC
+    LOOP
+        PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);
+    END LOOP;
+
+    -- closed months' differences are billed now
+    DELETE FROM reseller_billing.late_change lc
+     USING rb_close_late k
+     WHERE lc.reseller_id = k.reseller_id AND lc.subscription_id = k.subscription_id
+       AND lc.service_period = k.service_period AND lc.xmin = k.row_version;
+    IF p_issue THEN
+        PERFORM reseller_billing.issue_invoices(p_program, ids, rids);
+    END IF;
+    RETURN written;
+END $$;
+COMMENT ON FUNCTION reseller_billing.close_chunk(reseller_billing.billing_period, bigint, bigint, bigint, bool) IS
+    'internal: writes and issues the invoices of a month for the resellers of a program with ids in [lo, hi]';
+
+-- issue_licence: the order's full licence, by hand.  Refused (55000) while
+-- an order that needs prepayment is not paid.
+CREATE OR REPLACE FUNCTION reseller_billing.issue_licence(p_order bigint)
+    RETURNS int
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    rid     bigint;
+    o       reseller_billing.licence_order;
+BEGIN
+    rid := reseller_billing.find_order(p_order);
+    PERFORM reseller_billing.lock_reseller(rid);
+    SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
+    IF o.requires_prepayment AND o.paid_on IS NULL THEN
+        RAISE EXCEPTION 'order % of reseller % is not paid: its licence is issued once payment is confirmed', p_order, rid
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('The order needs payment first (reseller %s when it was placed); %s of %s is paid.',
+                                  o.prepayment_reason, o.paid, o.total),
+                  HINT = 'Record the bank transfer with record_order_payment; issue_temporary_licence(order, days) gives a time-limited licence meanwhile.';
+    END IF;
+    RETURN reseller_billing.issue_order_licence(rid, p_order, coalesce(o.paid_on, o.placed_on));
+END $$;
+COMMENT ON FUNCTION reseller_billing.issue_licence(bigint) IS
+    'issues the full licences of an order if not issued yet (returns how many); 55000 while an order that needs prepayment is unpaid';
+
+-- issue_temporary_licence: a time-limited licence for an order waiting for
+-- its payment, valid [p_on, p_on + p_days).
+CREATE OR REPLACE FUNCTION reseller_billing.issue_temporary_licence_unchecked(p_order bigint, p_days int, p_on date DEFAULT NULL)
+    RETURNS int
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    rid     bigint;
+    pg      reseller_billing.program;
+    o       reseller_billing.licence_order;
+    maxd    numeric;
+    today   date;
+    cid     bigint;
+    prev    record;
+    n       int;
+BEGIN
+    rid := reseller_billing.find_order(p_order);
+    pg := reseller_billing.lock_reseller(rid);
+    SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
+    maxd := reseller_billing.order_setting(pg.program_id, 'temporary_licence_max_days', 30, 1, 366);
+    IF p_days IS NULL OR p_days < 1 OR p_days > maxd THEN
+        RAISE EXCEPTION 'temporary licence of order % must last 1 to % days', p_order, maxd
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s days were asked; program "%s" allows at most %s (setting temporary_licence_max_days).',
+                                  coalesce(p_days::text, 'NULL'), pg.code, maxd);
+    END IF;
+    today := coalesce(p_on, reseller_billing.program_date(rid, reseller_billing.effective_at()));
+    IF today < o.placed_on THEN
+        RAISE EXCEPTION 'temporary licence of order % cannot start before the order was placed', p_order
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The order was placed on %s; the licence would start on %s.', o.placed_on, today);
+    END IF;
+    IF o.licensed_on IS NOT NULL THEN
+        RAISE EXCEPTION 'order % of reseller % already has its licence', p_order, rid
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its licence was issued on %s.', o.licensed_on),
+                  HINT = 'A temporary licence bridges the wait for payment of an order that needs prepayment.';
+    END IF;
+    SELECT l.valid_from, l.valid_until INTO prev FROM reseller_billing.licence l
+     WHERE l.reseller_id = rid AND l.order_id = p_order AND l.kind = 'temporary' LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'order % of reseller % already has a temporary licence', p_order, rid
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It is valid from %s until %s (exclusive).', prev.valid_from, prev.valid_until),
+                  HINT = 'One temporary licence per order; the full licence follows payment.';
+    END IF;
+    cid := reseller_billing.order_customer(rid, p_order);
+    INSERT INTO reseller_billing.licence (reseller_id, order_id, line_no, customer_id, sku_id, quantity, kind,
+                                          valid_from, valid_until)
+    SELECT rid, p_order, ln.line_no, cid, ln.sku_id, ln.quantity, 'temporary', today, today + p_days
+      FROM reseller_billing.licence_order_line ln
+     WHERE ln.reseller_id = rid AND ln.order_id = p_order AND ln.kind = 'licence'
+     ORDER BY ln.line_no;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION reseller_billing.issue_temporary_licence_unchecked(bigint, int, date) IS
+    'issues a time-limited licence [on, on + days) for every line of an order awaiting payment (once per order, at most temporary_licence_max_days); returns how many';
+
+-- Everything a close of the month would bill for resellers in [p_lo, p_hi]
+-- that have no invoice for it yet: recurring lines, charges due and not yet
+-- billed, and adjustments for closed months that changed afterwards.  Their
+-- sales tax lines are added by the close and the preview (taxed_resellers).
+CREATE OR REPLACE FUNCTION reseller_billing.due_lines(p_period reseller_billing.billing_period, p_program bigint,
+                                           p_lo bigint, p_hi bigint)
+    RETURNS TABLE (reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint,
+                   sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount,
+                   amount reseller_billing.amount, service_period reseller_billing.billing_period,
+                   service daterange, tranche_id bigint, charge_id bigint)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    WITH todo AS (
+        SELECT r.reseller_id
+          FROM reseller_billing.reseller r
+         WHERE r.reseller_id BETWEEN p_lo AND p_hi
+           AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
+           AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
+                            WHERE i.reseller_id OPERATOR(pg_catalog.=) r.reseller_id
+                              AND i.period OPERATOR(reseller_billing.=) p_period)
+    ), lines AS (
+        SELECT u.*, NULL::bigint AS charge_id
+          FROM reseller_billing.usage_lines(p_period, p_program, p_lo, p_hi) u
+         WHERE u.reseller_id IN (SELECT todo.reseller_id FROM todo)
+        UNION ALL
+        SELECT c.reseller_id, reseller_billing.currency(c.amount),
+               CASE WHEN c.kind OPERATOR(pg_catalog.=) 'early_termination' THEN 'early_termination' ELSE 'one_off' END,
+               c.subscription_id, c.customer_id, s.sku_id, c.description, 1::numeric, c.amount, c.amount,
+               reseller_billing.billing_period(c.charge_on), daterange(c.charge_on, c.charge_on, '[]'), NULL::bigint,
+               c.charge_id
+          FROM reseller_billing.charge c
+          LEFT JOIN reseller_billing.subscription s
+            ON s.reseller_id OPERATOR(pg_catalog.=) c.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) c.subscription_id
+         WHERE c.reseller_id IN (SELECT todo.reseller_id FROM todo)
+           AND c.charge_on OPERATOR(pg_catalog.<) reseller_billing.period_end(p_period)
+           AND NOT EXISTS (SELECT FROM reseller_billing.invoice_line l
+                            WHERE l.reseller_id OPERATOR(pg_catalog.=) c.reseller_id
+                              AND l.charge_id OPERATOR(pg_catalog.=) c.charge_id)
+        UNION ALL
+        -- what a closed month should have billed a subscription, less what
+        -- it did bill (on invoices not voided), as one adjustment line
+        SELECT lc.reseller_id, pg.currency, 'adjustment', lc.subscription_id, s.customer_id, s.sku_id,
+               format('Adjustment for %s: changes recorded after the month was closed', lc.service_period),
+               1::numeric, NULL::reseller_billing.amount,
+               reseller_billing.amount(coalesce(e.expected, 0) OPERATOR(pg_catalog.-) coalesce(b.billed, 0), pg.currency),
+               lc.service_period, reseller_billing.daterange(lc.service_period), NULL::bigint, NULL::bigint
+          FROM reseller_billing.late_change lc
+          JOIN reseller_billing.reseller r ON r.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id
+          JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) r.program_id
+          JOIN reseller_billing.subscription s
+            ON s.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id
+          LEFT JOIN LATERAL (
+                SELECT sum(reseller_billing.value(u.amount)) AS expected
+                  FROM reseller_billing.usage_lines(lc.service_period, r.program_id, lc.reseller_id, lc.reseller_id) u
+                 WHERE u.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id) e ON true
+          LEFT JOIN LATERAL (
+                SELECT sum(reseller_billing.value(l.amount)) AS billed
+                  FROM reseller_billing.invoice_line l
+                  JOIN reseller_billing.invoice i
+                    ON i.reseller_id OPERATOR(pg_catalog.=) l.reseller_id AND i.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+                 WHERE l.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id
+                   AND l.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id
+                   AND l.service_period OPERATOR(reseller_billing.=) lc.service_period
+                   AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment')
+                   AND i.status OPERATOR(pg_catalog.<>) 'void') b ON true
+         WHERE lc.reseller_id IN (SELECT todo.reseller_id FROM todo)
+           AND lc.service_period OPERATOR(reseller_billing.<) p_period
+           AND coalesce(e.expected, 0) OPERATOR(pg_catalog.<>) coalesce(b.billed, 0)
+    )
+    SELECT * FROM lines;
+END;
+COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
+    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months';
+
+-- preview_invoice: the lines a close would write for one reseller and month,
+-- without writing; mid-month it is the estimate so far.  Lines are numbered
+-- per invoice as the close numbers them (a prepaid year on the prepaid
+-- invoice, listed first; the rest on the post-paid one).
+CREATE OR REPLACE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period reseller_billing.billing_period)
+    RETURNS TABLE (line_no int, currency text, kind text, subscription_id bigint, description text,
+                   quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
+                   service_period reseller_billing.billing_period, service daterange, invoice_kind text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+BEGIN ATOMIC
+    WITH due AS (
+        SELECT * FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller)
+    ), d AS (
+        SELECT * FROM due
+        UNION ALL
+        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
+               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
+               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
+               l.service_period, l.service, NULL::bigint, NULL::bigint
+          FROM due l
+          JOIN reseller_billing.taxed_resellers(p_period, NULL, p_reseller, p_reseller) t
+            ON t.reseller_id OPERATOR(pg_catalog.=) l.reseller_id
+         WHERE reseller_billing.value(l.amount) OPERATOR(pg_catalog.<>) 0
+    )
+    SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
+           d.unit_price, d.amount, d.service_period, d.service, k.invoice_kind
+      FROM d
+      LEFT JOIN reseller_billing.line_kinds() k ON k.kind OPERATOR(pg_catalog.=) d.kind
+    WINDOW w AS (PARTITION BY d.currency, k.invoice_kind
+                 ORDER BY k.kind_order, d.subscription_id, d.service_period, d.tranche_id, d.charge_id)
+     ORDER BY d.currency, k.invoice_kind DESC, 1;
+END;
+COMMENT ON FUNCTION reseller_billing.preview_invoice(bigint, reseller_billing.billing_period) IS
+    'the lines closing the month would write for a reseller, numbered per invoice (prepaid, then post-paid), without writing them (an estimate while the month runs)';
+
+-- invoice_kind_of has no caller left: line_kinds() says which invoice a line
+-- kind goes on
+DROP FUNCTION reseller_billing.invoice_kind_of(text);
