@@ -6,7 +6,8 @@
 # upgrades").  For each tag this script builds the version scripts from the
 # tag's own sources, with the tag's own build script, and checks that the
 # scripts that release introduced are still, byte for byte, what the current
-# tree builds:
+# tree builds (but for an upgrade step's first line, the comment that says
+# where its sections live):
 #   - the first version's full script (reseller_billing--0.1.0.sql);
 #   - every later version's upgrade step (reseller_billing--<prev>--<v>.sql).
 # It also checks that the tags are the oldest versions of the tree (a tag
@@ -42,6 +43,9 @@ scripts_of() { # DIR: the build script of a tree (it moved once)
 	for d in src/sql sql; do [[ -f $1/$d/scripts.sh ]] && { echo "$1/$d/scripts.sh"; return; }; done
 	return 1
 }
+
+# body SCRIPT: the script without the generated comment naming its sources
+body() { sed '1{/^-- reseller_billing .* (generated from .*)$/d}' "$1"; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -83,12 +87,12 @@ for tag in "${tags[@]}"; do
 	else
 		script="$EXT--$prev--$v.sql"
 	fi
-	if cmp -s "$out/$script" "$work/current/$script"; then
+	if cmp -s <(body "$out/$script") <(body "$work/current/$script"); then
 		ok "$script is what $tag released"
 	else
 		not_ok "$script is what $tag released" \
 			"the tree changed a released script; put the change in the next version's upgrade folder" \
-			"$(diff "$out/$script" "$work/current/$script" | head -20 | tr '\n' '~' | sed 's/~/\n#   /g')"
+			"$(diff <(body "$out/$script") <(body "$work/current/$script") | head -20 | tr '\n' '~' | sed 's/~/\n#   /g')"
 	fi
 	if [[ -n $export_dir ]]; then
 		mkdir -p "$export_dir/$tag"

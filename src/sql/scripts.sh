@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 #
-# sql/scripts.sh — the extension's version scripts, from the SQL sections.
+# src/sql/scripts.sh — the extension's version scripts, from the SQL sections.
 #
-#   sql/install/*.sql            the first released version, BASE below, in
-#                                file-name order; frozen once released:
-#                                later changes go to an upgrade directory
-#   sql/upgrade/<V>/*.sql        what version V changes, in file-name order
-#                                (versions ordered by sort -V)
+#   src/sql/<BASE>/*.sql         the first released version, BASE below, in
+#                                file-name order
+#   src/sql/<V>/*.sql            what each later version V changes, in
+#                                file-name order (versions ordered by sort -V)
+# A released version's directory is frozen (make test compares what it
+# builds with the release's tag); later changes go to the next version's.
 #
 # It writes the full script of the base and of the newest version
 # (reseller_billing--V.sql: the base and every upgrade up to V, for CREATE
@@ -17,20 +18,20 @@
 # a tag released is still what this script writes.  The newest version must be default_version
 # in reseller_billing.control: the version is still written once.
 #
-#   bash sql/scripts.sh --list     the file names, one per line
-#   bash sql/scripts.sh --build    write them into the current directory
+#   bash src/sql/scripts.sh --list     the file names, one per line
+#   bash src/sql/scripts.sh --build    write them into the current directory
 set -euo pipefail
 
 EXT=reseller_billing
 BASE=0.1.0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-mapfile -t upgrades < <(find "$here/upgrade" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -V)
+mapfile -t upgrades < <(find "$here" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*' ! -name "$BASE" -printf '%f\n' | sort -V)
 versions=("$BASE" "${upgrades[@]}")
 newest=${versions[-1]}
-control=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" "$here/../$EXT.control")
+control=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" "$here/../../$EXT.control")
 if [[ $control != "$newest" ]]; then
-	echo "sql/scripts.sh: $EXT.control says default_version '$control' but the newest version is '$newest'" >&2
+	echo "src/sql/scripts.sh: $EXT.control says default_version '$control' but the newest version is '$newest'" >&2
 	exit 1
 fi
 
@@ -48,14 +49,14 @@ case ${1:-} in
 --build)
 	prev=""
 	files=()
-	mapfile -t base < <(sections "$here/install")
+	mapfile -t base < <(sections "$here/$BASE")
 	files=("${base[@]}")
 	for v in "${versions[@]}"; do
 		if [[ -n $prev ]]; then
-			mapfile -t delta < <(sections "$here/upgrade/$v")
+			mapfile -t delta < <(sections "$here/$v")
 			files+=("${delta[@]}")
 			{
-				echo "-- $EXT $prev -> $v (generated from sql/upgrade/$v by sql/scripts.sh)"
+				echo "-- $EXT $prev -> $v (generated from src/sql/$v by src/sql/scripts.sh)"
 				echo "\\echo Use \"ALTER EXTENSION $EXT UPDATE TO '$v'\" to load this file. \\quit"
 				cat "${delta[@]}"
 			} >"$EXT--$prev--$v.sql"

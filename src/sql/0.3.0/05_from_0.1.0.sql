@@ -6,7 +6,7 @@
 -- payment_check), so a database created at 0.1.0 and updated to 0.2.0 never
 -- got them while one created at 0.2.0 did: its close wrote no sales tax and
 -- the 0.3.0 order and payment functions call functions it lacks.  The
--- released scripts are frozen again (sql/install is tag v0.1.0's; make test
+-- released scripts are frozen again (src/sql/0.1.0 is tag v0.1.0's; make test
 -- checks it) and this section brings both kinds of 0.2.0 database to the
 -- same catalog: every definition below is the one 0.2.0's full script
 -- installed, so in a database created at 0.2.0 it replaces a function by

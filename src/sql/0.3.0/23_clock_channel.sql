@@ -1,0 +1,242 @@
+-- ========================================================================
+-- 0.3.0: the CSP channel's invitations, orders and transition
+-- read the billing clock (the rule of 20_clock_rules.sql)
+-- ========================================================================
+
+-- reseller_billing.accept_invitation_unchecked(bigint,bigint)
+CREATE OR REPLACE FUNCTION reseller_billing.accept_invitation_unchecked(p_reseller bigint, p_invitation bigint)
+ RETURNS reseller_billing.channel_invitation
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.channel_invitation;
+    rs      record;
+BEGIN
+    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
+    SELECT * INTO inv FROM reseller_billing.channel_invitation i
+     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invitation % of reseller % does not exist', p_invitation, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF inv.status <> 'pending' THEN
+        RAISE EXCEPTION 'invitation % of reseller % is % and cannot be accepted', p_invitation, p_reseller, inv.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It was %s at %s.', inv.status, inv.responded_at);
+    END IF;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    IF inv.kind = 'reseller' THEN
+        IF rs.provider_id IS NOT NULL THEN
+            RAISE EXCEPTION 'reseller % already works with provider % and cannot accept the invitation of provider %',
+                    p_reseller, rs.provider_id, inv.provider_id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'An indirect reseller works with one provider.';
+        END IF;
+        IF NOT (rs.tier = 'indirect_reseller' OR rs.transitioning) THEN
+            RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, rs.tier
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
+        END IF;
+        INSERT INTO reseller_billing.provider_partnership (reseller_id, provider_id, invitation_id)
+        VALUES (p_reseller, inv.provider_id, p_invitation);
+        -- customers brought in while it was a direct-bill partner in transition
+        -- keep their relationship; complete_transition names the provider in them
+    ELSE
+        IF rs.tier = 'indirect_reseller' AND rs.provider_id IS NULL THEN
+            RAISE EXCEPTION 'indirect reseller % has no provider and cannot bring in customer %', p_reseller, inv.customer_id
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        IF EXISTS (SELECT FROM reseller_billing.customer_relationship cr
+                    WHERE cr.reseller_id = p_reseller AND cr.customer_id = inv.customer_id) THEN
+            RAISE EXCEPTION 'customer % of reseller % already has its relationship', inv.customer_id, p_reseller
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        INSERT INTO reseller_billing.customer_relationship (reseller_id, customer_id, provider_id, invitation_id)
+        VALUES (p_reseller, inv.customer_id, CASE WHEN rs.tier = 'indirect_reseller' THEN rs.provider_id END,
+                p_invitation);
+    END IF;
+    UPDATE reseller_billing.channel_invitation i SET status = 'accepted', responded_at = reseller_billing.clock_now()
+     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
+    RETURNING * INTO inv;
+    RETURN inv;
+END $function$
+;
+
+-- reseller_billing.revoke_invitation_unchecked(bigint,bigint,bigint)
+CREATE OR REPLACE FUNCTION reseller_billing.revoke_invitation_unchecked(p_actor bigint, p_reseller bigint, p_invitation bigint)
+ RETURNS reseller_billing.channel_invitation
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.channel_invitation;
+BEGIN
+    SELECT * INTO inv FROM reseller_billing.channel_invitation i
+     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invitation % of reseller % does not exist', p_invitation, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF p_actor IS DISTINCT FROM (CASE WHEN inv.kind = 'reseller' THEN inv.provider_id ELSE inv.reseller_id END) THEN
+        RAISE EXCEPTION 'partner % did not send invitation % of reseller % and cannot revoke it', p_actor, p_invitation, p_reseller
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('The invitation was sent by %s.',
+                                  CASE WHEN inv.kind = 'reseller' THEN 'provider ' || inv.provider_id
+                                       ELSE 'reseller ' || inv.reseller_id END);
+    END IF;
+    IF inv.status <> 'pending' THEN
+        RAISE EXCEPTION 'invitation % of reseller % is % and cannot be revoked', p_invitation, p_reseller, inv.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It was %s at %s.', inv.status, inv.responded_at);
+    END IF;
+    UPDATE reseller_billing.channel_invitation i SET status = 'revoked', responded_at = reseller_billing.clock_now()
+     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
+    RETURNING * INTO inv;
+    RETURN inv;
+END $function$
+;
+
+-- reseller_billing.place_subscription_unchecked(bigint,bigint,bigint,bigint,integer,reseller_billing.plan_kind,timestamp with time zone)
+CREATE OR REPLACE FUNCTION reseller_billing.place_subscription_unchecked(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+ SET "reseller_billing.effective_at" TO ''
+ SET "reseller_billing.action" TO ''
+ SET "reseller_billing.reason" TO ''
+AS $function$
+DECLARE
+    rs      record;
+    rel     reseller_billing.customer_relationship;
+    id      bigint;
+BEGIN
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    SELECT * INTO rel FROM reseller_billing.customer_relationship cr
+     WHERE cr.reseller_id = p_reseller AND cr.customer_id = p_customer
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Customer %s has no accepted relationship with reseller %s.', p_customer, p_reseller),
+                  HINT = 'The reseller invites the customer (invite_customer) and the customer accepts (accept_invitation).';
+    END IF;
+    IF p_actor IS NULL OR p_actor NOT IN (rel.reseller_id, coalesce(rel.provider_id, rel.reseller_id)) THEN
+        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Orders for customer %s are placed by reseller %s%s.', p_customer, p_reseller,
+                                  coalesce(' or its provider ' || rel.provider_id, ''));
+    END IF;
+    IF p_actor = rel.provider_id THEN
+        -- the provider bills the reseller for it: its price list must have the SKU
+        PERFORM reseller_billing.provider_price_on(rel.provider_id, p_sku, p_plan,
+                                                   reseller_billing.program_date(p_reseller, p_at));
+    END IF;
+    PERFORM reseller_billing.set_context(p_at, '', format('ordered by partner %s', p_actor));
+    INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, committed_seats, seat_cap)
+    VALUES (p_reseller, p_customer, p_sku, p_plan, p_seats,
+            CASE WHEN NOT reseller_billing.is_annual(p_plan) THEN p_seats END)
+    RETURNING subscription_id INTO id;
+    INSERT INTO reseller_billing.channel_order (reseller_id, subscription_id, placed_by, placed_at)
+    VALUES (p_reseller, id, p_actor, p_at);
+    RETURN id;
+END $function$
+;
+
+-- reseller_billing.transition_to_indirect(bigint)
+CREATE OR REPLACE FUNCTION reseller_billing.transition_to_indirect(p_reseller bigint)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    rs      record;
+    cp      reseller_billing.channel_partner;
+BEGIN
+    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    IF rs.tier = 'indirect_reseller' THEN
+        RAISE EXCEPTION 'reseller % is an indirect reseller already', p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    ELSIF rs.tier <> 'direct' THEN
+        RAISE EXCEPTION 'reseller % is %, not a direct-bill partner, and cannot enrol as an indirect reseller', p_reseller, rs.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'A provider bills indirect resellers; it does not become one.';
+    END IF;
+    INSERT INTO reseller_billing.channel_partner AS c (reseller_id, transition_started_at)
+    VALUES (p_reseller, reseller_billing.clock_now())
+    ON CONFLICT (reseller_id) DO UPDATE
+       SET transition_started_at = coalesce(c.transition_started_at, EXCLUDED.transition_started_at)
+    RETURNING * INTO cp;
+    RETURN cp.transition_started_at;
+END $function$
+;
+
+-- reseller_billing.reseller_channel_tier_guard()
+CREATE OR REPLACE FUNCTION reseller_billing.reseller_channel_tier_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    cp      reseller_billing.channel_partner;
+    prov    bigint;
+BEGIN
+    IF reseller_billing.restoring() OR NOT reseller_billing.is_csp_program(NEW.program_id) THEN
+        RETURN NEW;
+    END IF;
+    SELECT * INTO cp FROM reseller_billing.channel_partner c WHERE c.reseller_id = OLD.reseller_id;
+    IF OLD.tier = 'indirect_reseller' THEN
+        RAISE EXCEPTION 'reseller % moved to indirect resale and cannot return to %', OLD.reseller_id, NEW.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = coalesce(format('Its transition completed at %s; the move is one-way.', cp.transition_completed_at),
+                                    'It is an indirect reseller; the move is one-way.');
+    END IF;
+    IF OLD.tier = 'indirect_provider'
+       AND EXISTS (SELECT FROM reseller_billing.provider_partnership p WHERE p.provider_id = OLD.reseller_id) THEN
+        RAISE EXCEPTION 'provider % has indirect resellers and cannot become %', OLD.reseller_id, NEW.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF NEW.tier = 'indirect_reseller' THEN
+        IF cp.transition_started_at IS NULL THEN
+            RAISE EXCEPTION 'reseller % has not enrolled as an indirect reseller', OLD.reseller_id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Call transition_to_indirect, accept a provider''s invitation, then complete_transition.';
+        END IF;
+        SELECT p.provider_id INTO prov FROM reseller_billing.provider_partnership p WHERE p.reseller_id = OLD.reseller_id;
+        IF prov IS NULL THEN
+            RAISE EXCEPTION 'reseller % has no provider and cannot complete its move to indirect resale', OLD.reseller_id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'An indirect reseller is billed by its provider.',
+                      HINT = 'Accept a provider''s invitation first (accept_invitation).';
+        END IF;
+        -- direct-bill-only capabilities end; the customers now order through
+        -- the reseller and its provider
+        UPDATE reseller_billing.channel_partner c
+           SET transition_completed_at = reseller_billing.clock_now(), programmatic_access = false, sandbox_access = false
+         WHERE c.reseller_id = OLD.reseller_id;
+        UPDATE reseller_billing.customer_relationship cr SET provider_id = prov
+         WHERE cr.reseller_id = OLD.reseller_id AND cr.provider_id IS NULL;
+    END IF;
+    RETURN NEW;
+END $function$
+;
+
+-- reseller_billing.place_subscription(bigint,bigint,bigint,bigint,integer,reseller_billing.plan_kind,timestamp with time zone)
+CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
+    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at);
+END $function$
+;
+
+COMMENT ON FUNCTION reseller_billing.effective_at() IS
+    'when the change being written takes effect: the API''s at argument, else the billing clock (clock_now()); never in the future';
