@@ -1,12 +1,23 @@
 /*
- * reseller_billing.c — the shared library's entry: module magic and version.
+ * reseller_billing.c — the shared library's entry: module magic, the
+ * settings it defines when loaded, and its version.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "session.h"
+
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	rb_session_init();
+}
 
 /*
  * library_version(): the version this library was built as, derived from

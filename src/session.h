@@ -7,7 +7,11 @@
 /* the role acting: the SET ROLE role, else the login (acting_role()) */
 extern Oid	rb_acting_role(void);
 
-/* restoring(): check_function_bodies off in a superuser session */
+/* restoring(): reseller_billing.restore on in a superuser session, read
+ * once per transaction */
 extern bool rb_restoring(void);
+
+/* defines the setting reseller_billing.restore (from _PG_init) */
+extern void rb_session_init(void);
 
 #endif

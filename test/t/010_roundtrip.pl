@@ -206,8 +206,11 @@ SQL
 my $dump = "$basedir/src.dump";
 $node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', 'src' ], 'pg_dump -Fc of the database');
 $node->safe_psql('postgres', 'CREATE DATABASE dst');
-$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'dst', $dump ],
-	'pg_restore into a fresh database');
+{
+	local $ENV{PGOPTIONS} = '-c reseller_billing.restore=on';
+	$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'dst', $dump ],
+		'pg_restore into a fresh database');
+}
 
 my $src_count = $node->safe_psql('src', 'SELECT count(*) FROM ledger');
 is($node->safe_psql('dst', 'SELECT count(*) FROM ledger'),

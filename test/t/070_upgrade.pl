@@ -214,7 +214,10 @@ is($node->safe_psql('old', 'SELECT reseller_billing.clock_now()'), $frozen, 'the
 my $dump = $node->basedir . '/old.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', 'old' ], 'pg_dump -Fc of the upgraded database');
 $node->safe_psql('postgres', 'CREATE DATABASE restored');
-$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'restored', $dump ], 'pg_restore into a fresh database');
+{
+	local $ENV{PGOPTIONS} = '-c reseller_billing.restore=on';
+	$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'restored', $dump ], 'pg_restore into a fresh database');
+}
 is($node->safe_psql('restored', "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'"), $newest,
 	"the restored extension is $newest");
 my %restored = business('restored');
