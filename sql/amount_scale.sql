@@ -30,10 +30,30 @@ SELECT scale('USD 1', 'NaN');
 SELECT scale('USD 1', 'Infinity');
 SELECT scale('USD 9000000000000', 2);
 
--- scale(a, numerator, denominator): exact in 128 bits, rounded once
-SELECT scale('USD 10', 'USD 1', 'USD 3') AS third, scale('USD 10', 'EUR 2', 'EUR 3') AS two_thirds,
-       scale('USD 9223372036854.775807', 'USD 1', 'USD 2') AS half_of_max,
-       scale('USD -0.01', 'USD 1', 'USD 2') AS neg_tie, scale('USD 1', 'USD -1', 'USD 3') AS neg_ratio;
-SELECT scale('USD 1', 'USD 1', 'EUR 1');
-SELECT scale('USD 1', 'USD 1', 'USD 0');
-SELECT scale('USD 9223372036854', 'USD 2', 'USD 1');
+-- scale(a, numerator, denominator) with two amounts: exact in 128 bits,
+-- rounded once (the amounts are typed: with untyped literals the numeric
+-- form below is as good a match)
+SELECT scale('USD 10', 'USD 1'::amount, 'USD 3'::amount) AS third,
+       scale('USD 10', 'EUR 2'::amount, 'EUR 3'::amount) AS two_thirds,
+       scale('USD 9223372036854.775807', 'USD 1'::amount, 'USD 2'::amount) AS half_of_max,
+       scale('USD -0.01', 'USD 1'::amount, 'USD 2'::amount) AS neg_tie,
+       scale('USD 1', 'USD -1'::amount, 'USD 3'::amount) AS neg_ratio;
+SELECT scale('USD 1', 'USD 1'::amount, 'EUR 1'::amount);
+SELECT scale('USD 1', 'USD 1'::amount, 'USD 0'::amount);
+SELECT scale('USD 9223372036854', 'USD 2'::amount, 'USD 1'::amount);
+
+-- scale(a, numerator, denominator) with two numerics: late interest,
+-- balance-days × rate / 365, exact and rounded once
+SELECT scale('USD 36500', 0.05, 365) AS one_day_at_5pct,
+       scale('USD 1000', 0.08, 365) AS eight_pct_a_day,        -- 0.2191... -> 0.22
+       scale('USD 0.73', 1, 146) AS tie,                       -- 0.005 -> 0.01
+       scale('USD -0.73', 1, 146) AS neg_tie,                  -- -0.005 -> -0.01
+       scale('USD 0.73', 1, -146) AS neg_den,
+       scale('USD 1', 1, 3) AS third,
+       scale('JPY 1000', 0.1, 3) AS jpy;                       -- 33.33... -> 33
+-- the tie decided exactly, not by numeric division's precision:
+-- 1 + 1e-20 over 2 is just above a half
+SELECT scale('USD 0.01', 1.00000000000000000001, 2) AS above_half,
+       scale('USD 0.01', 0.99999999999999999999, 2) AS below_half;
+SELECT scale('USD 1', 1::numeric, 0::numeric);
+SELECT scale('USD 1', 'NaN'::numeric, 1::numeric);

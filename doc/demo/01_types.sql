@@ -32,6 +32,14 @@ SELECT 'JPY 1000'::amount                    AS yen,
        allocate('KWD 1.000', 3)              AS dinar_in_three;
 
 \echo
+\echo '== Money stays an amount: a 7.25% tax line, a line at another price list, a day of 8% interest =='
+SELECT scale('USD 123.45', 0.0725)                              AS tax_line,
+       scale('USD 40.00', 'USD 45.00'::amount, 'USD 40.00'::amount) AS at_resale_price,
+       scale('USD 1000.00', 0.08, 365)                          AS one_day_interest,
+       larger('USD 12.00' - 'USD 15.00'::amount, 'USD 0')       AS owed_not_below_zero,
+       sign('USD -3.00'::amount)                                AS sign;
+
+\echo
 \echo '== Rounding modes on a tie: 2.345 and -2.345 =='
 SELECT v AS amount,
        round(v, 'half_up')   AS half_up,

@@ -9,8 +9,9 @@
 -- released scripts are frozen again (src/sql/0.1.0 is tag v0.1.0's; make test
 -- checks it) and this section brings both kinds of 0.2.0 database to the
 -- same catalog: every definition below is the one 0.2.0's full script
--- installed, so in a database created at 0.2.0 it replaces a function by
--- itself.
+-- installed, but for the money kept an amount in record_payment,
+-- payment_check, close_chunk, due_lines, preview_invoice and
+-- tax_line_amount (issue 17 §1, 02_amount_ops.sql).
 -- ========================================================================
 
 DROP FUNCTION IF EXISTS reseller_billing.lock_order_reseller(bigint);
@@ -55,9 +56,7 @@ COMMENT ON FUNCTION reseller_billing.tax_line_description(text, numeric, text) I
 CREATE OR REPLACE FUNCTION reseller_billing.tax_line_amount(p_amount reseller_billing.amount, p_rate numeric)
     RETURNS reseller_billing.amount
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN reseller_billing.amount(round(reseller_billing.value(p_amount) OPERATOR(pg_catalog.*) p_rate,
-                                         reseller_billing.minor_unit(reseller_billing.currency(p_amount))),
-                                   reseller_billing.currency(p_amount));
+    RETURN reseller_billing.scale(p_amount, p_rate);
 COMMENT ON FUNCTION reseller_billing.tax_line_amount(reseller_billing.amount, numeric) IS
     'the tax of a line: exact amount × rate, rounded once (ties away from zero) to the minor unit';
 
@@ -127,7 +126,7 @@ BEGIN
     IF p_reference IS NULL OR p_reference = '' THEN
         RAISE EXCEPTION 'a payment needs a reference' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF p_amount IS NULL OR value(p_amount) <= 0 THEN
+    IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 THEN
         RAISE EXCEPTION 'payment % must be a positive amount', p_reference
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
@@ -167,8 +166,8 @@ DECLARE
     pay     reseller_billing.payment;
     done    bigint;
     inv     record;
-    left_   numeric;
-    part    numeric;
+    left_   reseller_billing.amount;
+    part    reseller_billing.amount;
 BEGIN
     pg := reseller_billing.lock_reseller(p_reseller);
     done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
@@ -178,17 +177,17 @@ BEGIN
     INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
     VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
     RETURNING * INTO pay;
-    left_ := value(p_amount);
+    left_ := p_amount;
     FOR inv IN
-        SELECT i.invoice_id, value(i.total) - value(i.credited) - value(i.paid) AS owed
+        SELECT i.invoice_id, i.total - i.credited - i.paid AS owed
           FROM reseller_billing.invoice i
          WHERE i.reseller_id = p_reseller AND i.status = 'issued' AND i.currency = currency(p_amount)
          ORDER BY i.due_on, i.invoice_number
            FOR UPDATE
     LOOP
-        EXIT WHEN left_ <= 0;
-        CONTINUE WHEN inv.owed <= 0;
-        part := LEAST(left_, inv.owed);
+        EXIT WHEN reseller_billing.sign(left_) <= 0;
+        CONTINUE WHEN reseller_billing.sign(inv.owed) <= 0;
+        part := reseller_billing.smaller(left_, inv.owed);
         PERFORM reseller_billing.allocate_payment(p_reseller, pay.payment_id, inv.invoice_id, part);
         left_ := left_ - part;
     END LOOP;
@@ -252,7 +251,7 @@ BEGIN
           FROM rb_close_lines l
           JOIN reseller_billing.taxed_resellers(p_period, p_program, p_lo, p_hi) t ON t.reseller_id = l.reseller_id
           LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(l.kind)
-         WHERE reseller_billing.value(l.amount) <> 0;
+         WHERE reseller_billing.sign(l.amount) <> 0;
     END IF;
     -- a CSP program's providers and the indirect resellers billed through
     -- them are left to channel_close, called by close_finish (section 96)
@@ -307,9 +306,9 @@ BEGIN
           FROM reseller_billing.invoice i
          WHERE i.invoice_id = ANY (ids) AND i.reseller_id = ANY (rids)
            AND (EXISTS (SELECT FROM reseller_billing.credit c
-                         WHERE c.reseller_id = i.reseller_id AND reseller_billing.value(c.remaining) > 0)
+                         WHERE c.reseller_id = i.reseller_id AND reseller_billing.sign(c.remaining) > 0)
                 OR EXISTS (SELECT FROM reseller_billing.payment p
-                            WHERE p.reseller_id = i.reseller_id AND reseller_billing.value(p.unapplied) > 0))
+                            WHERE p.reseller_id = i.reseller_id AND reseller_billing.sign(p.unapplied) > 0))
          ORDER BY i.reseller_id, i.currency, i.kind DESC
     LOOP
         PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);
@@ -454,7 +453,8 @@ BEGIN ATOMIC
         SELECT lc.reseller_id, pg.currency, 'adjustment', lc.subscription_id, s.customer_id, s.sku_id,
                format('Adjustment for %s: changes recorded after the month was closed', lc.service_period),
                1::numeric, NULL::reseller_billing.amount,
-               reseller_billing.amount(coalesce(e.expected, 0) OPERATOR(pg_catalog.-) coalesce(b.billed, 0), pg.currency),
+               coalesce(e.expected, reseller_billing.amount(0, pg.currency))
+               OPERATOR(reseller_billing.-) coalesce(b.billed, reseller_billing.amount(0, pg.currency)),
                lc.service_period, reseller_billing.daterange(lc.service_period), NULL::bigint, NULL::bigint
           FROM reseller_billing.late_change lc
           JOIN reseller_billing.reseller r ON r.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id
@@ -462,11 +462,11 @@ BEGIN ATOMIC
           JOIN reseller_billing.subscription s
             ON s.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id
           LEFT JOIN LATERAL (
-                SELECT sum(reseller_billing.value(u.amount)) AS expected
+                SELECT sum(u.amount) AS expected
                   FROM reseller_billing.usage_lines(lc.service_period, r.program_id, lc.reseller_id, lc.reseller_id) u
                  WHERE u.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id) e ON true
           LEFT JOIN LATERAL (
-                SELECT sum(reseller_billing.value(l.amount)) AS billed
+                SELECT sum(l.amount) AS billed
                   FROM reseller_billing.invoice_line l
                   JOIN reseller_billing.invoice i
                     ON i.reseller_id OPERATOR(pg_catalog.=) l.reseller_id AND i.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
@@ -477,7 +477,8 @@ BEGIN ATOMIC
                    AND i.status OPERATOR(pg_catalog.<>) 'void') b ON true
          WHERE lc.reseller_id IN (SELECT todo.reseller_id FROM todo)
            AND lc.service_period OPERATOR(reseller_billing.<) p_period
-           AND coalesce(e.expected, 0) OPERATOR(pg_catalog.<>) coalesce(b.billed, 0)
+           AND coalesce(e.expected, reseller_billing.amount(0, pg.currency))
+               OPERATOR(reseller_billing.<>) coalesce(b.billed, reseller_billing.amount(0, pg.currency))
     )
     SELECT * FROM lines;
 END;
@@ -506,7 +507,7 @@ BEGIN ATOMIC
           FROM due l
           JOIN reseller_billing.taxed_resellers(p_period, NULL, p_reseller, p_reseller) t
             ON t.reseller_id OPERATOR(pg_catalog.=) l.reseller_id
-         WHERE reseller_billing.value(l.amount) OPERATOR(pg_catalog.<>) 0
+         WHERE reseller_billing.sign(l.amount) OPERATOR(pg_catalog.<>) 0
     )
     SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
            d.unit_price, d.amount, d.service_period, d.service, k.invoice_kind

@@ -279,7 +279,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller USING ERRCODE = 'no_data_found';
     END IF;
-    IF inv.status <> 'issued' OR value(inv.paid) <> 0 OR value(inv.credited) <> 0 THEN
+    IF inv.status <> 'issued' OR reseller_billing.sign(inv.paid) <> 0 OR reseller_billing.sign(inv.credited) <> 0 THEN
         RAISE EXCEPTION 'invoice % of reseller % cannot be voided', inv.invoice_number, p_reseller
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('It is %s, with %s paid and %s credited; only an issued invoice with nothing paid or credited can be voided.',

@@ -133,7 +133,7 @@ BEGIN
       FROM reseller_billing.migration_order x WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
     UPDATE reseller_billing.migration x SET orders_migrated = days
      WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
-    IF total IS NOT NULL AND reseller_billing.value(total) > 0 THEN
+    IF total IS NOT NULL AND reseller_billing.sign(total) > 0 THEN
         UPDATE reseller_billing.migration x
            SET credit_id = reseller_billing.grant_credit(p_reseller, total, 'migration credit',
                    jsonb_build_object('customer_kind', jsonb_build_array('online'),
@@ -184,8 +184,8 @@ DECLARE
     amt         reseller_billing.amount;
     tx          record;
     tax_amt     reseller_billing.amount;
-    v_sub       numeric := 0;
-    v_tax       numeric := 0;
+    v_sub       reseller_billing.amount;
+    v_tax       reseller_billing.amount;
     standing    text;
     email       text;
     domain      text;
@@ -268,6 +268,8 @@ BEGIN
 
     standing := reseller_billing.reseller_standing(p_reseller, p_on);
     zero := reseller_billing.amount(0, pg.currency);
+    v_sub := zero;
+    v_tax := zero;
     INSERT INTO reseller_billing.licence_order
            (reseller_id, placed_on, currency, ship_to_name, ship_to_email, ship_to_domain, ship_to_address,
             ship_to_city, ship_to_region, ship_to_postal_code, ship_to_country, requires_prepayment,
@@ -326,7 +328,7 @@ BEGIN
                                                          quantity, unit_price, amount)
         VALUES (p_reseller, oid_, line_no, 'licence', format('%s x %s (%s), one year', qty, sku.name, sku.code),
                 sku.sku_id, 'annual_prepaid', qty::int, unit, amt);
-        v_sub := v_sub + reseller_billing.value(amt);
+        v_sub := v_sub + amt;
         IF rs.country = 'US' THEN
             tax_amt := reseller_billing.sales_tax(p_reseller, p_on, amt);
             line_no := line_no + 1;
@@ -341,34 +343,36 @@ BEGIN
                                                   tx.certificate_number, line_no - 1)
                         ELSE format('Sales tax %s: no rate on %s, line %s', tx.state, p_on, line_no - 1) END,
                     tax_amt, line_no - 1, tx.state, tx.rate, tx.reason, tx.certificate_number);
-            v_tax := v_tax + reseller_billing.value(tax_amt);
+            v_tax := v_tax + tax_amt;
         END IF;
     END LOOP;
 
     PERFORM set_config('reseller_billing.action', 'order_settle', true);
     UPDATE reseller_billing.licence_order o
-       SET subtotal = reseller_billing.amount(v_sub, pg.currency),
-           tax = reseller_billing.amount(v_tax, pg.currency),
-           total = reseller_billing.amount(v_sub + v_tax, pg.currency),
-           paid_on = CASE WHEN v_sub + v_tax = 0 THEN p_on END
+       SET subtotal = v_sub,
+           tax = v_tax,
+           total = v_sub + v_tax,
+           paid_on = CASE WHEN reseller_billing.is_zero(v_sub + v_tax) THEN p_on END
      WHERE o.reseller_id = p_reseller AND o.order_id = oid_;
     PERFORM set_config('reseller_billing.action', '', true);
 
-    IF standing = 'normal' OR v_sub + v_tax = 0 THEN
+    IF standing = 'normal' OR reseller_billing.is_zero(v_sub + v_tax) THEN
         PERFORM reseller_billing.issue_order_licence(p_reseller, oid_, p_on);
     END IF;
     RETURN oid_;
 END $function$
 ;
 
--- reseller_billing.settle_order_item(bigint,bigint,date,bigint,bigint,numeric,text)
-CREATE OR REPLACE FUNCTION reseller_billing.settle_order_item(p_reseller bigint, p_payment bigint, p_received_on date, p_order bigint, p_interest bigint, p_part numeric, p_currency text)
+-- reseller_billing.settle_order_item(bigint,bigint,date,bigint,bigint,reseller_billing.amount)
+-- takes the part as an amount (issue 17 §1): it was a numeric and a currency
+DROP FUNCTION reseller_billing.settle_order_item(bigint, bigint, date, bigint, bigint, numeric, text);
+CREATE FUNCTION reseller_billing.settle_order_item(p_reseller bigint, p_payment bigint, p_received_on date, p_order bigint, p_interest bigint, p_part reseller_billing.amount)
  RETURNS void
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 DECLARE
-    part    reseller_billing.amount := reseller_billing.amount(p_part, p_currency);
+    part    reseller_billing.amount := p_part;
     o       reseller_billing.licence_order;
 BEGIN
     INSERT INTO reseller_billing.order_payment_allocation (reseller_id, payment_id, order_id, interest_id, amount, allocated_at)
@@ -407,8 +411,8 @@ DECLARE
     done    bigint;
     ord     reseller_billing.licence_order;
     item    record;
-    left_   numeric;
-    part    numeric;
+    left_   reseller_billing.amount;
+    part    reseller_billing.amount;
 BEGIN
     pg := reseller_billing.lock_reseller(p_reseller);
     done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
@@ -441,26 +445,26 @@ BEGIN
     INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
     VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
     RETURNING * INTO pay;
-    left_ := value(p_amount);
+    left_ := p_amount;
     FOR item IN
         SELECT x.order_id, x.interest_id, x.owed
-          FROM (SELECT o.order_id, NULL::bigint AS interest_id, value(o.total) - value(o.paid) AS owed,
+          FROM (SELECT o.order_id, NULL::bigint AS interest_id, o.total - o.paid AS owed,
                        CASE WHEN o.order_id = p_order THEN 0 WHEN NOT o.requires_prepayment THEN 1 ELSE 2 END AS grp,
                        o.due_on, 1 AS sub, o.order_id AS id
                   FROM reseller_billing.licence_order o
                  WHERE o.reseller_id = p_reseller AND o.paid_on IS NULL
                 UNION ALL
-                SELECT i.order_id, i.interest_id, value(i.amount) - value(i.paid), 1, i.due_on, 0, i.interest_id
+                SELECT i.order_id, i.interest_id, i.amount - i.paid, 1, i.due_on, 0, i.interest_id
                   FROM reseller_billing.late_interest i
                  WHERE i.reseller_id = p_reseller AND i.paid_on IS NULL) x
          ORDER BY x.grp, x.due_on, x.sub, x.id
     LOOP
-        EXIT WHEN left_ <= 0;
-        CONTINUE WHEN item.owed <= 0;
-        part := LEAST(left_, item.owed);
+        EXIT WHEN reseller_billing.sign(left_) <= 0;
+        CONTINUE WHEN reseller_billing.sign(item.owed) <= 0;
+        part := reseller_billing.smaller(left_, item.owed);
         PERFORM reseller_billing.settle_order_item(p_reseller, pay.payment_id, p_received_on,
                                                    CASE WHEN item.interest_id IS NULL THEN item.order_id END,
-                                                   item.interest_id, part, pg.currency);
+                                                   item.interest_id, part);
         left_ := left_ - part;
     END LOOP;
     RETURN pay.payment_id;

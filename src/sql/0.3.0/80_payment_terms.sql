@@ -171,8 +171,7 @@ BEGIN
     -- an invoice that credits and money already received settle in full is
     -- paid as soon as it is issued
     UPDATE reseller_billing.invoice i
-       SET status = CASE WHEN reseller_billing.value(i.total) - reseller_billing.value(i.credited)
-                              - reseller_billing.value(i.paid) <= 0 THEN 'paid' ELSE 'issued' END,
+       SET status = CASE WHEN reseller_billing.sign(i.total - i.credited - i.paid) <= 0 THEN 'paid' ELSE 'issued' END,
            invoice_number = last - n + x.ord,
            issued_on = reseller_billing.period_end(i.period),
            due_on = reseller_billing.due_date(reseller_billing.period_end(i.period) - 1, reseller_billing.period_end(i.period),
@@ -188,7 +187,7 @@ BEGIN
            format('credit balance of invoice %s (%s)', i.invoice_number, i.period), '{}'
       FROM unnest(p_invoices, p_resellers) AS x(invoice_id, reseller_id)
       JOIN reseller_billing.invoice i ON i.reseller_id = x.reseller_id AND i.invoice_id = x.invoice_id
-     WHERE reseller_billing.value(i.total) < 0
+     WHERE reseller_billing.sign(i.total) < 0
      ORDER BY i.invoice_number;
     RETURN n;
 END $function$;
@@ -297,9 +296,9 @@ BEGIN
             SELECT i.invoice_id FROM reseller_billing.invoice i
              WHERE i.reseller_id = prov.reseller_id AND i.invoice_id = ANY (ids)
                AND (EXISTS (SELECT FROM reseller_billing.credit c
-                             WHERE c.reseller_id = i.reseller_id AND reseller_billing.value(c.remaining) > 0)
+                             WHERE c.reseller_id = i.reseller_id AND reseller_billing.sign(c.remaining) > 0)
                     OR EXISTS (SELECT FROM reseller_billing.payment p
-                                WHERE p.reseller_id = i.reseller_id AND reseller_billing.value(p.unapplied) > 0))
+                                WHERE p.reseller_id = i.reseller_id AND reseller_billing.sign(p.unapplied) > 0))
              ORDER BY i.currency
         LOOP
             PERFORM reseller_billing.settle_draft(prov.reseller_id, dr.invoice_id);
@@ -363,11 +362,10 @@ DECLARE
     later   reseller_billing.billing_period;
     t       date;
     rate    numeric;
-    digits  int;
     o       record;
     acc     record;
     a       date;
-    units   numeric;
+    interest reseller_billing.amount;
     n       int := 0;
     zero    reseller_billing.amount;
 BEGIN
@@ -397,7 +395,6 @@ BEGIN
     END IF;
     t := reseller_billing.period_start(p_month);
     rate := reseller_billing.order_setting(pg.program_id, 'late_interest_rate', 0, 0, 1);
-    digits := reseller_billing.minor_unit(pg.currency);
     zero := reseller_billing.amount(0, pg.currency);
     INSERT INTO reseller_billing.order_statement (reseller_id, period, issued_on, currency, interest_rate,
                                                   orders_outstanding, interest_charged, interest_outstanding, total_due)
@@ -419,14 +416,14 @@ BEGIN
             CONTINUE WHEN a >= t;
             acc := reseller_billing.order_interest_accrual(p_reseller, o.order_id, a, t);
             CONTINUE WHEN acc.days = 0;
-            -- interest = balance_days × rate / 365, rounded half up once, in
-            -- minor units: floor((2X + 365) / 730), X = balance_days × rate × 10^digits
-            units := div(2 * acc.balance_days * rate * (10::numeric ^ digits) + 365, 730);
-            CONTINUE WHEN units = 0;
+            -- interest = balance_days × rate / 365, exact, rounded once to
+            -- the minor unit, ties away from zero
+            interest := reseller_billing.scale(acc.balance_days, rate, 365);
+            CONTINUE WHEN reseller_billing.is_zero(interest);
             INSERT INTO reseller_billing.late_interest (reseller_id, statement_id, order_id, accrued_from, accrued_to, days,
                                                         balance_days, annual_rate, amount, due_on, paid)
-            VALUES (p_reseller, sid, o.order_id, a, t, acc.days, acc.balance_days, rate,
-                    reseller_billing.amount(units / (10::numeric ^ digits), pg.currency), reseller_billing.due_date(t, t, reseller_billing.payment_terms(p_reseller)), zero);
+            VALUES (p_reseller, sid, o.order_id, a, t, acc.days, reseller_billing.value(acc.balance_days), rate,
+                    interest, reseller_billing.due_date(t, t, reseller_billing.payment_terms(p_reseller)), zero);
         END LOOP;
     END IF;
 
@@ -437,15 +434,14 @@ BEGIN
                                                        description, placed_on, due_on, days_overdue, amount, paid, outstanding)
     SELECT p_reseller, sid, row_number() OVER (ORDER BY y.grp, y.due_on, y.order_id, y.interest_id)::int,
            y.kind, y.order_id, y.interest_id, y.description, y.placed_on, y.due_on,
-           GREATEST(t - y.due_on, 0), y.amount, reseller_billing.amount(y.paid, pg.currency),
-           reseller_billing.amount(reseller_billing.value(y.amount) - y.paid, pg.currency)
+           GREATEST(t - y.due_on, 0), y.amount, y.paid, y.amount - y.paid
       FROM (SELECT 1 AS grp, 'order' AS kind, x.order_id, NULL::bigint AS interest_id,
                    format('Order %s of %s for %s', x.order_id, x.placed_on, x.ship_to_name) AS description,
                    x.placed_on, x.due_on, x.total AS amount,
-                   coalesce((SELECT sum(reseller_billing.value(al.amount))
+                   coalesce((SELECT sum(al.amount)
                                FROM reseller_billing.order_payment_allocation al
                                JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
-                              WHERE al.reseller_id = p_reseller AND al.order_id = x.order_id AND p.received_on < t), 0) AS paid
+                              WHERE al.reseller_id = p_reseller AND al.order_id = x.order_id AND p.received_on < t), zero) AS paid
               FROM reseller_billing.licence_order x
              WHERE x.reseller_id = p_reseller AND NOT x.requires_prepayment AND x.placed_on < t
             UNION ALL
@@ -455,13 +451,13 @@ BEGIN
                    format('Late interest on order %s: %s days from %s to %s at %s%% a year', i.order_id, i.days,
                           i.accrued_from, i.accrued_to - 1, rtrim(rtrim((i.annual_rate * 100)::text, '0'), '.')),
                    NULL, i.due_on, i.amount,
-                   coalesce((SELECT sum(reseller_billing.value(al.amount))
+                   coalesce((SELECT sum(al.amount)
                                FROM reseller_billing.order_payment_allocation al
                                JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
-                              WHERE al.reseller_id = p_reseller AND al.interest_id = i.interest_id AND p.received_on < t), 0)
+                              WHERE al.reseller_id = p_reseller AND al.interest_id = i.interest_id AND p.received_on < t), zero)
               FROM reseller_billing.late_interest i
              WHERE i.reseller_id = p_reseller) y
-     WHERE reseller_billing.value(y.amount) - y.paid > 0 OR y.kind = 'interest';
+     WHERE reseller_billing.sign(y.amount - y.paid) > 0 OR y.kind = 'interest';
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n = 0 AND p_skip_empty THEN
         DELETE FROM reseller_billing.order_statement s WHERE s.reseller_id = p_reseller AND s.statement_id = sid;

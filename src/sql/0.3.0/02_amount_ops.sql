@@ -42,3 +42,8 @@ CREATE FUNCTION reseller_billing.scale(reseller_billing.amount, reseller_billing
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'amount_scale_ratio';
 COMMENT ON FUNCTION reseller_billing.scale(reseller_billing.amount, reseller_billing.amount, reseller_billing.amount) IS
     'a × numerator / denominator, exact, rounded once to a''s minor unit; the ratio''s amounts in one currency (22023), the denominator not zero (22012)';
+
+CREATE FUNCTION reseller_billing.scale(reseller_billing.amount, numeric, numeric) RETURNS reseller_billing.amount
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'amount_scale_fraction';
+COMMENT ON FUNCTION reseller_billing.scale(reseller_billing.amount, numeric, numeric) IS
+    'a × numerator / denominator, exact, rounded once to the minor unit, ties away from zero (late interest: scale(balance_days, rate, 365)); a zero denominator 22012';

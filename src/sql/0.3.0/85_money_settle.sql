@@ -1,0 +1,446 @@
+-- ========================================================================
+-- 0.3.0: money stays an amount: settling, payments, credits, tax (issue 17 §1)
+-- ========================================================================
+--
+-- These functions of 0.1.0 did their arithmetic on numeric taken from
+-- value() -- what is owed, what a credit takes, a tax line, a sign test --
+-- and built an amount again, which skipped the currency check and the one
+-- rounding rule.  Here they compute in amount (+, -, comparison, sum,
+-- sign, is_zero, larger/smaller, scale: 02_amount_ops.sql), as do the
+-- functions of 0.3.0 edited in place (record_payment, payment_check,
+-- close_chunk, due_lines, preview_invoice, tax_line_amount, issue_invoices,
+-- channel_close, write_statement, void_invoice, migrate_to_postpaid,
+-- place_order_unchecked, record_order_payment, settle_order_item).
+-- allocate_payment and settle_order_item take the part as an amount.
+-- test/pgtap/090_money_path.sql fails on value() arithmetic anywhere.
+
+-- reseller_billing.settle_draft(bigint,bigint)
+CREATE OR REPLACE FUNCTION reseller_billing.settle_draft(p_reseller bigint, p_invoice bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.invoice;
+    zero    reseller_billing.amount;
+    cr      record;
+    cap     reseller_billing.amount;
+    applied reseller_billing.amount;
+    took    reseller_billing.amount;
+    pay     record;
+    owed    reseller_billing.amount;
+    part    reseller_billing.amount;
+BEGIN
+    SELECT * INTO inv FROM reseller_billing.invoice i
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    zero := reseller_billing.amount(0, inv.currency);
+    applied := zero;
+    cap := reseller_billing.larger(inv.subtotal, zero);
+    FOR cr IN
+        SELECT c.credit_id, c.remaining, c.eligibility
+          FROM reseller_billing.credit c
+         WHERE c.reseller_id = p_reseller AND reseller_billing.currency(c.remaining) = inv.currency
+           AND reseller_billing.sign(c.remaining) > 0
+         ORDER BY c.granted_at, c.credit_id
+           FOR UPDATE
+    LOOP
+        EXIT WHEN applied >= cap;
+        -- the eligible lines' amounts not yet covered by earlier credits,
+        -- taken in line order up to what this credit and the invoice allow
+        WITH open_lines AS (
+            SELECT l.line_no,
+                   l.amount
+                   - coalesce((SELECT sum(a.amount) FROM reseller_billing.credit_application a
+                                WHERE a.reseller_id = l.reseller_id AND a.invoice_id = l.invoice_id
+                                  AND a.line_no = l.line_no), zero) AS open
+              FROM reseller_billing.invoice_line l
+              LEFT JOIN reseller_billing.customer cu
+                ON cu.reseller_id = l.reseller_id AND cu.customer_id = l.customer_id
+              LEFT JOIN reseller_billing.sku k ON k.sku_id = l.sku_id
+             WHERE l.reseller_id = p_reseller AND l.invoice_id = p_invoice
+               AND l.kind NOT IN ('sales_tax', 'prepaid_sales_tax')      -- a credit pays the sale, not its tax
+               AND reseller_billing.credit_eligible(cr.eligibility, cu.kind, k.family, l.kind)
+        ), takes AS (
+            SELECT o.line_no,
+                   reseller_billing.smaller(o.open, reseller_billing.smaller(cr.remaining, cap - applied)
+                                 - coalesce(sum(o.open) OVER (ORDER BY o.line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), zero)) AS take
+              FROM open_lines o
+             WHERE reseller_billing.sign(o.open) > 0
+        ), ins AS (
+            INSERT INTO reseller_billing.credit_application (reseller_id, invoice_id, line_no, credit_id, amount)
+            SELECT p_reseller, p_invoice, t.line_no, cr.credit_id, t.take
+              FROM takes t WHERE reseller_billing.sign(t.take) > 0
+            RETURNING amount)
+        SELECT coalesce(sum(ins.amount), zero) INTO took FROM ins;
+        IF reseller_billing.sign(took) > 0 THEN
+            UPDATE reseller_billing.credit c
+               SET remaining = c.remaining - took
+             WHERE c.reseller_id = p_reseller AND c.credit_id = cr.credit_id;
+            applied := applied + took;
+        END IF;
+    END LOOP;
+
+    owed := inv.subtotal - applied + inv.tax;
+    UPDATE reseller_billing.invoice i
+       SET credits_applied = applied,
+           total = owed
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+
+    -- money already received and not yet applied settles the new invoice
+    FOR pay IN
+        SELECT p.payment_id, p.unapplied
+          FROM reseller_billing.payment p
+         WHERE p.reseller_id = p_reseller AND reseller_billing.currency(p.unapplied) = inv.currency
+           AND reseller_billing.sign(p.unapplied) > 0
+         ORDER BY p.received_on, p.payment_id
+           FOR UPDATE
+    LOOP
+        EXIT WHEN reseller_billing.sign(owed) <= 0;
+        part := reseller_billing.smaller(owed, pay.unapplied);
+        PERFORM reseller_billing.allocate_payment(p_reseller, pay.payment_id, p_invoice, part);
+        owed := owed - part;
+    END LOOP;
+END $function$
+;
+
+-- reseller_billing.allocate_payment(bigint,bigint,bigint,reseller_billing.amount): the part as an amount
+-- in the invoice's currency (it was a numeric)
+DROP FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, numeric);
+CREATE FUNCTION reseller_billing.allocate_payment(p_reseller bigint, p_payment bigint, p_invoice bigint, p_amount reseller_billing.amount)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    INSERT INTO reseller_billing.payment_allocation (reseller_id, payment_id, invoice_id, amount)
+    VALUES (p_reseller, p_payment, p_invoice, p_amount)
+    ON CONFLICT (reseller_id, payment_id, invoice_id)
+    DO UPDATE SET amount = reseller_billing.payment_allocation.amount + EXCLUDED.amount;
+    UPDATE reseller_billing.payment p SET unapplied = p.unapplied - p_amount
+     WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
+    PERFORM set_config('reseller_billing.action', 'settle', true);
+    UPDATE reseller_billing.invoice i
+       SET paid = i.paid + p_amount,
+           status = CASE WHEN i.status <> 'draft'
+                          AND reseller_billing.sign(i.total - i.credited - i.paid - p_amount) <= 0
+                         THEN 'paid' ELSE i.status END
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    PERFORM set_config('reseller_billing.action', '', true);
+END $function$
+;
+REVOKE EXECUTE ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) IS
+    'internal: moves part of a payment onto an invoice, marking it paid when nothing is left owing';
+
+-- reseller_billing.add_charge(bigint,bigint,text,reseller_billing.amount,date)
+CREATE OR REPLACE FUNCTION reseller_billing.add_charge(p_reseller bigint, p_customer bigint, p_description text, p_amount reseller_billing.amount, p_on date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    id      bigint;
+BEGIN
+    IF p_description IS NULL OR p_description = '' THEN
+        RAISE EXCEPTION 'a charge needs a description' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_on IS NULL OR p_amount IS NULL THEN
+        RAISE EXCEPTION 'a charge needs an amount and a date' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- a charge is an invoice line as it stands: positive and already rounded
+    IF reseller_billing.sign(p_amount) <= 0 OR p_amount <> round(p_amount) THEN
+        RAISE EXCEPTION 'charge "%" must be a positive amount in whole minor units', p_description
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount),
+                  HINT = 'Round it first with round(amount); give money back with grant_credit or issue_credit_note.';
+    END IF;
+    INSERT INTO reseller_billing.charge (reseller_id, customer_id, kind, description, amount, charge_on)
+    VALUES (p_reseller, p_customer, 'one_off', p_description, p_amount, p_on)
+    RETURNING charge_id INTO id;
+    RETURN id;
+END $function$
+;
+
+-- reseller_billing.grant_credit(bigint,reseller_billing.amount,text,jsonb)
+CREATE OR REPLACE FUNCTION reseller_billing.grant_credit(p_reseller bigint, p_amount reseller_billing.amount, p_reason text, p_eligibility jsonb DEFAULT '{}'::jsonb)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    id      bigint;
+    k       text;
+BEGIN
+    IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 THEN
+        RAISE EXCEPTION 'a credit must be a positive amount'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
+    END IF;
+    IF p_eligibility IS NULL OR jsonb_typeof(p_eligibility) <> 'object' THEN
+        RAISE EXCEPTION 'credit eligibility must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR k IN SELECT jsonb_object_keys(p_eligibility) LOOP
+        IF k NOT IN ('customer_kind', 'sku_family', 'line_kind') THEN
+            RAISE EXCEPTION 'unknown credit eligibility rule "%"', k
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The rules are customer_kind, sku_family and line_kind.',
+                      HINT = 'Use arrays under customer_kind, sku_family and line_kind, e.g. {"customer_kind": ["online"], "sku_family": ["apps"]}.';
+        END IF;
+        IF jsonb_typeof(p_eligibility -> k) <> 'array' THEN
+            RAISE EXCEPTION 'credit eligibility rule "%" must be an array', k
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('It is a JSON %s: %s.', jsonb_typeof(p_eligibility -> k), p_eligibility -> k),
+                      HINT = 'Use arrays under customer_kind, sku_family and line_kind, e.g. {"customer_kind": ["online"], "sku_family": ["apps"]}.';
+        END IF;
+    END LOOP;
+    INSERT INTO reseller_billing.credit (reseller_id, amount, remaining, reason, eligibility)
+    VALUES (p_reseller, p_amount, p_amount, coalesce(p_reason, ''), p_eligibility)
+    RETURNING credit_id INTO id;
+    RETURN id;
+END $function$
+;
+
+-- reseller_billing.issue_credit_note(bigint,bigint,reseller_billing.amount,text)
+CREATE OR REPLACE FUNCTION reseller_billing.issue_credit_note(p_reseller bigint, p_invoice bigint, p_amount reseller_billing.amount, p_reason text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.invoice;
+    owed    reseller_billing.amount;
+    id      bigint;
+BEGIN
+    SELECT * INTO inv FROM reseller_billing.invoice i
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    IF inv.status <> 'issued' THEN
+        RAISE EXCEPTION 'invoice % of reseller % is % and takes no credit note', inv.invoice_number, p_reseller, inv.status
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 OR currency(p_amount) <> inv.currency THEN
+        RAISE EXCEPTION 'a credit note must be a positive amount in %', inv.currency
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
+    END IF;
+    owed := inv.total - inv.credited - inv.paid;
+    IF p_amount > owed THEN
+        RAISE EXCEPTION 'credit note exceeds what is owed on invoice % of reseller %', inv.invoice_number, p_reseller
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('%s is owed; the credit note is %s.', owed, p_amount);
+    END IF;
+    INSERT INTO reseller_billing.credit_note (reseller_id, invoice_id, amount, reason)
+    VALUES (p_reseller, p_invoice, p_amount, coalesce(p_reason, ''))
+    RETURNING credit_note_id INTO id;
+    PERFORM set_config('reseller_billing.action', 'settle', true);
+    UPDATE reseller_billing.invoice i
+       SET credited = i.credited + p_amount,
+           status = CASE WHEN reseller_billing.sign(owed - p_amount) <= 0 THEN 'paid' ELSE i.status END
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    PERFORM set_config('reseller_billing.action', '', true);
+    RETURN id;
+END $function$
+;
+
+-- reseller_billing.sales_tax(bigint,date,reseller_billing.amount)
+CREATE OR REPLACE FUNCTION reseller_billing.sales_tax(p_reseller bigint, p_on date, p_amount reseller_billing.amount)
+ RETURNS reseller_billing.amount
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    t       record;
+    cur     text;
+    digits  int;
+BEGIN
+    IF p_amount IS NULL THEN
+        RAISE EXCEPTION 'the sales tax of reseller % on % needs an amount', p_reseller, p_on
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cur := reseller_billing.currency(p_amount);
+    digits := reseller_billing.minor_unit(cur);
+    IF digits IS NULL THEN
+        RAISE EXCEPTION 'currency % has no minor unit and cannot be taxed', cur
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The amount given is %s.', p_amount);
+    END IF;
+    t := reseller_billing.sales_tax_rate(p_reseller, p_on);
+    -- amount × rate, exact, rounded once to the minor unit, ties away from
+    -- zero: the usual US rule and the line rule (doc/rules.md)
+    RETURN reseller_billing.scale(p_amount, t.rate);
+END $function$
+;
+
+-- reseller_billing.price_check()
+CREATE OR REPLACE FUNCTION reseller_billing.price_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    s       record;
+    clash   record;
+BEGIN
+    SELECT k.code, p.currency INTO s
+      FROM reseller_billing.sku k JOIN reseller_billing.program p USING (program_id)
+     WHERE k.sku_id = NEW.sku_id
+       FOR UPDATE OF k;
+    IF reseller_billing.currency(NEW.list_price) OPERATOR(pg_catalog.<>) s.currency THEN
+        RAISE EXCEPTION 'price of SKU "%" must be in the program currency %', s.code, s.currency
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The price given is %s.', NEW.list_price);
+    END IF;
+    IF reseller_billing.sign(NEW.list_price) OPERATOR(pg_catalog.<) 0 THEN
+        RAISE EXCEPTION 'price of SKU "%" cannot be negative', s.code
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The price given is %s.', NEW.list_price);
+    END IF;
+    SELECT p.price_id, p.list_price, p.valid_from, p.valid_to INTO clash
+      FROM reseller_billing.price p
+     WHERE p.sku_id OPERATOR(pg_catalog.=) NEW.sku_id
+       AND p.plan OPERATOR(reseller_billing.=) NEW.plan
+       AND p.price_id OPERATOR(pg_catalog.<>) NEW.price_id
+       AND daterange(p.valid_from, p.valid_to) OPERATOR(pg_catalog.&&) daterange(NEW.valid_from, NEW.valid_to)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'price validity overlaps for SKU "%" plan %', s.code, NEW.plan
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The price of %s is valid over %s; the price of %s would be valid over %s.',
+                                  clash.list_price, daterange(clash.valid_from, clash.valid_to),
+                                  NEW.list_price, daterange(NEW.valid_from, NEW.valid_to)),
+                  HINT = 'End the current price (set valid_to) before the new one starts.';
+    END IF;
+    RETURN NEW;
+END $function$
+;
+
+-- reseller_billing.provider_price_check()
+CREATE OR REPLACE FUNCTION reseller_billing.provider_price_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    r       record;
+    clash   reseller_billing.provider_price;
+BEGIN
+    IF reseller_billing.restoring() THEN
+        RETURN NEW;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.provider_price'), hashtext(NEW.reseller_id::text));
+    SELECT x.tier, pg.currency, pg.program_id, k.program_id AS sku_program, k.code INTO r
+      FROM reseller_billing.reseller x
+      JOIN reseller_billing.program pg ON pg.program_id = x.program_id
+      LEFT JOIN reseller_billing.sku k ON k.sku_id = NEW.sku_id
+     WHERE x.reseller_id = NEW.reseller_id;
+    IF r.tier IS DISTINCT FROM 'indirect_provider' THEN
+        RAISE EXCEPTION 'reseller % is not an indirect provider and has no price list of its own', NEW.reseller_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF r.sku_program IS DISTINCT FROM r.program_id THEN
+        RAISE EXCEPTION 'SKU % is not sold in the program of provider %', NEW.sku_id, NEW.reseller_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF reseller_billing.currency(NEW.price) <> r.currency OR reseller_billing.sign(NEW.price) < 0 THEN
+        RAISE EXCEPTION 'price of SKU "%" of provider % must be a non-negative amount in %', r.code, NEW.reseller_id, r.currency
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The price given is %s.', NEW.price);
+    END IF;
+    SELECT * INTO clash FROM reseller_billing.provider_price p
+     WHERE p.reseller_id = NEW.reseller_id AND p.sku_id = NEW.sku_id AND p.plan OPERATOR(reseller_billing.=) NEW.plan
+       AND p.provider_price_id <> NEW.provider_price_id
+       AND daterange(p.valid_from, p.valid_to) && daterange(NEW.valid_from, NEW.valid_to)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'price validity overlaps for SKU "%" plan % of provider %', r.code, NEW.plan, NEW.reseller_id
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The price of %s is valid over %s; the price of %s would be valid over %s.',
+                                  clash.price, daterange(clash.valid_from, clash.valid_to),
+                                  NEW.price, daterange(NEW.valid_from, NEW.valid_to)),
+                  HINT = 'End the current price (set valid_to) before the new one starts.';
+    END IF;
+    RETURN NEW;
+END $function$
+;
+
+-- reseller_billing.subscription_cancelled()
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_cancelled()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    eff     timestamptz := reseller_billing.effective_at();
+    today   date := reseller_billing.program_date(NEW.reseller_id, eff);
+BEGIN
+    IF reseller_billing.restoring() THEN
+        RETURN NULL;
+    END IF;
+    UPDATE reseller_billing.seat t SET active_until = GREATEST(eff, t.active_from)
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id
+       AND t.subscription_id OPERATOR(pg_catalog.=) NEW.subscription_id
+       AND t.active_until IS NULL;
+    IF reseller_billing.is_annual(OLD.plan) AND today < OLD.term_end
+       AND NOT reseller_billing.is_zero(reseller_billing.early_termination_fee(OLD, today)) THEN
+        INSERT INTO reseller_billing.charge
+               (reseller_id, customer_id, subscription_id, kind, description, amount, charge_on)
+        VALUES (NEW.reseller_id, NEW.customer_id, NEW.subscription_id, 'early_termination',
+                format('Early termination of subscription %s: %s seats, installments after %s to %s',
+                       NEW.subscription_id, OLD.committed_seats,
+                       to_char(GREATEST(today, OLD.term_start), 'YYYY-MM'), OLD.term_end),
+                reseller_billing.early_termination_fee(OLD, today), today);
+    END IF;
+    RETURN NULL;
+END $function$
+;
+
+-- reseller_billing.receivables_aging_at(date)
+CREATE OR REPLACE FUNCTION reseller_billing.receivables_aging_at(p_as_of date)
+ RETURNS TABLE(reseller_id bigint, reseller_name text, currency text, current numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric, over_90 numeric, total numeric)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+BEGIN ATOMIC
+ SELECT i.reseller_id,
+     r.name,
+     i.currency,
+     COALESCE(sum(o.owed) FILTER (WHERE (receivables_aging_at.p_as_of <= i.due_on)), reseller_billing.zero(i.currency)) AS "coalesce",
+     COALESCE(sum(o.owed) FILTER (WHERE (((receivables_aging_at.p_as_of - i.due_on) >= 1) AND ((receivables_aging_at.p_as_of - i.due_on) <= 30))), reseller_billing.zero(i.currency)) AS "coalesce",
+     COALESCE(sum(o.owed) FILTER (WHERE (((receivables_aging_at.p_as_of - i.due_on) >= 31) AND ((receivables_aging_at.p_as_of - i.due_on) <= 60))), reseller_billing.zero(i.currency)) AS "coalesce",
+     COALESCE(sum(o.owed) FILTER (WHERE (((receivables_aging_at.p_as_of - i.due_on) >= 61) AND ((receivables_aging_at.p_as_of - i.due_on) <= 90))), reseller_billing.zero(i.currency)) AS "coalesce",
+     COALESCE(sum(o.owed) FILTER (WHERE ((receivables_aging_at.p_as_of - i.due_on) > 90)), reseller_billing.zero(i.currency)) AS "coalesce",
+     sum(o.owed) AS sum
+    FROM ((reseller_billing.invoice i
+      JOIN reseller_billing.reseller r ON ((r.reseller_id = i.reseller_id)))
+      CROSS JOIN LATERAL ( SELECT reseller_billing.value(i.total - i.credited - i.paid) AS owed) o)
+   WHERE ((i.status = 'issued'::text) AND (i.issued_on <= receivables_aging_at.p_as_of) AND (o.owed > (0)::numeric))
+   GROUP BY i.reseller_id, r.name, i.currency
+   ORDER BY i.reseller_id, i.currency;
+END
+;
+
+-- settle_order_item (22_clock_orders.sql) took a numeric and a currency
+REVOKE EXECUTE ON FUNCTION reseller_billing.settle_order_item(bigint, bigint, date, bigint, bigint, reseller_billing.amount) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.settle_order_item(bigint, bigint, date, bigint, bigint, reseller_billing.amount) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.settle_order_item(bigint, bigint, date, bigint, bigint, reseller_billing.amount) IS
+    'internal: allocates part of a payment (an amount) to an order or a late interest charge; a fully paid order waiting for payment gets its licence';
+
+-- the ledger's sign checks test the amount, not its numeric
+ALTER TABLE reseller_billing.licence_order
+    DROP CONSTRAINT licence_order_check2,
+    ADD CONSTRAINT licence_order_check2
+        CHECK (reseller_billing.sign(paid) >= 0 AND paid OPERATOR(reseller_billing.<=) total);
+ALTER TABLE reseller_billing.late_interest
+    DROP CONSTRAINT late_interest_check1,
+    ADD CONSTRAINT late_interest_check1
+        CHECK (reseller_billing.sign(paid) >= 0 AND paid OPERATOR(reseller_billing.<=) amount);
+ALTER TABLE reseller_billing.order_payment_allocation
+    DROP CONSTRAINT order_payment_allocation_amount_check,
+    ADD CONSTRAINT order_payment_allocation_amount_check CHECK (reseller_billing.sign(amount) > 0);
