@@ -210,10 +210,13 @@ BEGIN
         RAISE EXCEPTION 'the new plan of subscription % cannot be null', p_subscription
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF p_plan OPERATOR(reseller_billing.=) 'trial' OR p_plan OPERATOR(reseller_billing.=) s.plan THEN
-        RAISE EXCEPTION 'subscription % of reseller % cannot change plan from % to %', p_subscription, p_reseller, s.plan, p_plan
+    -- which plan may become which is the subscription trigger's rule
+    -- (subscription_before_update), stated once; a change to the plan it
+    -- has is no change
+    IF p_plan OPERATOR(reseller_billing.=) s.plan THEN
+        RAISE EXCEPTION 'subscription % of reseller % is on the % plan already', p_subscription, p_reseller, s.plan
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'A trial becomes Annual or Flex; Flex becomes Annual; Annual becomes Flex at renewal.';
+                  HINT = 'A change of plan names another plan; seats change with add_seats (Annual) or set_seat_cap (Flex).';
     END IF;
     PERFORM reseller_billing.set_context(p_at);
     UPDATE reseller_billing.subscription t

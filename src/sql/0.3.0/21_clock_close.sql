@@ -3,6 +3,55 @@
 -- read the billing clock (the rule of 20_clock_rules.sql)
 -- ========================================================================
 
+-- close_check: what every way of closing a month checks first, stated once
+-- (issue 17 §3; close_begin, both close_period and close_period_batched
+-- call it): a month (22004), a calendar month (22023), an existing program
+-- when one is named (P0002) and, when asked, a month that has ended in the
+-- program's time zone at p_as_of (55000).  Returns the program (NULL when
+-- none was named).
+CREATE FUNCTION reseller_billing.close_check(p_period reseller_billing.billing_period, p_program bigint,
+                                             p_as_of timestamptz, p_ended bool)
+ RETURNS reseller_billing.program
+ LANGUAGE plpgsql STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg      reseller_billing.program;
+BEGIN
+    IF p_period IS NULL THEN                    -- issue 19 §4
+        RAISE EXCEPTION 'closing needs the month to close' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF reseller_billing.anchor(p_period) <> 1 THEN
+        RAISE EXCEPTION 'invoices are written per calendar month, not for the cycle %', p_period
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('A calendar month is anchored on day 1; %s is anchored on day %s.',
+                                  p_period, reseller_billing.anchor(p_period)),
+                  HINT = format('Close %s instead.', left(p_period::text, 7));
+    END IF;
+    IF p_program IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'program % does not exist', p_program
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Pass a program_id from reseller_billing.program (close_period and close_period_batched take NULL for every program).';
+    END IF;
+    IF p_ended AND (p_as_of AT TIME ZONE pg.time_zone)::date < reseller_billing.period_end(p_period) THEN
+        RAISE EXCEPTION 'month % of program "%" has not ended', p_period, pg.code
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It ends on %s in %s; today is %s there.', reseller_billing.period_end(p_period) - 1,
+                                  pg.time_zone, (p_as_of AT TIME ZONE pg.time_zone)::date),
+                  HINT = 'Use preview_invoice for an estimate while the month runs.';
+    END IF;
+    RETURN pg;
+END $function$
+;
+REVOKE EXECUTE ON FUNCTION reseller_billing.close_check(reseller_billing.billing_period, bigint, timestamptz, bool) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.close_check(reseller_billing.billing_period, bigint, timestamptz, bool) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.close_check(reseller_billing.billing_period, bigint, timestamptz, bool) IS
+    'internal: the checks of a close: a calendar month, an existing program, a month ended (when asked); returns the program';
+
 -- reseller_billing.close_begin(reseller_billing.billing_period,bigint,timestamp with time zone)
 CREATE OR REPLACE FUNCTION reseller_billing.close_begin(p_period reseller_billing.billing_period, p_program bigint, p_as_of timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS bigint[]
@@ -13,24 +62,7 @@ DECLARE
     pg      reseller_billing.program;
     ids     bigint[];
 BEGIN
-    IF reseller_billing.anchor(p_period) <> 1 THEN
-        RAISE EXCEPTION 'invoices are written per calendar month, not for the cycle %', p_period
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('A calendar month is anchored on day 1; %s is anchored on day %s.',
-                                  p_period, reseller_billing.anchor(p_period)),
-                  HINT = format('Close %s instead.', left(p_period::text, 7));
-    END IF;
-    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'program % does not exist', p_program USING ERRCODE = 'no_data_found';
-    END IF;
-    IF (p_as_of AT TIME ZONE pg.time_zone)::date < reseller_billing.period_end(p_period) THEN
-        RAISE EXCEPTION 'month % of program "%" has not ended', p_period, pg.code
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It ends on %s in %s; today is %s there.', reseller_billing.period_end(p_period) - 1,
-                                  pg.time_zone, (p_as_of AT TIME ZONE pg.time_zone)::date),
-                  HINT = 'Use preview_invoice for an estimate while the month runs.';
-    END IF;
+    pg := reseller_billing.close_check(p_period, p_program, p_as_of, true);
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
         RETURN NULL;
@@ -111,14 +143,7 @@ DECLARE
     i       int;
     written int := 0;
 BEGIN
-    IF p_period IS NULL THEN                    -- issue 19 §4
-        RAISE EXCEPTION 'closing needs the month to close' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF p_program IS NOT NULL AND NOT EXISTS (SELECT FROM reseller_billing.program pg WHERE pg.program_id = p_program) THEN
-        RAISE EXCEPTION 'program % does not exist', p_program
-            USING ERRCODE = 'no_data_found',
-                  HINT = 'Pass a program_id from reseller_billing.program, or NULL to close every program.';
-    END IF;
+    PERFORM reseller_billing.close_check(p_period, p_program, reseller_billing.clock_now(), false);
     -- every program whose month has ended in its own time zone (a program
     -- named explicitly must have ended: close_begin says so)
     FOR prog IN SELECT pg.program_id FROM reseller_billing.program pg
@@ -159,19 +184,7 @@ BEGIN
                                   coalesce(p_period::text, 'NULL'), coalesce(p_program::text, 'NULL'),
                                   coalesce(p_reseller::text, 'NULL'));
     END IF;
-    IF reseller_billing.anchor(p_period) <> 1 THEN
-        RAISE EXCEPTION 'invoices are written per calendar month, not for the cycle %', p_period
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('A calendar month is anchored on day 1; %s is anchored on day %s.',
-                                  p_period, reseller_billing.anchor(p_period)),
-                  HINT = format('Close %s instead.', left(p_period::text, 7));
-    END IF;
-    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'program % does not exist', p_program
-            USING ERRCODE = 'no_data_found',
-                  HINT = 'Pass a program_id from reseller_billing.program.';
-    END IF;
+    pg := reseller_billing.close_check(p_period, p_program, reseller_billing.clock_now(), false);
     SELECT * INTO rs FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'reseller % does not exist', p_reseller
@@ -186,13 +199,7 @@ BEGIN
                                   p_reseller, rs.name, rs.program_id, owner, p_program, pg.code),
                   HINT = format('Close it with close_period(''%s'', %s, %s).', p_period, rs.program_id, p_reseller);
     END IF;
-    IF (reseller_billing.clock_now() AT TIME ZONE pg.time_zone)::date < reseller_billing.period_end(p_period) THEN
-        RAISE EXCEPTION 'month % of program "%" has not ended', p_period, pg.code
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It ends on %s in %s; today is %s there.', reseller_billing.period_end(p_period) - 1,
-                                  pg.time_zone, (reseller_billing.clock_now() AT TIME ZONE pg.time_zone)::date),
-                  HINT = 'Use preview_invoice for an estimate while the month runs.';
-    END IF;
+    PERFORM reseller_billing.close_check(p_period, p_program, reseller_billing.clock_now(), true);
     -- the program's close lock, as every close takes it: calls for the same
     -- program take turns, and the second call for a reseller finds its
     -- invoices written
@@ -226,20 +233,12 @@ DECLARE
     i       int;
     n       int;
 BEGIN
-    IF p_period IS NULL THEN                    -- issue 19 §4
-        RAISE EXCEPTION 'closing needs the month to close' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
+    PERFORM reseller_billing.close_check(p_period, p_program, p_as_of, false);
     IF p_batch IS NULL OR p_batch OPERATOR(pg_catalog.<) 1 THEN
         RAISE EXCEPTION 'batch size must be positive'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('The batch size is at least 1 reseller; %s was given.',
                                              COALESCE(p_batch::text, 'NULL'));
-    END IF;
-    IF p_program IS NOT NULL AND NOT EXISTS (SELECT FROM reseller_billing.program pg
-                                              WHERE pg.program_id OPERATOR(pg_catalog.=) p_program) THEN
-        RAISE EXCEPTION 'program % does not exist', p_program
-            USING ERRCODE = 'no_data_found',
-                  HINT = 'Pass a program_id from reseller_billing.program, or NULL to close every program.';
     END IF;
     SELECT pg_catalog.array_agg(pg.program_id ORDER BY pg.program_id) INTO progs
       FROM reseller_billing.program pg
