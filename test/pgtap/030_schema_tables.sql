@@ -231,13 +231,13 @@ INSERT INTO expected_trigger VALUES
     ('subscription', 'subscription_history_insert', 'subscription_history', 'AFTER', 'INSERT', 'ROW'),
     ('subscription', 'subscription_history_update', 'subscription_history', 'AFTER', 'UPDATE', 'ROW'),
     ('subscription', 'subscription_keep_seats', 'subscription_keep_seats', 'BEFORE', 'DELETE', 'ROW'),
-    ('subscription', 'subscription_no_truncate', 'seat_no_delete', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
+    ('subscription', 'subscription_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
     ('seat', 'seat_count_row', 'seat_count_row', 'AFTER', 'INSERT UPDATE', 'ROW'),
     ('seat', 'seat_count_insert', 'seat_count_statement', 'AFTER', 'INSERT', 'STATEMENT'),
     ('seat', 'seat_count_update', 'seat_count_statement', 'AFTER', 'UPDATE', 'STATEMENT'),
     ('seat', 'seat_before_update', 'seat_before_update', 'BEFORE', 'UPDATE', 'ROW'),
     ('seat', 'seat_no_delete', 'seat_no_delete', 'BEFORE', 'DELETE', 'ROW'),
-    ('seat', 'seat_no_truncate', 'seat_no_delete', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
+    ('seat', 'seat_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
     ('program', 'program_check', 'program_check', 'BEFORE', 'INSERT UPDATE', 'ROW'),
     ('price', 'price_check', 'price_check', 'BEFORE', 'INSERT UPDATE', 'ROW');
 
