@@ -9,11 +9,21 @@
  * change to its subscription's group (accounts in use gained or lost, the
  * latest moment, the earliest start); seat_count_apply(), AFTER the
  * statement, applies the statement's groups in key order (reseller,
- * subscription): it locks the subscription row (FOR NO KEY UPDATE), checks
- * the limit and moves the counter, so concurrent statements take turns on
- * each subscription and lock them in the same order.  One statement of a
- * thousand accounts moves each counter once.  No transition table is read,
- * so the triggers work on the shards of a distributed table.
+ * subscription): it locks the subscription row (FOR NO KEY UPDATE) and checks
+ * the limit against the counter plus what the transaction added before, so
+ * concurrent statements take turns on each subscription and lock them in the
+ * same order.  No transition table is read, so the triggers work on the
+ * shards of a distributed table.
+ *
+ * The counter itself moves once per transaction: the statements' changes
+ * are kept as pending counts (tagged with their subtransaction) and written
+ * by seat_count_commit(), a deferred constraint trigger, when the
+ * transaction commits (or at SET CONSTRAINTS ... IMMEDIATE).  Moving it per
+ * statement made each statement of a transaction update the same row again,
+ * and a thousand single-row INSERTs walked a chain of a thousand row
+ * versions each (issue 13).  An UPDATE of the subscription in between takes
+ * the pending count into its new row (seat_count_fold(), BEFORE UPDATE), so
+ * the rules of that UPDATE see the true count.
  *
  * Groups are tagged with the relation, the operation and the
  * subtransaction, as the audit rows are (audit.c): a statement applies its
@@ -53,7 +63,17 @@ typedef struct SeatGroup
 	TimestampTz earliest;		/* INSERT: the earliest start */
 } SeatGroup;
 
+/* a transaction's change of a counter not yet written */
+typedef struct SeatPending
+{
+	int64		reseller;
+	int64		subscription;
+	SubTransactionId subxid;
+	int64		delta;
+} SeatPending;
+
 static List *seat_groups = NIL;
+static List *seat_pending = NIL;
 static MemoryContext seat_cxt = NULL;
 static bool seat_callbacks = false;
 static SPIPlanPtr plan_lock = NULL;
@@ -69,6 +89,7 @@ seat_xact_callback(XactEvent event, void *arg)
 		event == XACT_EVENT_PREPARE)
 	{
 		seat_groups = NIL;
+		seat_pending = NIL;
 		seat_cxt = NULL;
 	}
 }
@@ -89,6 +110,80 @@ seat_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			seat_groups = foreach_delete_current(seat_groups, lc);
 		else if (event == SUBXACT_EVENT_COMMIT_SUB)
 			g->subxid = parentSubid;
+	}
+	foreach(lc, seat_pending)
+	{
+		SeatPending *p = lfirst(lc);
+
+		if (p->subxid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			seat_pending = foreach_delete_current(seat_pending, lc);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			p->subxid = parentSubid;
+	}
+}
+
+/* the first call of a transaction: callbacks and the memory of its groups */
+static void
+seat_state_init(void)
+{
+	if (!seat_callbacks)
+	{
+		RegisterXactCallback(seat_xact_callback, NULL);
+		RegisterSubXactCallback(seat_subxact_callback, NULL);
+		seat_callbacks = true;
+	}
+	if (seat_cxt == NULL)
+		seat_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing seat groups",
+										 ALLOCSET_SMALL_SIZES);
+}
+
+/* what the transaction has added to a counter and not written yet */
+static int64
+pending_sum(int64 reseller, int64 subscription)
+{
+	ListCell   *lc;
+	int64		sum = 0;
+
+	foreach(lc, seat_pending)
+	{
+		SeatPending *p = lfirst(lc);
+
+		if (p->reseller == reseller && p->subscription == subscription)
+			sum += p->delta;
+	}
+	return sum;
+}
+
+/* adds delta to a counter's pending count, in the current subtransaction */
+static void
+pending_add(int64 reseller, int64 subscription, int64 delta)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+	SeatPending *p;
+
+	foreach(lc, seat_pending)
+	{
+		p = lfirst(lc);
+		if (p->reseller == reseller && p->subscription == subscription && p->subxid == subxid)
+		{
+			p->delta += delta;
+			return;
+		}
+	}
+	seat_state_init();
+	p = MemoryContextAllocZero(seat_cxt, sizeof(SeatPending));
+	p->reseller = reseller;
+	p->subscription = subscription;
+	p->subxid = subxid;
+	p->delta = delta;
+	{
+		MemoryContext old = MemoryContextSwitchTo(seat_cxt);
+
+		seat_pending = lappend(seat_pending, p);
+		MemoryContextSwitchTo(old);
 	}
 }
 
@@ -151,15 +246,7 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 				 errmsg("seat_count_row() must be an AFTER INSERT OR UPDATE row trigger")));
 	if (rb_restoring())
 		return PointerGetDatum(NULL);	/* restored counters count these seats already */
-	if (!seat_callbacks)
-	{
-		RegisterXactCallback(seat_xact_callback, NULL);
-		RegisterSubXactCallback(seat_subxact_callback, NULL);
-		seat_callbacks = true;
-	}
-	if (seat_cxt == NULL)
-		seat_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing seat groups",
-										 ALLOCSET_SMALL_SIZES);
+	seat_state_init();
 
 	insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
 	n = insert ? td->tg_trigtuple : td->tg_newtuple;
@@ -239,7 +326,7 @@ datum_text(Datum d, Oid type)
 	return OidOutputFunctionCall(out, d);
 }
 
-/* the limit of one subscription, and its counter moved by delta */
+/* the limit of one subscription, and its pending count moved by delta */
 static void
 apply_group(SeatGroup *g)
 {
@@ -276,7 +363,7 @@ apply_group(SeatGroup *g)
 	status = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
 	annual = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
 	lim = DatumGetInt32(SPI_getbinval(row, desc, 4, &lim_null));
-	active = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull));
+	active = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull)) + pending_sum(g->reseller, g->subscription);
 
 	if (g->delta > 0)
 	{
@@ -327,11 +414,7 @@ apply_group(SeatGroup *g)
 							 : "Raise the cap with set_seat_cap, or remove accounts first.")));
 		}
 	}
-	SPI_execute_plan(prepare_once(&plan_count,
-								  "UPDATE reseller_billing.subscription t SET active_seats = t.active_seats OPERATOR(pg_catalog.+) $3::int "
-								  "WHERE t.reseller_id OPERATOR(pg_catalog.=) $1 AND t.subscription_id OPERATOR(pg_catalog.=) $2",
-								  3, keytypes),
-					 keys, NULL, false, 0);
+	pending_add(g->reseller, g->subscription, g->delta);
 }
 
 /* the first moment that may lie in a month billed already: the month's
@@ -422,4 +505,138 @@ rb_seat_count_apply(PG_FUNCTION_ARGS)
 	SPI_finish();
 	list_free(mine);
 	return PointerGetDatum(NULL);
+}
+
+static int
+pending_cmp(const ListCell *a, const ListCell *b)
+{
+	const SeatPending *x = lfirst(a);
+	const SeatPending *y = lfirst(b);
+
+	if (x->reseller != y->reseller)
+		return x->reseller < y->reseller ? -1 : 1;
+	if (x->subscription != y->subscription)
+		return x->subscription < y->subscription ? -1 : 1;
+	return 0;
+}
+
+/*
+ * seat_count_commit(): the deferred constraint trigger, queued by every seat
+ * row and fired when the transaction commits.  The first call writes every
+ * pending count of the transaction, in key order (the rows are locked by
+ * this transaction already); the later calls find nothing to write.
+ */
+PG_FUNCTION_INFO_V1(rb_seat_count_commit);
+Datum
+rb_seat_count_commit(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	List	   *todo;
+	int64		reseller = 0,
+				subscription = 0,
+				sum = 0;
+	bool		have = false;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("seat_count_commit() must be an AFTER row trigger")));
+	if (seat_pending == NIL)
+		return PointerGetDatum(NULL);
+	/* taken first: the UPDATEs below must not fold these counts again */
+	todo = list_copy(seat_pending);
+	seat_pending = NIL;
+	list_sort(todo, pending_cmp);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "seat_count: SPI_connect failed");
+	for (int i = 0; i <= list_length(todo); i++)
+	{
+		SeatPending *p = i < list_length(todo) ? list_nth(todo, i) : NULL;
+
+		if (have && (p == NULL || p->reseller != reseller || p->subscription != subscription))
+		{
+			if (sum != 0)
+			{
+				Oid			keytypes[3] = {INT8OID, INT8OID, INT8OID};
+				Datum		keys[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), Int64GetDatum(sum)};
+
+				SPI_execute_plan(prepare_once(&plan_count,
+											  "UPDATE reseller_billing.subscription t SET active_seats = t.active_seats OPERATOR(pg_catalog.+) $3::int "
+											  "WHERE t.reseller_id OPERATOR(pg_catalog.=) $1 AND t.subscription_id OPERATOR(pg_catalog.=) $2",
+											  3, keytypes),
+								 keys, NULL, false, 0);
+			}
+			have = false;
+		}
+		if (p == NULL)
+			break;
+		if (!have)
+		{
+			reseller = p->reseller;
+			subscription = p->subscription;
+			sum = 0;
+			have = true;
+		}
+		sum += p->delta;
+	}
+	SPI_finish();
+	list_free(todo);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * seat_count_fold(): BEFORE UPDATE of a subscription, the transaction's
+ * pending count of that subscription goes into the new row, so the rules of
+ * the UPDATE (a cap lowered below the accounts, a plan change) see the true
+ * count.  The pending count is cancelled in the current subtransaction: if
+ * it aborts, the UPDATE is undone and the count is pending again.
+ */
+PG_FUNCTION_INFO_V1(rb_seat_count_fold);
+Datum
+rb_seat_count_fold(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	n;
+	bool		isnull;
+	int64		reseller,
+				subscription,
+				pending;
+	int			attno;
+	Datum		value;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("seat_count_fold() must be a BEFORE UPDATE row trigger")));
+	n = td->tg_newtuple;
+	if (seat_pending == NIL)
+		return PointerGetDatum(n);
+	desc = RelationGetDescr(td->tg_relation);
+	reseller = DatumGetInt64(attr(td, n, "reseller_id", &isnull));
+	subscription = DatumGetInt64(attr(td, n, "subscription_id", &isnull));
+	pending = pending_sum(reseller, subscription);
+	if (pending == 0)
+		return PointerGetDatum(n);
+	attno = SPI_fnumber(desc, "active_seats");
+	value = heap_getattr(n, attno, desc, &isnull);
+	value = Int32GetDatum(DatumGetInt32(value) + (int32) pending);
+	isnull = false;
+	n = heap_modify_tuple_by_cols(n, desc, 1, &attno, &value, &isnull);
+	pending_add(reseller, subscription, -pending);
+	return PointerGetDatum(n);
+}
+
+/*
+ * seat_count_pending(reseller, subscription) → int: what this transaction
+ * has added to the subscription's counter and not written yet (0 in any
+ * other session); lock_subscription() adds it to the row it returns.
+ */
+PG_FUNCTION_INFO_V1(rb_seat_count_pending);
+Datum
+rb_seat_count_pending(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32((int32) pending_sum(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
 }

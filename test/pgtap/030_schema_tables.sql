@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(179);
+SELECT plan(184);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -235,6 +235,8 @@ INSERT INTO expected_trigger VALUES
     ('seat', 'seat_count_row', 'seat_count_row', 'AFTER', 'INSERT UPDATE', 'ROW'),
     ('seat', 'seat_count_insert', 'seat_count_statement', 'AFTER', 'INSERT', 'STATEMENT'),
     ('seat', 'seat_count_update', 'seat_count_statement', 'AFTER', 'UPDATE', 'STATEMENT'),
+    ('seat', 'seat_count_commit', 'seat_count_commit', 'AFTER', 'INSERT UPDATE', 'ROW'),
+    ('subscription', 'subscription_0_count', 'seat_count_fold', 'BEFORE', 'UPDATE', 'ROW'),
     ('seat', 'seat_before_update', 'seat_before_update', 'BEFORE', 'UPDATE', 'ROW'),
     ('seat', 'seat_no_delete', 'seat_no_delete', 'BEFORE', 'DELETE', 'ROW'),
     ('seat', 'seat_no_truncate', 'no_truncate', 'BEFORE', 'TRUNCATE', 'STATEMENT'),
@@ -260,6 +262,11 @@ SELECT results_eq(
        ORDER BY 1$$,
     $$SELECT tgname, timing, events, level FROM expected_trigger ORDER BY 1$$,
     'the rules triggers fire at the documented time, on the documented events, per row or per statement');
+
+-- the counter is written once per transaction, at commit
+SELECT is((SELECT tgdeferrable AND tginitdeferred FROM pg_trigger
+            WHERE tgrelid = 'reseller_billing.seat'::regclass AND tgname = 'seat_count_commit'),
+          true, 'seat_count_commit is a constraint trigger deferred to commit');
 
 -- the seat counters see the whole statement without transition tables (a
 -- row trigger groups, a statement trigger applies), and so does the audit

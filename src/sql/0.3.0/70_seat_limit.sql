@@ -7,9 +7,12 @@
 -- tables (seat_count, seat_count_apply).  Now src/seat_limit.c does it:
 -- seat_count_row() after each row adds the row's change to its
 -- subscription's group; seat_count_statement() after the statement applies
--- the groups in key order, locking each subscription row, checking its limit
--- and moving its counter once.  The errors are the same: SQLSTATE, message,
--- detail and hint.
+-- the groups in key order, locking each subscription row and checking its
+-- limit against the counter and what the transaction added before.  The
+-- counter is written once per transaction, when it commits, by the deferred
+-- constraint trigger seat_count_commit; an UPDATE of the subscription in
+-- between takes the pending count into its row (seat_count_fold).  The
+-- errors are the same: SQLSTATE, message, detail and hint.
 
 CREATE FUNCTION reseller_billing.seat_count_row() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_seat_count_row' LANGUAGE C;
@@ -20,7 +23,17 @@ CREATE FUNCTION reseller_billing.seat_count_statement() RETURNS trigger
     SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
 COMMENT ON FUNCTION reseller_billing.seat_count_statement() IS
     'trigger (AFTER each seat statement): in key order, locks each subscription, checks its limit (committed seats, cap, status, trial end, no future moment) and moves its counter';
-REVOKE EXECUTE ON FUNCTION reseller_billing.seat_count_row(), reseller_billing.seat_count_statement() FROM PUBLIC;
+CREATE FUNCTION reseller_billing.seat_count_commit() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_seat_count_commit' LANGUAGE C
+    SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+COMMENT ON FUNCTION reseller_billing.seat_count_commit() IS
+    'trigger (deferred, AFTER each seat row): at commit, writes the transaction''s pending seat counts, once per subscription, in key order';
+CREATE FUNCTION reseller_billing.seat_count_fold() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_seat_count_fold' LANGUAGE C;
+COMMENT ON FUNCTION reseller_billing.seat_count_fold() IS
+    'trigger (BEFORE UPDATE of a subscription): takes the transaction''s pending seat count into the new row';
+REVOKE EXECUTE ON FUNCTION reseller_billing.seat_count_row(), reseller_billing.seat_count_statement(),
+                           reseller_billing.seat_count_commit(), reseller_billing.seat_count_fold() FROM PUBLIC;
 
 DROP TRIGGER seat_count_insert ON reseller_billing.seat;
 DROP TRIGGER seat_count_update ON reseller_billing.seat;
@@ -33,3 +46,34 @@ CREATE TRIGGER seat_count_insert AFTER INSERT ON reseller_billing.seat
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_count_statement();
 CREATE TRIGGER seat_count_update AFTER UPDATE ON reseller_billing.seat
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_count_statement();
+CREATE CONSTRAINT TRIGGER seat_count_commit AFTER INSERT OR UPDATE ON reseller_billing.seat
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION reseller_billing.seat_count_commit();
+CREATE TRIGGER subscription_0_count BEFORE UPDATE ON reseller_billing.subscription
+    FOR EACH ROW EXECUTE FUNCTION reseller_billing.seat_count_fold();
+
+-- what the transaction has added to a counter and not written yet; the
+-- subscription row the API functions lock and check counts it
+CREATE FUNCTION reseller_billing.seat_count_pending(bigint, bigint) RETURNS int
+    AS 'MODULE_PATHNAME', 'rb_seat_count_pending' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION reseller_billing.seat_count_pending(bigint, bigint) IS
+    'the accounts this transaction added to (removed from) a subscription''s counter that are written when it commits';
+CREATE OR REPLACE FUNCTION reseller_billing.lock_subscription(p_reseller bigint, p_subscription bigint)
+    RETURNS reseller_billing.subscription
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    s   reseller_billing.subscription;
+BEGIN
+    SELECT * INTO s FROM reseller_billing.subscription t
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
+       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription
+       FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    s.active_seats := s.active_seats + reseller_billing.seat_count_pending(p_reseller, p_subscription);
+    RETURN s;
+END $$;
+COMMENT ON FUNCTION reseller_billing.lock_subscription(bigint, bigint) IS
+    'the subscription row, locked against concurrent changes, its active_seats counting this transaction''s pending accounts; no_data_found when it does not exist';
