@@ -640,3 +640,39 @@ rb_seat_count_pending(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32((int32) pending_sum(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
 }
+
+/*
+ * seat_change_reaches_back(old_from, new_from, old_until, new_until) → bool:
+ * whether an UPDATE of an account moves its start, or its end, to a moment
+ * that may lie in a month billed already (before late_change_bound of the
+ * billing clock).  The WHEN of the late-change trigger: an account ended
+ * today, the common update, costs this call and nothing more.
+ */
+PG_FUNCTION_INFO_V1(rb_seat_change_reaches_back);
+Datum
+rb_seat_change_reaches_back(PG_FUNCTION_ARGS)
+{
+	bool		from_moved,
+				until_moved;
+	TimestampTz moment = 0;
+	bool		have = false;
+
+	/* a start is never NULL; an end is NULL while the account is active */
+	from_moved = !PG_ARGISNULL(0) && !PG_ARGISNULL(1) &&
+		PG_GETARG_TIMESTAMPTZ(0) != PG_GETARG_TIMESTAMPTZ(1);
+	until_moved = PG_ARGISNULL(2) != PG_ARGISNULL(3) ||
+		(!PG_ARGISNULL(2) && !PG_ARGISNULL(3) && PG_GETARG_TIMESTAMPTZ(2) != PG_GETARG_TIMESTAMPTZ(3));
+	if (from_moved)
+	{
+		moment = Min(PG_GETARG_TIMESTAMPTZ(0), PG_GETARG_TIMESTAMPTZ(1));
+		have = true;
+	}
+	if (until_moved)
+	{
+		TimestampTz u = !PG_ARGISNULL(3) ? PG_GETARG_TIMESTAMPTZ(3) : PG_GETARG_TIMESTAMPTZ(2);
+
+		moment = have ? Min(moment, u) : u;
+		have = true;
+	}
+	PG_RETURN_BOOL(have && moment < late_change_bound(rb_clock()));
+}
