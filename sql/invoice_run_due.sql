@@ -111,6 +111,18 @@ CALL run_due('2200-01-01');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
 -- ===========================================================================
+-- the record of each run (issue 18 §3): run_log and the view
+-- scheduled_runs show what every run did; the refused run above left a
+-- record of its start and shows as failed (its session moved on without a
+-- finish).  Newest first: the refused run, then the two Tokyo runs.
+-- ===========================================================================
+SELECT state, clock_at, renewed, months_closed, invoices, statements, error_count, took IS NOT NULL AS timed
+  FROM scheduled_runs ORDER BY run_id DESC LIMIT 3;
+SELECT count(*) AS running FROM scheduled_runs WHERE state = 'running';
+-- kept: TRUNCATE is refused
+TRUNCATE run_log;
+
+-- ===========================================================================
 -- leave nothing for later files
 -- ===========================================================================
 SELECT count(*) AS cancelled

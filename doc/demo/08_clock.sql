@@ -69,6 +69,8 @@ SELECT subscription_id AS sub, plan, status, term_start, term_end FROM subscript
 \echo '== The clock: where it stands, every move, and the audit log''s two times =='
 SELECT clock_now(), frozen, moved, moves FROM clock_status;
 SELECT action, clock_to, days_run, renewed, invoices FROM clock_move ORDER BY move_id;
+\echo '-- the daily runs it made, as run_log recorded them (the months they closed):'
+SELECT state, clock_at, months_closed, invoices FROM scheduled_runs WHERE months_closed <> '{}' ORDER BY run_id;
 SELECT table_name, count(*) AS changes, min(clock_at) AS first_clock_at, max(clock_at) AS last_clock_at,
        bool_and(logged_at > clock_at) AS written_later_on_the_wall_clock
   FROM audit_log GROUP BY table_name ORDER BY table_name;

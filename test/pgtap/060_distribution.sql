@@ -82,7 +82,8 @@ INSERT INTO reference_table VALUES
 CREATE TEMP TABLE local_table (relname name PRIMARY KEY);
 INSERT INTO local_table VALUES
     ('close_progress'),     -- progress of the program-level close
-    ('clock_move');         -- the clock's moves, written by freeze/advance/thaw on the coordinator
+    ('clock_move'),         -- the clock's moves, written by freeze/advance/thaw on the coordinator
+    ('run_log');            -- the record of the scheduled runs, written by run_due on the coordinator
 
 -- tenant tables were found at all (the queries below are not vacuous)
 SELECT ok(ARRAY['reseller', 'customer', 'subscription', 'seat', 'invoice', 'invoice_line', 'payment', 'audit_log']::name[]

@@ -81,8 +81,8 @@ SELECT ok(EXISTS (SELECT FROM pg_policies p WHERE p.schemaname = 'reseller_billi
   FROM rb_rel r WHERE r.relkind = 'r' AND r.tenant ORDER BY r.relname;
 
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM rb_rel WHERE relkind = 'r' AND NOT tenant),
-          ARRAY['clock', 'clock_move', 'close_progress', 'invoice_counter', 'period_close', 'price', 'program', 'sku', 'tenant_login', 'us_sales_tax_rate'],
-          'the only tables without reseller_id are the shared catalogue, the program-level close bookkeeping, the billing clock and the login bindings');
+          ARRAY['clock', 'clock_move', 'close_progress', 'invoice_counter', 'period_close', 'price', 'program', 'run_log', 'sku', 'tenant_login', 'us_sales_tax_rate'],
+          'the only tables without reseller_id are the shared catalogue, the program-level close bookkeeping, the billing clock, the run log and the login bindings');
 
 -- ---------------------------------------------------------------------------
 -- views run with the caller's rights

@@ -13,8 +13,8 @@
 --     current_timestamp, localtime, localtimestamp and the 'now' / 'today' /
 --     'tomorrow' / 'yesterday' literals;
 --   * the only reads allowed are the bookkeeping listed in allowed below
---     (wall times of the audit log, of clock moves and of a close's
---     progress), and each of them is still there (the list cannot rot);
+--     (wall times of the audit log, of clock moves, of a close's progress
+--     and of the run log), and each of them is still there (the list cannot rot);
 --   * a function planted with now() is found (the scan can fail).
 --
 -- Runs inside one transaction that is rolled back.
@@ -85,7 +85,10 @@ INSERT INTO allowed VALUES
     ('function', 'reseller_billing.close_step(reseller_billing.billing_period,bigint,bigint,bigint,integer)',
      'clock_timestamp()', 'close_progress: how long a close run takes'),
     ('function', 'reseller_billing.close_finish(reseller_billing.billing_period,bigint)',
-     'clock_timestamp()', 'close_progress: how long a close run takes');
+     'clock_timestamp()', 'close_progress: how long a close run takes'),
+    ('default', 'reseller_billing.run_log.started_at', 'clock_timestamp()', 'run_log: when a scheduled run ran'),
+    ('function', 'reseller_billing.run_due(timestamp with time zone,integer,integer)',
+     'clock_timestamp()', 'run_log: when a scheduled run finished');
 
 SELECT plan(8);
 

@@ -371,22 +371,37 @@ AS $procedure$
 DECLARE
     progs   bigint[];
     prog    bigint;
+    code    text;
     months  reseller_billing.billing_period[];
     m       reseller_billing.billing_period;
     n       int;
     rids    bigint[];
     i       int;
+    run     bigint;
+    st      text;
+    msg     text;
 BEGIN
+    -- the run's record (88_run_log.sql), committed first: a run that dies
+    -- still leaves it
+    INSERT INTO reseller_billing.run_log (clock_at) VALUES (p_at) RETURNING run_id INTO run;
+    COMMIT;
     p_renewed := reseller_billing.renew_due(p_at);
+    UPDATE reseller_billing.run_log SET renewed = p_renewed WHERE run_id OPERATOR(pg_catalog.=) run;
     COMMIT;
     p_invoices := 0;
     SELECT pg_catalog.array_agg(pg.program_id ORDER BY pg.program_id) INTO progs FROM reseller_billing.program pg;
     FOREACH prog IN ARRAY COALESCE(progs, '{}'::bigint[]) LOOP
         SELECT pg_catalog.array_agg(d ORDER BY d) INTO months FROM reseller_billing.months_due(prog, p_at) d;
+        SELECT pg.code INTO code FROM reseller_billing.program pg WHERE pg.program_id OPERATOR(pg_catalog.=) prog;
         FOREACH m IN ARRAY COALESCE(months, '{}'::reseller_billing.billing_period[]) LOOP
             n := 0;
             CALL reseller_billing.close_period_batched(m, prog, 500, p_at, n);
             p_invoices := p_invoices OPERATOR(pg_catalog.+) n;
+            UPDATE reseller_billing.run_log
+               SET months_closed = months_closed || (code || ' ' || pg_catalog.left(m::text, 7)),
+                   invoices = p_invoices
+             WHERE run_id OPERATOR(pg_catalog.=) run;
+            COMMIT;
         END LOOP;
     END LOOP;
     -- order-based resale (section 94): each reseller with orders on credit
@@ -397,9 +412,22 @@ BEGIN
       INTO rids, months
       FROM reseller_billing.statements_due(p_at) d;
     FOR i IN 1 .. COALESCE(pg_catalog.array_length(rids, 1), 0) LOOP
-        PERFORM reseller_billing.write_statement(rids[i], months[i], true);
+        BEGIN
+            IF reseller_billing.write_statement(rids[i], months[i], true) IS NOT NULL THEN
+                UPDATE reseller_billing.run_log SET statements = statements OPERATOR(pg_catalog.+) 1
+                 WHERE run_id OPERATOR(pg_catalog.=) run;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+            UPDATE reseller_billing.run_log
+               SET errors = errors || jsonb_build_object('step', pg_catalog.format('statement of reseller %s for %s', rids[i], months[i]),
+                                                         'sqlstate', st, 'message', msg)
+             WHERE run_id OPERATOR(pg_catalog.=) run;
+        END;
         COMMIT;
     END LOOP;
+    UPDATE reseller_billing.run_log SET finished_at = clock_timestamp() WHERE run_id OPERATOR(pg_catalog.=) run;
+    COMMIT;
 END $procedure$
 ;
 
