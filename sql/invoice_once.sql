@@ -304,8 +304,10 @@ SELECT reseller_name, program_code, invoice_number, period, period_start, kind, 
 SELECT invoice_number, period, line_no, kind, customer_name, subscription_id, sku_code, sku_family, quantity,
        unit_price, amount, currency, service_period, service_start, service_end, credit_applied
   FROM invoice_lines WHERE reseller_id = 42001 AND period = '2012-04' ORDER BY line_no;
--- monthly recurring revenue now: Alpha's 3 Annual seats and 1 Flex account
--- at 120.00 a year are 30.00 + 10.00; Gamma's 30.00
+-- monthly recurring revenue now: Alpha's 1 Flex account at 120.00 a year
+-- is 10.00; the Annual terms of 2012 (3 seats, 30.00 a month each) have
+-- ended and count nothing (0.3.0, issue 18 §5: only a term that covers
+-- today is recurring revenue), so Gamma, Annual only, has no row
 SELECT program_code, reseller_name, currency, annual_mrr, flex_mrr, mrr, subscriptions
   FROM recurring_revenue WHERE program_code = 'inv_once' ORDER BY reseller_id;
 -- seats: Alpha's Annual 1 of 3 committed, Flex 1 under a cap of 5

@@ -134,9 +134,11 @@ build_install() {
 	local logfile="$RB_LOGS/build.log"
 	: >"$logfile"
 	log "building reseller_billing (log: ${logfile#"$RB_REPO"/})"
-	if ! run_logged "$logfile" make -C "$RB_REPO" PG_CONFIG="$PG_CONFIG"; then
-		printf '\nBUILD FAILED: "make" did not succeed (see the compiler messages above and\n' >&2
-		printf '  %s). The C code or SQL may be mid-edit; nothing was installed.\n\n' "$logfile" >&2
+	# the compiler's lines go to the log only; a failure shows its end
+	if ! make -C "$RB_REPO" PG_CONFIG="$PG_CONFIG" >>"$logfile" 2>&1; then
+		tail -n 40 "$logfile" >&2
+		printf '\nBUILD FAILED: "make" did not succeed (the last lines of %s are above).\n' "$logfile" >&2
+		printf '  The C code or SQL may be mid-edit; nothing was installed.\n\n' >&2
 		return 1
 	fi
 	if ! is_root && ! [[ -w "$("$PG_CONFIG" --pkglibdir)" ]]; then
@@ -144,10 +146,12 @@ build_install() {
 			"$("$PG_CONFIG" --pkglibdir)" >&2
 		return 1
 	fi
-	if ! run_logged "$logfile" make -C "$RB_REPO" PG_CONFIG="$PG_CONFIG" install; then
+	if ! make -C "$RB_REPO" PG_CONFIG="$PG_CONFIG" install >>"$logfile" 2>&1; then
+		tail -n 20 "$logfile" >&2
 		printf '\nINSTALL FAILED: "make install" did not succeed (see %s).\n\n' "$logfile" >&2
 		return 1
 	fi
+	log "built and installed"
 }
 
 # ---------------------------------------------------------------------------
