@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(184);
+SELECT plan(185);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -262,6 +262,20 @@ SELECT results_eq(
        ORDER BY 1$$,
     $$SELECT tgname, timing, events, level FROM expected_trigger ORDER BY 1$$,
     'the rules triggers fire at the documented time, on the documented events, per row or per statement');
+
+-- a trigger condition names the extension's operators explicitly, or uses
+-- none: a node that reads the definition back without the schema in its
+-- search_path (a Citus worker creating the trigger on a shard) must find
+-- them (issue 14 §4)
+SELECT is((SELECT array_agg(DISTINCT t.tgname::text ORDER BY t.tgname::text)
+             FROM pg_trigger t
+             JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass AND d.objid = t.oid
+                             AND d.refclassid = 'pg_operator'::regclass
+             JOIN pg_operator o ON o.oid = d.refobjid
+            WHERE o.oprnamespace = 'reseller_billing'::regnamespace
+              AND strpos(pg_get_triggerdef(t.oid), 'OPERATOR(reseller_billing.' || o.oprname || ')') = 0),
+          NULL,
+          'no trigger condition uses an operator of the extension unqualified');
 
 -- the counter is written once per transaction, at commit
 SELECT is((SELECT tgdeferrable AND tginitdeferred FROM pg_trigger
