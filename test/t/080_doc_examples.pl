@@ -3,7 +3,10 @@
 # The SQL examples of README.md and doc/*.md run as written (issue 18 §1).
 # Every ```sql block of those files is run, on its own, in a fresh copy of
 # a database holding the demo's data (doc/demo/*.sql, what make demo
-# loads), with search_path = reseller_billing, public, and must succeed.
+# loads) -- or, for a block that says "-- in a new database", of one with
+# the extension and nothing else, and for a block that creates the
+# extension, of an empty one -- with search_path = reseller_billing, public,
+# and must succeed.
 #
 # Not all of them do yet: many still use the ids of the regression tests'
 # data (reseller 51001, :reseller, ...), show an error on purpose, depend on
@@ -11,7 +14,8 @@
 # in %not_yet below, each with the error it stops at, as TODO tests: they are
 # run and reported, and they do not fail the suite.  The list is exact: a
 # listed block that is gone fails, so a block fixed or rewritten is taken off
-# it.  A block is named by its file and its first statement line.
+# it.  A block is named by its file, its first statement line and its
+# number of statement lines.
 #
 # What is not checked yet: that an example's output is what the doc shows
 # next to it.
@@ -28,66 +32,68 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# file|first statement line (trimmed, at most 60 characters), a tab, and
-# the error it stops at today: the examples that do not run as written yet
+# file|first statement line (trimmed, at most 60 characters)|statement
+# lines, a tab, and the error it stops at today: the examples that do not
+# run as written yet
 my %not_yet = map { split /\t/, $_, 2 } grep { /\S/ } split /\n/, <<'NOT_YET';
-README.md|CREATE EXTENSION reseller_billing;          -- schema resell	extension "reseller_billing" already exists
-README.md|INSERT INTO subscription (reseller_id, customer_id, sku_id, 	subscription 2 of reseller 1 is suspended and accepts no new accounts
-README.md|SELECT line_no, kind, description, amount FROM preview_invoi	pg_cron is not installed in this database
-README.md|SELECT orders_migrated, accounts_before, accounts_after	reseller 51001 does not exist
-README.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"	syntax error at or near ":"
-README.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU	sales tax rate validity overlaps for state CA
-README.md|CREATE ROLE crm_app LOGIN IN ROLE reseller_billing_reseller;	bind_login names reseller 81001 of the regression tests' data
-README.md|SELECT reseller_billing.freeze_clock('2012-01-01 00:00 Ameri	freeze_clock is refused (55000): the demo's data was written on the day the demo ran, after the moment to freeze at
-README.md|SELECT close_period('2025-03', 7, 1042);   -- one reseller (	reseller 1042 does not exist
-doc/channel.md|SELECT invite_reseller(61001, 61002);           -- 2	reseller 61001 does not exist
-doc/channel.md|SELECT kind, provider_id, status FROM accept_invitation(6100	invitation 2 of reseller 61002 does not exist
-doc/channel.md|SELECT place_subscription(61001, 61002, 61201, :e3, 10, 'ann	syntax error at or near ":"
-doc/channel.md|SELECT transition_to_indirect(61004);	reseller 61004 does not exist
-doc/channel.md|SELECT program_revenue(61001, '2025-03-01'), direct_bill_eli	reseller 61001 does not exist
-doc/clock.md|SELECT freeze_clock('2012-01-01 00:00 America/Los_Angeles');	freeze_clock is refused (55000): the demo's data was written on the day the demo ran, after the moment to freeze at
-doc/clock.md|CALL advance_clock('2013-01-05 00:00 America/Los_Angeles');	the billing clock is not frozen
-doc/clock.md|SELECT freeze_clock('2012-01-01 00:00 America/Los_Angeles');	freeze_clock is refused (55000): the demo's data was written on the day the demo ran, after the moment to freeze at
-doc/invoicing.md|INSERT INTO program (code, name, currency, reseller_discount	duplicate key value violates unique constraint "program_code_key"
-doc/invoicing.md|SELECT reseller_billing.set_payment_terms(1, 'end_of_followi	reseller 15102 of program 1 does not exist
-doc/invoicing.md|CREATE EXTENSION pg_cron;	can only create extension in database postgres
-doc/invoicing.md|SELECT cron.schedule_in_database('reseller_billing_month_end	schema "cron" does not exist
-doc/invoicing.md|SELECT close_period('2012-01', 1);   -- 1   NOTICE: closing 	month 2099-01 of program "google_apps" has not ended
-doc/invoicing.md|SELECT add_seats(1, 1, 5, '2012-05-10 10:00 America/Los_Ange	duplicate key value violates unique constraint "seat_active_user"
-doc/invoicing.md|SELECT schedule_month_end();	pg_cron is not installed in this database
-doc/invoicing.md|SELECT issue_credit_note(1, 3, 'USD 10.00', 'two seats never	invoice 3 of reseller 1 does not exist
-doc/invoicing.md|SELECT void_invoice(1, 4, 'sent to the wrong billing contact	invoice 4 of reseller 1 does not exist
-doc/invoicing.md|SELECT record_payment(1, 'USD 40.00', 'bank_transfer', '2012	payment method "card" is not accepted by the program of reseller 1
-doc/migration.md|SELECT reseller_id, customers_before, subscriptions_before, 	reseller 51001 does not exist
-doc/orders.md|INSERT INTO program (code, name, currency, reseller_discount	duplicate key value violates unique constraint "program_code_key"
-doc/orders.md|SELECT place_order(94001, '{"name": "Initech", "email": "ops	reseller 94001 does not exist
-doc/orders.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"	syntax error at or near ":"
-doc/scaling.md|CREATE EXTENSION citus;	extension "citus" is not available
-doc/scaling.md|SELECT create_reference_table('reseller_billing.program');	function create_reference_table(unknown) does not exist
-doc/scaling.md|SELECT create_distributed_table('reseller_billing.reseller',	function create_distributed_table(unknown, unknown, colocate_with => unknown) does not exist
-doc/scaling.md|SELECT create_distributed_function(	function create_distributed_function(unknown, distribution_arg_name => unknown, colocate_with => unknown) does not exist
-doc/scaling.md|reseller_billing.close_period(p_period reseller_billing.bill	syntax error at or near "reseller_billing"
-doc/scaling.md|SELECT close_period('2012-03', 47101, 47002);   -- 1: Flex, 	program 47101 does not exist
-doc/scaling.md|SELECT close_period('2025-03', 7, 1042);   -- one reseller (	reseller 1042 does not exist
-doc/schema.md|INSERT INTO program (code, name, currency, reseller_discount	duplicate key value violates unique constraint "program_code_key"
-doc/security.md|CREATE ROLE crm_app LOGIN PASSWORD '…' IN ROLE reseller_bill	role "crm_app" already exists: README.md creates it too
-doc/security.md|BEGIN;	subscription 81002 of reseller 81001 does not exist
-doc/security.md|CREATE ROLE alpha_app LOGIN IN ROLE reseller_billing_reselle	bind_login names reseller 81001 of the regression tests' data
-doc/subscriptions.md|SELECT set_seat_cap(1, 2, 8, '2012-07-02 10:00 America/Los_A	subscription 2 of reseller 1 cannot have a seat cap below its active accounts
-doc/subscriptions.md|SELECT plan, status, seat_cap, active_seats, partner_price	subscription 3 of reseller 1 is on the flexible plan already
-doc/subscriptions.md|SELECT cancel_subscription(1, 1, '2012-09-10 10:00 America/L	subscription 1 of reseller 1 cannot be cancelled before its renewal date
-doc/subscriptions.md|SELECT suspend(1, 2, 'payment overdue', '2012-08-05 10:00 Am	subscription 2 of reseller 1 is suspended and cannot be suspended
-doc/subscriptions.md|SELECT renew_due('2013-06-15 00:00 America/Los_Angeles');   	schema "cron" does not exist
-doc/subscriptions.md|BEGIN;	insert or update on table "subscription" violates foreign key constraint "subscription_reseller_id_customer_id_fkey"
-doc/tax.md|SELECT sales_tax(94001, '2024-01-10', 'USD 4495.50');   -- U	reseller 94001 does not exist
-doc/tax.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU	sales tax rate validity overlaps for state CA
+README.md|INSERT INTO subscription (reseller_id, customer_id, sku_id, |7	subscription 2 of reseller 1 is suspended and accepts no new accounts
+README.md|SELECT line_no, kind, description, amount FROM preview_invoi|8	pg_cron is not installed in this database
+README.md|SELECT orders_migrated, accounts_before, accounts_after|6	reseller 51001 does not exist
+README.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"|4	syntax error at or near ":"
+README.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU|2	sales tax rate validity overlaps for state CA
+README.md|CREATE ROLE crm_app LOGIN IN ROLE reseller_billing_reseller;|10	bind_login names reseller 81001 of the regression tests' data
+README.md|SELECT close_period('2025-03', 7, 1042);   -- one reseller (|2	reseller 1042 does not exist
+doc/channel.md|SELECT invite_reseller(61001, 61002);           -- 2|2	reseller 61001 does not exist
+doc/channel.md|SELECT kind, provider_id, status FROM accept_invitation(6100|2	invitation 2 of reseller 61002 does not exist
+doc/channel.md|SELECT place_subscription(61001, 61002, 61201, :e3, 10, 'ann|2	syntax error at or near ":"
+doc/channel.md|SELECT transition_to_indirect(61004);|4	reseller 61004 does not exist
+doc/channel.md|SELECT program_revenue(61001, '2025-03-01'), direct_bill_eli|1	reseller 61001 does not exist
+doc/clock.md|CALL advance_clock('2013-01-05 00:00 America/Los_Angeles');|2	the billing clock is not frozen
+doc/clock.md|SELECT freeze_clock('2012-01-01 00:00 America/Los_Angeles');|5	freeze_clock is refused (55000): the demo's data was written on the day the demo ran, after the moment to freeze at
+doc/invoicing.md|INSERT INTO program (code, name, currency, reseller_discount|20	duplicate key value violates unique constraint "program_code_key"
+doc/invoicing.md|SELECT reseller_billing.set_payment_terms(1, 'end_of_followi|4	reseller 15102 of program 1 does not exist
+doc/invoicing.md|CREATE EXTENSION pg_cron;|3	can only create extension in database postgres
+doc/invoicing.md|SELECT cron.schedule_in_database('reseller_billing_month_end|2	schema "cron" does not exist
+doc/invoicing.md|SELECT close_period('2012-01', 1);   -- 1   NOTICE: closing |3	month 2099-01 of program "google_apps" has not ended
+doc/invoicing.md|SELECT add_seats(1, 1, 5, '2012-05-10 10:00 America/Los_Ange|5	duplicate key value violates unique constraint "seat_active_user"
+doc/invoicing.md|SELECT schedule_month_end();|1	pg_cron is not installed in this database
+doc/invoicing.md|SELECT issue_credit_note(1, 3, 'USD 10.00', 'two seats never|3	invoice 3 of reseller 1 does not exist
+doc/invoicing.md|SELECT void_invoice(1, 4, 'sent to the wrong billing contact|6	invoice 4 of reseller 1 does not exist
+doc/invoicing.md|SELECT record_payment(1, 'USD 40.00', 'bank_transfer', '2012|8	payment method "card" is not accepted by the program of reseller 1
+doc/migration.md|SELECT reseller_id, customers_before, subscriptions_before, |4	reseller 51001 does not exist
+doc/orders.md|INSERT INTO program (code, name, currency, reseller_discount|3	duplicate key value violates unique constraint "program_code_key"
+doc/orders.md|SELECT place_order(94001, '{"name": "Initech", "email": "ops|3	reseller 94001 does not exist
+doc/orders.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"|4	syntax error at or near ":"
+doc/scaling.md|CREATE EXTENSION citus;|8	extension "citus" is not available
+doc/scaling.md|SELECT create_reference_table('reseller_billing.program');|10	function create_reference_table(unknown) does not exist
+doc/scaling.md|SELECT create_distributed_table('reseller_billing.reseller',|12	function create_distributed_table(unknown, unknown, colocate_with => unknown) does not exist
+doc/scaling.md|SELECT create_distributed_function(|18	function create_distributed_function(unknown, distribution_arg_name => unknown, colocate_with => unknown) does not exist
+doc/scaling.md|reseller_billing.close_period(p_period reseller_billing.bill|2	syntax error at or near "reseller_billing"
+doc/scaling.md|SELECT close_period('2012-03', 47101, 47002);   -- 1: Flex, |5	program 47101 does not exist
+doc/scaling.md|SELECT close_period('2025-03', 7, 1042);   -- one reseller (|2	reseller 1042 does not exist
+doc/schema.md|INSERT INTO program (code, name, currency, reseller_discount|25	duplicate key value violates unique constraint "program_code_key"
+doc/security.md|CREATE ROLE crm_app LOGIN PASSWORD '…' IN ROLE reseller_bill|3	role "crm_app" already exists: README.md creates it too
+doc/security.md|BEGIN;|9	subscription 81002 of reseller 81001 does not exist
+doc/security.md|CREATE ROLE alpha_app LOGIN IN ROLE reseller_billing_reselle|7	bind_login names reseller 81001 of the regression tests' data
+doc/subscriptions.md|SELECT set_seat_cap(1, 2, 8, '2012-07-02 10:00 America/Los_A|2	subscription 2 of reseller 1 cannot have a seat cap below its active accounts
+doc/subscriptions.md|SELECT plan, status, seat_cap, active_seats, partner_price|4	subscription 3 of reseller 1 is on the flexible plan already
+doc/subscriptions.md|SELECT cancel_subscription(1, 1, '2012-09-10 10:00 America/L|2	subscription 1 of reseller 1 cannot be cancelled before its renewal date
+doc/subscriptions.md|SELECT suspend(1, 2, 'payment overdue', '2012-08-05 10:00 Am|1	subscription 2 of reseller 1 is suspended and cannot be suspended
+doc/subscriptions.md|SELECT renew_due('2013-06-15 00:00 America/Los_Angeles');   |2	schema "cron" does not exist
+doc/subscriptions.md|BEGIN;|5	insert or update on table "subscription" violates foreign key constraint "subscription_reseller_id_customer_id_fkey"
+doc/tax.md|SELECT sales_tax(94001, '2024-01-10', 'USD 4495.50');   -- U|3	reseller 94001 does not exist
+doc/tax.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU|2	sales tax rate validity overlaps for state CA
 NOT_YET
 
 my $node = PostgreSQL::Test::Cluster->new('docs');
 $node->init;
 $node->start;
-# the template: the demo's data (make demo's scripts, doc/demo/*.sql, run as
-# make demo runs them, into rb_demo)
+# the templates: the demo's data (make demo's scripts, doc/demo/*.sql, run
+# as make demo runs them, into rb_demo); the extension alone, for a block
+# that says "-- in a new database"; nothing, for a block that creates the
+# extension
+$node->safe_psql('postgres', 'CREATE DATABASE doc_new');
+$node->safe_psql('doc_new', 'CREATE EXTENSION reseller_billing');
 $node->safe_psql('postgres', 'CREATE DATABASE rb_demo');
 $node->safe_psql('rb_demo', 'CREATE EXTENSION reseller_billing');
 for my $f (sort glob('doc/demo/*.sql'))
@@ -96,17 +102,27 @@ for my $f (sort glob('doc/demo/*.sql'))
 	is($rc, 0, "demo $f loads") or diag($err);
 }
 
-sub first_line
+sub statement_lines
 {
 	my ($block) = @_;
+	my @lines;
 	for my $l (split /\n/, $block)
 	{
 		$l =~ s/^\s+|\s+$//g;
 		next if $l eq '' || $l =~ /^--/ || $l =~ /^SET search_path/i;
-		# 60 characters, not bytes (the docs are UTF-8)
-		return encode('UTF-8', substr(decode('UTF-8', $l), 0, 60));
+		push @lines, $l;
 	}
-	return '';
+	return @lines;
+}
+
+# a block's name: its first statement line (60 characters, not bytes: the
+# docs are UTF-8) and how many statement lines it has
+sub block_key
+{
+	my ($block) = @_;
+	my @lines = statement_lines($block);
+	my $first = @lines ? encode('UTF-8', substr(decode('UTF-8', $lines[0]), 0, 60)) : '';
+	return ($first, scalar @lines);
 }
 
 my %seen;
@@ -120,14 +136,19 @@ for my $doc ('README.md', sort glob('doc/*.md'))
 		my $block = $1;
 		$i++;
 		$n++;
-		my $key = "$doc|" . first_line($block);
+		my ($first, $count) = block_key($block);
+		my $key = "$doc|$first|$count";
 		$seen{$key} = 1;
 		my $db = "doc_$n";
-		$node->safe_psql('postgres', "CREATE DATABASE $db TEMPLATE rb_demo");
+		my $template =
+			$block =~ /^\s*CREATE EXTENSION reseller_billing/mi ? 'template0'
+		  : $block =~ /^\s*--\s*in a new database/mi ? 'doc_new'
+		  :                                           'rb_demo';
+		$node->safe_psql('postgres', "CREATE DATABASE $db TEMPLATE $template");
 		my ($rc, $out, $err) = $node->psql($db, "SET search_path = reseller_billing, public;\n$block",
 			on_error_stop => 1);
 		$node->safe_psql('postgres', "DROP DATABASE $db");
-		my $name = "$doc, example $i runs as written (" . first_line($block) . ')';
+		my $name = "$doc, example $i runs as written ($first)";
 		if (exists $not_yet{$key})
 		{
 		  TODO:
