@@ -147,7 +147,7 @@ for my $doc ('README.md', sort glob('doc/*.md'))
 		# a block that shows errors ("-- ERROR 55000 message…" after the
 		# statement) runs to its end, and must raise those errors, in that
 		# order, with those SQLSTATEs and messages
-		my @shown = map { /--\s*ERROR\s+([0-9A-Z]{5})\b\s*(.*)$/; [ $1, $2 ] } grep { /--\s*ERROR\s+[0-9A-Z]{5}\b/ } split /\n/, $block;
+		my @shown = map { /--\s*ERROR\s+([0-9A-Z]{5})\b\s*(.*)$/ ? [ $1, $2 ] : () } split /\n/, $block;
 		my ($rc, $out, $err);
 		if (@shown)
 		{
