@@ -9,8 +9,9 @@
 # Exit status: 0 when nothing failed, 1 otherwise.
 #
 # Suites (in this order):
-#   release    test/release/frozen.sh: what each tagged release installs is
-#              still what the tree builds; leaves the tagged scripts in
+#   release    test/release/frozen.sh: what each release installed (its
+#              recorded checksums, and its tag where the clone has it) is
+#              still what the tree builds; leaves the released scripts in
 #              .work/release/ (and 0.2.0's full script installed) for the
 #              upgrade test
 #   regress    pg_regress:   sql/*.sql vs expected/*.out   (make installcheck)
