@@ -278,6 +278,8 @@ cluster_start() {
 		[[ -f $RB_LIBFAKETIME ]] || die "RB_FAKETIME is set but $RB_LIBFAKETIME is missing (package libfaketime)"
 		fake=(env TZ=UTC LD_PRELOAD="$RB_LIBFAKETIME" FAKETIME="@$RB_FAKETIME"
 			FAKETIME_DONT_RESET=1 FAKETIME_DONT_FAKE_MONOTONIC=1)
+		faketime_holder_start
+		fake+=(FAKETIME_SHARED="/faketime_sem_$RB_FAKETIME_HOLDER /faketime_shm_$RB_FAKETIME_HOLDER")
 		log "the server's wall clock starts at $RB_FAKETIME UTC (libfaketime)"
 	fi
 	if ! as_postgres "${fake[@]}" "$PG_CTL" start -D "$RB_DATA" -l "$serverlog" -w -t 60 9>&- >/dev/null; then
@@ -300,7 +302,43 @@ cluster_stop() {
 			as_postgres "$PG_CTL" stop -D "$RB_DATA" -m immediate -w -t 30 >/dev/null ||
 			warn "could not stop the cluster in $RB_DATA"
 	fi
+	faketime_holder_stop
 	return 0
+}
+
+# libfaketime keeps the faked timeline in a POSIX semaphore and shared memory
+# segment named after the process that created them, and that process
+# removes them when it exits.  Were pg_ctl the creator, every program the
+# server starts after pg_ctl exits (COPY ... PROGRAM's shell and cat) would
+# fail to attach and exit 1 ("sem_open failed") — sometimes, by timing.  So
+# a holder process creates them first and lives until cluster_stop; the
+# server attaches to its (FAKETIME_SHARED), and no process of the server's
+# removes them.  The holder is a shell that execs sleep: same pid, the
+# segment is kept across the exec.
+RB_FAKETIME_PIDFILE="$RB_WORK/faketime-holder.pid"
+faketime_holder_start() {
+	faketime_holder_stop
+	mkdir -p "$RB_WORK"
+	is_root && chown postgres:postgres "$RB_WORK"
+	as_postgres env TZ=UTC LD_PRELOAD="$RB_LIBFAKETIME" FAKETIME="@$RB_FAKETIME" \
+		FAKETIME_DONT_RESET=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		sh -c 'echo $$ >"$1"; exec sleep 86400' sh "$RB_FAKETIME_PIDFILE" </dev/null >/dev/null 2>&1 9>&- &
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if [[ -s $RB_FAKETIME_PIDFILE ]]; then
+			RB_FAKETIME_HOLDER=$(<"$RB_FAKETIME_PIDFILE")
+			[[ -e /dev/shm/sem.faketime_sem_$RB_FAKETIME_HOLDER && -e /dev/shm/faketime_shm_$RB_FAKETIME_HOLDER ]] && return 0
+		fi
+		sleep 0.05
+	done
+	die "libfaketime's holder process did not start"
+}
+faketime_holder_stop() {
+	local pid
+	[[ -s $RB_FAKETIME_PIDFILE ]] || return 0
+	pid=$(<"$RB_FAKETIME_PIDFILE")
+	kill "$pid" 2>/dev/null || true
+	rm -f "$RB_FAKETIME_PIDFILE" "/dev/shm/sem.faketime_sem_$pid" "/dev/shm/faketime_shm_$pid"
 }
 
 # psql_q SQL...: run SQL quietly against the throwaway cluster ($PGDATABASE
