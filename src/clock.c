@@ -24,6 +24,8 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 /* what the clock row said, and in which transaction it was read */
@@ -129,4 +131,37 @@ rb_clock_changed(PG_FUNCTION_ARGS)
 				 errmsg("clock_changed() must be called as a trigger")));
 	clock_forget();
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * effective_at(): the moment a change takes effect — the setting
+ * reseller_billing.effective_at where an API function names one (set_context),
+ * else the clock; never in the future (22023).
+ */
+TimestampTz
+rb_effective_at(void)
+{
+	const char *s = GetConfigOption("reseller_billing.effective_at", true, false);
+	TimestampTz now = rb_clock();
+	TimestampTz eff;
+
+	if (s == NULL || s[0] == '\0')
+		return now;
+	eff = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(s),
+												  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	if (eff > now)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a change cannot take effect in the future"),
+				 errdetail("It would take effect at %s.",
+						   DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(eff)))),
+				 errhint("Changes are applied when they are written; make the change when it is due.")));
+	return eff;
+}
+
+PG_FUNCTION_INFO_V1(rb_effective_at_fn);
+Datum
+rb_effective_at_fn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(rb_effective_at());
 }

@@ -9,4 +9,7 @@
 /* clock_now(): the transaction time, or the frozen moment */
 extern TimestampTz rb_clock(void);
 
+/* effective_at(): the moment a change takes effect (22023 in the future) */
+extern TimestampTz rb_effective_at(void);
+
 #endif

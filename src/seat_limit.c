@@ -49,6 +49,10 @@
 
 #include "clock.h"
 #include "session.h"
+#include "spi_rules.h"
+
+#define attr(td, tuple, name, isnull) \
+	rb_column(RelationGetDescr((td)->tg_relation), (tuple), (name), (isnull), "seat_count")
 
 typedef struct SeatGroup
 {
@@ -188,17 +192,6 @@ pending_add(int64 reseller, int64 subscription, int64 delta)
 }
 
 
-static Datum
-attr(TriggerData *td, HeapTuple tuple, const char *name, bool *isnull)
-{
-	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	int			attno = SPI_fnumber(desc, name);
-
-	if (attno <= 0)
-		elog(ERROR, "seat_count_row: seat has no column \"%s\"", name);
-	return heap_getattr(tuple, attno, desc, isnull);
-}
-
 static SeatGroup *
 group_for(Oid relid, bool insert, int64 reseller, int64 subscription)
 {
@@ -301,31 +294,6 @@ group_cmp(const ListCell *a, const ListCell *b)
 	return 0;
 }
 
-static SPIPlanPtr
-prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "seat_count: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
-
-static char *
-datum_text(Datum d, Oid type)
-{
-	Oid			out;
-	bool		varlena;
-
-	getTypeOutputInfo(type, &out, &varlena);
-	return OidOutputFunctionCall(out, d);
-}
-
 /* the limit of one subscription, and its pending count moved by delta */
 static void
 apply_group(SeatGroup *g)
@@ -341,7 +309,7 @@ apply_group(SeatGroup *g)
 	int64		lim,
 				active;
 
-	SPI_execute_plan(prepare_once(&plan_lock,
+	SPI_execute_plan(rb_prepare_once(&plan_lock,
 								  "SELECT s.status, s.plan::text, reseller_billing.is_annual(s.plan), "
 								  "CASE WHEN reseller_billing.is_annual(s.plan) THEN s.committed_seats ELSE s.seat_cap END, "
 								  "s.active_seats, s.trial_end "
@@ -383,8 +351,8 @@ apply_group(SeatGroup *g)
 
 			if (!tnull)
 			{
-				end_text = datum_text(trial_end, DATEOID);
-				SPI_execute_plan(prepare_once(&plan_today,
+				end_text = rb_datum_text(trial_end, DATEOID);
+				SPI_execute_plan(rb_prepare_once(&plan_today,
 											  "SELECT reseller_billing.program_date($1, reseller_billing.clock_now())",
 											  1, keytypes),
 								 keys, NULL, true, 1);
@@ -484,7 +452,7 @@ rb_seat_count_apply(PG_FUNCTION_ARGS)
 					 errmsg("accounts of subscription " INT64_FORMAT " of reseller " INT64_FORMAT
 							" cannot start or end in the future", g->subscription, g->reseller),
 					 errdetail("An account would start or end at %s.",
-							   datum_text(TimestampTzGetDatum(g->latest), TIMESTAMPTZOID)),
+							   rb_datum_text(TimestampTzGetDatum(g->latest), TIMESTAMPTZOID)),
 					 errhint("Add an account when it starts; end it (set active_until) when it is removed.")));
 		if (!insert && g->delta == 0)
 			continue;
@@ -497,7 +465,7 @@ rb_seat_count_apply(PG_FUNCTION_ARGS)
 			Datum		args[3] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription),
 			TimestampTzGetDatum(g->earliest)};
 
-			SPI_execute_plan(prepare_once(&plan_late,
+			SPI_execute_plan(rb_prepare_once(&plan_late,
 										  "SELECT reseller_billing.mark_late_change_at($1, $2, $3)", 3, types),
 							 args, NULL, false, 0);
 		}
@@ -561,7 +529,7 @@ rb_seat_count_commit(PG_FUNCTION_ARGS)
 				Oid			keytypes[3] = {INT8OID, INT8OID, INT8OID};
 				Datum		keys[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), Int64GetDatum(sum)};
 
-				SPI_execute_plan(prepare_once(&plan_count,
+				SPI_execute_plan(rb_prepare_once(&plan_count,
 											  "UPDATE reseller_billing.subscription t SET active_seats = t.active_seats OPERATOR(pg_catalog.+) $3::int "
 											  "WHERE t.reseller_id OPERATOR(pg_catalog.=) $1 AND t.subscription_id OPERATOR(pg_catalog.=) $2",
 											  3, keytypes),

@@ -1,0 +1,66 @@
+/*
+ * spi_rules.c — helpers shared by the C rules (seat_limit.c,
+ * subscription_*.c, commitment.c): columns read by name, plans prepared once,
+ * values printed by their types' output functions.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "utils/lsyscache.h"
+
+#include "spi_rules.h"
+
+Datum
+rb_column(TupleDesc desc, HeapTuple tuple, const char *name, bool *isnull, const char *who)
+{
+	int			attno = SPI_fnumber(desc, name);
+
+	if (attno <= 0)
+		elog(ERROR, "%s: the row has no column \"%s\"", who, name);
+	return heap_getattr(tuple, attno, desc, isnull);
+}
+
+SPIPlanPtr
+rb_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed: %s (%s)", SPI_result_code_string(SPI_result), sql);
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+SPIPlanPtr
+rb_prepare_typed(RbTypedPlan *plan, const char *sql, int nargs, Oid *types)
+{
+	Assert(nargs <= RB_PLAN_MAX_ARGS);
+	if (plan->plan != NULL &&
+		(plan->nargs != nargs || memcmp(plan->types, types, nargs * sizeof(Oid)) != 0))
+	{
+		SPI_freeplan(plan->plan);
+		plan->plan = NULL;
+	}
+	if (plan->plan == NULL)
+	{
+		rb_prepare_once(&plan->plan, sql, nargs, types);
+		plan->nargs = nargs;
+		memcpy(plan->types, types, nargs * sizeof(Oid));
+	}
+	return plan->plan;
+}
+
+char *
+rb_datum_text(Datum d, Oid type)
+{
+	Oid			out;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &out, &varlena);
+	return OidOutputFunctionCall(out, d);
+}

@@ -1,0 +1,133 @@
+/*
+ * subscription_row.c — a subscription row for the C rules (subscription_terms.c,
+ * commitment.c, subscription_history.c): the columns by name, their text as
+ * the rules' messages print it, the price list's partner price.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "amount.h"
+#include "spi_rules.h"
+#include "subscription_row.h"
+
+static const char *const sub_col_names[SC_NCOLS] = {
+	"reseller_id", "subscription_id", "customer_id", "sku_id", "plan",
+	"committed_seats", "seat_cap", "term_start", "term_end", "renewal_setting",
+	"status", "trial_end", "partner_price", "active_seats", "cancelled_at",
+	"created_at"
+};
+
+static RbTypedPlan plan_price;
+
+void
+sub_row_read(SubRow *row, TriggerData *td, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+
+	row->desc = desc;
+	for (int i = 0; i < SC_NCOLS; i++)
+	{
+		row->attno[i] = SPI_fnumber(desc, sub_col_names[i]);
+		if (row->attno[i] <= 0)
+			elog(ERROR, "%s: the table has no column \"%s\"", RelationGetRelationName(td->tg_relation),
+				 sub_col_names[i]);
+	}
+	row->values = palloc(desc->natts * sizeof(Datum));
+	row->nulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, desc, row->values, row->nulls);
+}
+
+HeapTuple
+sub_row_form(SubRow *row)
+{
+	/* into the trigger's memory: SPI_finish frees what was made while connected */
+	return SPI_copytuple(heap_form_tuple(row->desc, row->values, row->nulls));
+}
+
+int
+sub_plan(SubRow *r)
+{
+	return sub_null(r, SC_PLAN) ? -1 : (unsigned char) DatumGetChar(sub_get(r, SC_PLAN));
+}
+
+bool
+sub_text_is(SubRow *r, SubCol c, const char *s)
+{
+	if (sub_null(r, c))
+		return false;
+	return strcmp(TextDatumGetCString(sub_get(r, c)), s) == 0;
+}
+
+char *
+sub_raise_text(SubRow *r, SubCol c)
+{
+	return sub_null(r, c) ? pstrdup("<NULL>") : rb_datum_text(sub_get(r, c), sub_type(r, c));
+}
+
+char *
+sub_format_text(SubRow *r, SubCol c)
+{
+	return sub_null(r, c) ? pstrdup("") : rb_datum_text(sub_get(r, c), sub_type(r, c));
+}
+
+char *
+sub_label(SubRow *r)
+{
+	return psprintf("subscription %s of reseller %s", sub_format_text(r, SC_SUBSCRIPTION),
+					sub_format_text(r, SC_RESELLER));
+}
+
+bool
+sub_same(SubRow *a, SubRow *b, SubCol c)
+{
+	Form_pg_attribute att = TupleDescAttr(a->desc, a->attno[c] - 1);
+
+	if (sub_null(a, c) || sub_null(b, c))
+		return sub_null(a, c) && sub_null(b, c);
+	return datumIsEqual(sub_get(a, c), sub_get(b, c), att->attbyval, att->attlen);
+}
+
+Datum
+sub_partner_price(SubRow *r, Datum plan, bool plan_null, Datum on, bool on_null, bool *isnull)
+{
+	Oid			types[4] = {INT8OID, sub_type(r, SC_PLAN), INT8OID, DATEOID};
+	Datum		args[4] = {sub_get(r, SC_SKU), plan, sub_get(r, SC_RESELLER), on};
+	char		nulls[4] = {sub_null(r, SC_SKU) ? 'n' : ' ', plan_null ? 'n' : ' ',
+							sub_null(r, SC_RESELLER) ? 'n' : ' ', on_null ? 'n' : ' '};
+	Datum		price;
+
+	SPI_execute_plan(rb_prepare_typed(&plan_price,
+									 "SELECT reseller_billing.partner_price($1, $2, $3, $4)",
+									 4, types),
+					 args, nulls, true, 1);
+	price = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+	if (*isnull)
+		return (Datum) 0;
+	{
+		Amount	   *copy = palloc(sizeof(Amount));
+
+		memcpy(copy, DatumGetPointer(price), sizeof(Amount));
+		return PointerGetDatum(copy);
+	}
+}
+
+DateADT
+sub_plus_year(DateADT d)
+{
+	Interval   *year = palloc0(sizeof(Interval));
+	Timestamp	t;
+
+	year->month = 12;
+	t = DatumGetTimestamp(DirectFunctionCall2(date_pl_interval, DateADTGetDatum(d), IntervalPGetDatum(year)));
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(t)));
+}
