@@ -30,6 +30,12 @@
 #                     log's triggers, issue 7 §3)
 #   single ...        SINGLE single-row INSERT statements in one transaction
 #                     (a plpgsql loop), into seat / seat full / fk_seat / plain
+#   subs  subscription  ROWS/10 subscriptions (half Annual, half Flex) in one
+#                     INSERT, then 5 accounts on each in one INSERT, through
+#                     every rule of subscription and seat (issue 13)
+#   subs  plain       the same rows into plain_subscription (LIKE subscription)
+#                     and plain_seat, with the values the rules fill in
+#                     (term end, status, partner price) written out
 #
 # The counter is written once per transaction, at commit, by a deferred
 # trigger (0.3.0): each measurement ends with SET CONSTRAINTS ALL IMMEDIATE
@@ -44,6 +50,8 @@
 # rows of the rolled-back inserts do not pile up.  Medians are compared:
 #
 #   seat full / seat     (ROWS-row INSERT)   goal <= 1.2: the check does not count rows
+#   subscription / plain_subscription         goal <= 3.0: creating
+#                        subscriptions with accounts; also subscriptions/s
 #   seat / audited_seat  (ROWS-row INSERT)   goal <= 1.5: the cost of the constraint
 #                        (both tables carry the audit log's triggers)
 #   seat / plain, audited_seat / plain: the constraint and the audit together,
@@ -120,6 +128,10 @@ CREATE TABLE public.fk_seat
 -- (issue 7 §3): what the cap rules cost on top of the audit
 CREATE TABLE public.audited_seat
 	(LIKE reseller_billing.seat INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
+-- subscriptions without the rules, for creating subscriptions with accounts
+CREATE TABLE public.plain_subscription
+	(LIKE reseller_billing.subscription INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
+SELECT setval(pg_get_serial_sequence('reseller_billing.subscription', 'subscription_id'), 2) \g /dev/null
 INSERT INTO public.plain_seat SELECT * FROM reseller_billing.seat;
 INSERT INTO public.fk_seat SELECT * FROM reseller_billing.seat;
 INSERT INTO public.audited_seat SELECT * FROM reseller_billing.seat;
@@ -132,6 +144,7 @@ SELECT setval(pg_get_serial_sequence('public.fk_seat', 'seat_id'), max(seat_id))
 ALTER TABLE reseller_billing.seat SET (autovacuum_enabled = off);
 ALTER TABLE reseller_billing.subscription SET (autovacuum_enabled = off);
 ALTER TABLE public.plain_seat SET (autovacuum_enabled = off);
+ALTER TABLE public.plain_subscription SET (autovacuum_enabled = off);
 ALTER TABLE public.fk_seat SET (autovacuum_enabled = off);
 ALTER TABLE public.audited_seat SET (autovacuum_enabled = off);
 ALTER TABLE reseller_billing.audit_log SET (autovacuum_enabled = off);
@@ -144,7 +157,7 @@ load_secs=$(($(date +%s) - load_start))
 rounds=""
 for ((r = 0; r <= RUNS; r++)); do
 	rounds+="CALL public.seat_bench_round($r);
-VACUUM reseller_billing.seat, reseller_billing.subscription, public.plain_seat, public.fk_seat, public.audited_seat, reseller_billing.audit_log;
+VACUUM reseller_billing.seat, reseller_billing.subscription, public.plain_seat, public.fk_seat, public.audited_seat, public.plain_subscription, reseller_billing.audit_log, reseller_billing.subscription_change;
 "
 done
 
@@ -202,6 +215,44 @@ BEGIN
 	RETURN p_n;
 END \$f\$;
 
+-- N subscriptions (half Annual with 10 committed seats, half Flex with cap
+-- 10), then 5 accounts on each: through the extension's tables and every
+-- rule, or into tables of the same shape with the values the rules fill in
+-- written out
+CREATE FUNCTION public.sub_bench_create(p_plain bool, p_n int) RETURNS int
+	LANGUAGE plpgsql AS \$f\$
+DECLARE
+	ids     bigint[];
+	start   date := reseller_billing.clock_now()::date - 30;
+BEGIN
+	IF p_plain THEN
+		WITH s AS (
+			INSERT INTO public.plain_subscription
+				(reseller_id, customer_id, sku_id, plan, committed_seats, seat_cap, term_start, term_end, partner_price, status)
+			SELECT 1, 1, 1, CASE WHEN g % 2 = 0 THEN 'annual_monthly' ELSE 'flexible' END::reseller_billing.plan_kind,
+			       CASE WHEN g % 2 = 0 THEN 10 END, CASE WHEN g % 2 = 1 THEN 10 END, start,
+			       CASE WHEN g % 2 = 0 THEN (start + interval '12 months')::date END,
+			       CASE WHEN g % 2 = 0 THEN reseller_billing.amount(40, 'USD') ELSE reseller_billing.amount(48, 'USD') END,
+			       'active'
+			  FROM generate_series(1, p_n) g
+			RETURNING subscription_id)
+		SELECT array_agg(subscription_id) INTO ids FROM s;
+		INSERT INTO public.plain_seat (reseller_id, subscription_id, user_name)
+		SELECT 1, i, 'n' || k FROM unnest(ids) i, generate_series(1, 5) k;
+	ELSE
+		WITH s AS (
+			INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, committed_seats, seat_cap, term_start)
+			SELECT 1, 1, 1, CASE WHEN g % 2 = 0 THEN 'annual_monthly' ELSE 'flexible' END::reseller_billing.plan_kind,
+			       CASE WHEN g % 2 = 0 THEN 10 END, CASE WHEN g % 2 = 1 THEN 10 END, start
+			  FROM generate_series(1, p_n) g
+			RETURNING subscription_id)
+		SELECT array_agg(subscription_id) INTO ids FROM s;
+		INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+		SELECT 1, i, 'n' || k FROM unnest(ids) i, generate_series(1, 5) k;
+	END IF;
+	RETURN p_n;
+END \$f\$;
+
 INSERT INTO public.seat_bench_query VALUES
 	(1, 'seat, ' || :rows || ' rows, empty sub',
 	    'INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name) SELECT 1, 1, ''b'' || g FROM generate_series(1, ' || :rows || ') g',
@@ -229,7 +280,13 @@ INSERT INTO public.seat_bench_query VALUES
 	    'SELECT count(*) FROM public.plain_seat', :preload + :single),
 	(9, 'audited_seat, ' || :rows || ' rows',
 	    'INSERT INTO public.audited_seat (reseller_id, subscription_id, user_name) SELECT 1, 1, ''b'' || g FROM generate_series(1, ' || :rows || ') g',
-	    'SELECT count(*) FROM public.audited_seat', :preload + :rows);
+	    'SELECT count(*) FROM public.audited_seat', :preload + :rows),
+	(10, 'subscription, ' || :rows / 10 || ' subscriptions with 5 accounts each',
+	    'SELECT public.sub_bench_create(false, ' || :rows / 10 || ')',
+	    'SELECT count(*) + sum(active_seats) FROM reseller_billing.subscription WHERE reseller_id = 1 AND subscription_id > 2', :rows / 10 * 6),
+	(11, 'plain_subscription, ' || :rows / 10 || ' subscriptions with 5 accounts each',
+	    'SELECT public.sub_bench_create(true, ' || :rows / 10 || ')',
+	    'SELECT (SELECT count(*) FROM public.plain_subscription) + (SELECT count(*) FROM public.plain_seat) - ' || :preload, :rows / 10 * 6);
 
 -- One round: every measurement once, in an order rotated by the round number,
 -- each in a subtransaction rolled back by a private SQLSTATE.  Round 0 is the
@@ -280,7 +337,8 @@ SELECT label AS measurement,
        to_char(median_ms, 'FM999999990.000') AS "median ms",
        to_char(min_ms, 'FM999999990.000') AS "min ms",
        to_char(max_ms, 'FM999999990.000') AS "max ms",
-       to_char(1000 * median_ms / CASE WHEN id <= 4 OR id = 9 THEN :rows ELSE :single END, 'FM999990.00') AS "µs per row"
+       to_char(1000 * median_ms / CASE WHEN id <= 4 OR id = 9 THEN :rows WHEN id >= 10 THEN :rows / 10 ELSE :single END,
+               'FM999990.00') AS "µs per row (subscription)"
 FROM med ORDER BY id;
 
 \echo '== comparisons'
@@ -301,16 +359,20 @@ FROM (VALUES
 	(4, :rows || '-row INSERT: FK only vs plain table', 'fk_seat / plain', 3, 4, '(info)', NULL),
 	(5, :single || ' single-row INSERTs: ' || :preload || ' vs 0 accounts', 'seat full / seat', 6, 5, '(info)', NULL),
 	(6, :single || ' single-row INSERTs: cap trigger vs plain table', 'seat / plain', 5, 8, '(info)', NULL),
-	(7, :single || ' single-row INSERTs: cap trigger vs FK only', 'seat / fk_seat', 5, 7, '(info)', NULL)
+	(7, :single || ' single-row INSERTs: cap trigger vs FK only', 'seat / fk_seat', 5, 7, '(info)', NULL),
+	(10, 'creating ' || :rows / 10 || ' subscriptions with their accounts: the rules vs plain tables', 'subscription / plain_subscription', 10, 11, '<= 3.0', 3.0)
 ) AS c(ord, comparison, ratio_of, num, den, goal, goal_val);
 CREATE TABLE public.seat_bench_verdict AS SELECT * FROM cmp;
 SELECT comparison, ratio_of AS "ratio of medians", to_char(ratio, 'FM99990.00') AS ratio, goal, verdict
 FROM cmp ORDER BY ord;
+SELECT to_char(:rows / 10 / (median_ms / 1000), 'FM999,999,990') AS subs_per_s FROM med WHERE id = 10 \gset
+\echo 'creating subscriptions with 5 accounts each through the rules, one session:' :subs_per_s 'subscriptions/s'
+
 
 \echo '== result checks'
 CREATE TEMP TABLE checks AS
 SELECT 1 AS ord, 'every timed statement inserted what it should (checked inside its subtransaction)' AS "check",
-       (SELECT bool_and(all_checked) AND count(*) = 9 AND min(runs) = :runs FROM med) AS ok,
+       (SELECT bool_and(all_checked) AND count(*) = 11 AND min(runs) = :runs FROM med) AS ok,
        (SELECT string_agg(label, ', ') FROM med WHERE NOT all_checked) AS detail
 UNION ALL
 SELECT 2, 'the rollbacks left the counters as loaded',

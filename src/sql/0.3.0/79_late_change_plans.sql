@@ -1,0 +1,62 @@
+-- ========================================================================
+-- 0.3.0: the late-change marking with cached plans (issue 13, issue 14 §8)
+-- ========================================================================
+--
+-- Every new Annual tranche and every Flex stretch marks the months already
+-- billed from its start on (mark_late_change).  Those four functions were
+-- SQL functions with SQL-standard bodies, each calling the next: a SQL
+-- function is planned again on every call, and creating one subscription
+-- spent about 0.4 ms there (bench/seats.sh) — most of its cost.  PL/pgSQL
+-- keeps its plans for the session.  The bodies do what they did; a
+-- SQL-standard body that reads tables is also one a Citus worker cannot
+-- plan (doc/scaling.md).
+
+CREATE OR REPLACE FUNCTION reseller_billing.wait_for_close(p_program bigint) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('reseller_billing.close'),
+                                                    pg_catalog.hashtext(p_program::text));
+END $$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.billed_months(p_reseller bigint, p_from reseller_billing.billing_period)
+    RETURNS SETOF reseller_billing.billing_period
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT c.period
+      FROM reseller_billing.period_close c
+      JOIN reseller_billing.reseller r ON r.program_id = c.program_id
+     WHERE r.reseller_id = p_reseller AND c.period OPERATOR(reseller_billing.>=) p_from
+    UNION
+    SELECT i.period
+      FROM reseller_billing.invoice i
+     WHERE i.reseller_id = p_reseller AND i.period OPERATOR(reseller_billing.>=) p_from;
+END $$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change(p_reseller bigint, p_subscription bigint,
+                                                             p_from reseller_billing.billing_period)
+    RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    n       integer;
+BEGIN
+    PERFORM reseller_billing.wait_for_close(r.program_id)
+       FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
+    WITH ins AS (
+        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
+        SELECT p_reseller, p_subscription, m.m
+          FROM reseller_billing.billed_months(p_reseller, p_from) m(m)
+            ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = excluded.recorded_at
+        RETURNING 1)
+    SELECT count(*)::integer INTO n FROM ins;
+    RETURN n;
+END $$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change_at(p_reseller bigint, p_subscription bigint,
+                                                                p_moment timestamptz)
+    RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN reseller_billing.mark_late_change(p_reseller, p_subscription,
+                reseller_billing.billing_period(reseller_billing.program_date(p_reseller, p_moment)));
+END $$;
