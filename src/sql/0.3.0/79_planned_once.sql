@@ -1,13 +1,16 @@
 -- ========================================================================
--- 0.3.0: the late-change marking with cached plans (issue 13, issue 14 §8)
+-- 0.3.0: the helpers of the write path with cached plans (issue 13,
+-- issue 14 §8)
 -- ========================================================================
 --
 -- Every new Annual tranche and every Flex stretch marks the months already
--- billed from its start on (mark_late_change).  Those four functions were
--- SQL functions with SQL-standard bodies, each calling the next: a SQL
--- function is planned again on every call, and creating one subscription
--- spent about 0.4 ms there (bench/seats.sh) — most of its cost.  PL/pgSQL
--- keeps its plans for the session.  The bodies do what they did; a
+-- billed from its start on (mark_late_change); every rule that needs the
+-- billing day asks program_date; every Annual term writes its tranche with
+-- add_tranche.  These were SQL functions with SQL-standard bodies, some
+-- calling the next: a SQL function that is not inlined (these have a SET
+-- clause, so none is) is planned again on every call, and creating one
+-- subscription spent about 0.4 ms there (bench/seats.sh) — most of its cost.
+-- PL/pgSQL keeps its plans for the session.  The bodies do what they did; a
 -- SQL-standard body that reads tables is also one a Citus worker cannot
 -- plan (doc/scaling.md).
 
@@ -59,4 +62,25 @@ CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change_at(p_reseller bigin
 BEGIN
     RETURN reseller_billing.mark_late_change(p_reseller, p_subscription,
                 reseller_billing.billing_period(reseller_billing.program_date(p_reseller, p_moment)));
+END $$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.program_date(p_reseller bigint, p_at timestamptz) RETURNS date
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN (SELECT (p_at AT TIME ZONE pg.time_zone)::date
+              FROM reseller_billing.reseller r
+              JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+             WHERE r.reseller_id = p_reseller);
+END $$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.add_tranche(s reseller_billing.subscription, p_seats integer, p_starts_on date)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    INSERT INTO reseller_billing.commitment_tranche
+           (reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total)
+    VALUES (s.reseller_id, s.subscription_id, s.plan, p_seats, s.partner_price, s.term_start, s.term_end,
+            p_starts_on, s.term_end,
+            reseller_billing.prorate_fraction(s.partner_price OPERATOR(reseller_billing.*) p_seats,
+                                              (s.term_end - p_starts_on)::bigint, (s.term_end - s.term_start)::bigint));
 END $$;
