@@ -9,7 +9,8 @@
 -- in place (the triggers keep their names, conditions and order).  The
 -- moment a change takes effect, effective_at(), is C too (src/clock.c), and
 -- prepaid_order_check(), which took the row as a composite of the table's
--- type (a shard's row is of another type), is part of the C rules.
+-- type (a shard's row is of another type), is part of the C rules.  The
+-- billing facts the close bills from follow (src/billing_facts.c).
 -- The rules still run as the extension's owner with a fixed search_path.
 
 CREATE OR REPLACE FUNCTION reseller_billing.effective_at() RETURNS timestamptz
@@ -26,3 +27,13 @@ CREATE OR REPLACE FUNCTION reseller_billing.subscription_history() RETURNS trigg
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
 
 DROP FUNCTION reseller_billing.prepaid_order_check(reseller_billing.subscription, text);
+
+-- the billing facts: commitment tranches, Flex stretches, late changes
+-- (src/billing_facts.c); the tranche itself is written by tranche_add()
+-- (section 79), which the migration's add_tranche() calls too
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_billing_facts() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_subscription_billing_facts'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+CREATE OR REPLACE FUNCTION reseller_billing.tranche_late_change() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_tranche_late_change'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;

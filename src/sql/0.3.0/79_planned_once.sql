@@ -73,14 +73,29 @@ BEGIN
              WHERE r.reseller_id = p_reseller);
 END $$;
 
-CREATE OR REPLACE FUNCTION reseller_billing.add_tranche(s reseller_billing.subscription, p_seats integer, p_starts_on date)
+-- the tranche of an Annual term or of seats added to it (the billing-facts
+-- trigger, src/billing_facts.c, and the migration's add_tranche)
+CREATE FUNCTION reseller_billing.tranche_add(p_reseller bigint, p_subscription bigint, p_plan reseller_billing.plan_kind,
+                                             p_seats integer, p_price reseller_billing.amount, p_term_start date,
+                                             p_term_end date, p_starts_on date)
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
     INSERT INTO reseller_billing.commitment_tranche
            (reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total)
-    VALUES (s.reseller_id, s.subscription_id, s.plan, p_seats, s.partner_price, s.term_start, s.term_end,
-            p_starts_on, s.term_end,
-            reseller_billing.prorate_fraction(s.partner_price OPERATOR(reseller_billing.*) p_seats,
-                                              (s.term_end - p_starts_on)::bigint, (s.term_end - s.term_start)::bigint));
+    VALUES (p_reseller, p_subscription, p_plan, p_seats, p_price, p_term_start, p_term_end, p_starts_on, p_term_end,
+            reseller_billing.prorate_fraction(p_price OPERATOR(reseller_billing.*) p_seats,
+                                              (p_term_end - p_starts_on)::bigint, (p_term_end - p_term_start)::bigint));
+END $$;
+COMMENT ON FUNCTION reseller_billing.tranche_add(bigint, bigint, reseller_billing.plan_kind, integer, reseller_billing.amount, date, date, date) IS
+    'internal: writes the commitment tranche of seats committed from a day to the term''s end, at the term''s price, prorated by days';
+REVOKE EXECUTE ON FUNCTION reseller_billing.tranche_add(bigint, bigint, reseller_billing.plan_kind, integer, reseller_billing.amount, date, date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.tranche_add(bigint, bigint, reseller_billing.plan_kind, integer, reseller_billing.amount, date, date, date) TO reseller_billing_admin;
+
+CREATE OR REPLACE FUNCTION reseller_billing.add_tranche(s reseller_billing.subscription, p_seats integer, p_starts_on date)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    PERFORM reseller_billing.tranche_add(s.reseller_id, s.subscription_id, s.plan, p_seats, s.partner_price,
+                                         s.term_start, s.term_end, p_starts_on);
 END $$;

@@ -1,0 +1,258 @@
+/*
+ * billing_facts.c — the facts the month-end close bills from, kept as a
+ * subscription changes (doc/invoicing.md): AFTER INSERT and AFTER UPDATE on
+ * subscription, and AFTER INSERT on commitment_tranche.
+ *
+ *   - an Annual term (created, converted, renewed) starts a commitment
+ *     tranche of all its committed seats; seats added during the term start
+ *     a tranche from the day they are added to the term's end;
+ *   - an Annual subscription cancelled inside its term (terminate_early):
+ *     its tranches are billed through the month of termination;
+ *   - Flex: a stretch (flex_term) starts when the plan becomes Flex, or its
+ *     price changes, and ends when either changes again or it is cancelled;
+ *     a new Flex subscription is billed from the start of its term_start day
+ *     in the program's time zone;
+ *   - a change dated back into a month already billed marks that month and
+ *     the later billed ones as changed (mark_late_change), so the next close
+ *     bills the difference; a new tranche marks them too.
+ * The tranche is written by tranche_add(), which add_tranche() (the
+ * migration's) calls as well.  A restore brings the facts with the rows.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "amount.h"
+#include "clock.h"
+#include "session.h"
+#include "spi_rules.h"
+#include "subscription_row.h"
+
+static SPIPlanPtr plan_today = NULL;
+static RbTypedPlan plan_tranche;
+static SPIPlanPtr plan_tranche_end = NULL;
+static SPIPlanPtr plan_flex_end = NULL;
+static RbTypedPlan plan_flex_start;
+static SPIPlanPtr plan_late = NULL;
+
+static bool
+is_annual(SubRow *r)
+{
+	return sub_plan(r) >= 0 && PLAN_IS_ANNUAL(sub_plan(r));
+}
+
+/* plan is flexible and status is not cancelled (NULL: no) */
+static bool
+on_flex(SubRow *r)
+{
+	return sub_plan(r) == PLAN_FLEXIBLE && !sub_null(r, SC_STATUS) && !sub_text_is(r, SC_STATUS, "cancelled");
+}
+
+static bool
+same_price(SubRow *a, SubRow *b)
+{
+	if (sub_null(a, SC_PRICE) || sub_null(b, SC_PRICE))
+		return sub_null(a, SC_PRICE) && sub_null(b, SC_PRICE);
+	return memcmp(DatumGetPointer(sub_get(a, SC_PRICE)), DatumGetPointer(sub_get(b, SC_PRICE)), sizeof(Amount)) == 0;
+}
+
+static void
+add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on)
+{
+	Oid			types[8] = {INT8OID, INT8OID, sub_type(n, SC_PLAN), INT4OID, sub_type(n, SC_PRICE),
+							DATEOID, DATEOID, DATEOID};
+	Datum		args[8] = {sub_get(n, SC_RESELLER), sub_get(n, SC_SUBSCRIPTION), sub_get(n, SC_PLAN), seats,
+						   sub_get(n, SC_PRICE), sub_get(n, SC_TERM_START), sub_get(n, SC_TERM_END),
+						   DateADTGetDatum(starts_on)};
+	char		nulls[8];
+	SubCol		cols[8] = {SC_RESELLER, SC_SUBSCRIPTION, SC_PLAN, SC_NCOLS, SC_PRICE, SC_TERM_START, SC_TERM_END,
+						   SC_NCOLS};
+
+	for (int i = 0; i < 8; i++)
+		nulls[i] = (cols[i] != SC_NCOLS && sub_null(n, cols[i])) ? 'n' : ' ';
+	nulls[3] = seats_null ? 'n' : ' ';
+	SPI_execute_plan(rb_prepare_typed(&plan_tranche,
+									  "SELECT reseller_billing.tranche_add($1, $2, $3, $4, $5, $6, $7, $8)", 8, types),
+					 args, nulls, false, 0);
+}
+
+static void
+mark_late(Datum reseller, Datum subscription, DateADT from)
+{
+	Oid			types[3] = {INT8OID, INT8OID, DATEOID};
+	Datum		args[3] = {reseller, subscription, DateADTGetDatum(from)};
+
+	SPI_execute_plan(rb_prepare_once(&plan_late,
+									 "SELECT reseller_billing.mark_late_change($1, $2, reseller_billing.billing_period($3))",
+									 3, types),
+					 args, NULL, false, 0);
+}
+
+PG_FUNCTION_INFO_V1(rb_subscription_billing_facts);
+Datum
+rb_subscription_billing_facts(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	bool		insert;
+	TimestampTz eff;
+	SubRow		o,
+				n;
+	bool		was_flex = false,
+				is_flex,
+				stale = false;
+	DateADT		today;
+	bool		today_null;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("subscription_billing_facts() must be an AFTER INSERT OR UPDATE row trigger")));
+	insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+	eff = rb_effective_at();
+	if (rb_restoring())
+		return PointerGetDatum(NULL);
+
+	SPI_connect();
+	sub_row_read(&n, td, insert ? td->tg_trigtuple : td->tg_newtuple);
+	if (!insert)
+	{
+		sub_row_read(&o, td, td->tg_trigtuple);
+		was_flex = on_flex(&o);
+	}
+	is_flex = on_flex(&n);
+	{
+		Oid			types[2] = {INT8OID, TIMESTAMPTZOID};
+		Datum		args[2] = {sub_get(&n, SC_RESELLER), TimestampTzGetDatum(eff)};
+
+		SPI_execute_plan(rb_prepare_once(&plan_today, "SELECT reseller_billing.program_date($1, $2)", 2, types),
+						 args, NULL, true, 1);
+		today = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &today_null));
+	}
+
+	/* Annual: a new term starts a tranche of all committed seats; added
+	 * seats start one running to the term end */
+	if (is_annual(&n) && !sub_null(&n, SC_STATUS) && !sub_text_is(&n, SC_STATUS, "cancelled"))
+	{
+		if (insert || !is_annual(&o) || !sub_same(&o, &n, SC_TERM_START))
+			add_tranche(&n, sub_get(&n, SC_COMMITTED), sub_null(&n, SC_COMMITTED),
+						DatumGetDateADT(sub_get(&n, SC_TERM_START)));
+		else if (!sub_null(&n, SC_COMMITTED) && !sub_null(&o, SC_COMMITTED) &&
+				 DatumGetInt32(sub_get(&n, SC_COMMITTED)) > DatumGetInt32(sub_get(&o, SC_COMMITTED)))
+		{
+			/* LEAST(GREATEST(today, term_start), term_end - 1), NULLs ignored */
+			DateADT		from = today;
+			bool		from_null = today_null;
+
+			if (!sub_null(&n, SC_TERM_START) &&
+				(from_null || DatumGetDateADT(sub_get(&n, SC_TERM_START)) > from))
+				from = DatumGetDateADT(sub_get(&n, SC_TERM_START)), from_null = false;
+			if (!sub_null(&n, SC_TERM_END) &&
+				(from_null || DatumGetDateADT(sub_get(&n, SC_TERM_END)) - 1 < from))
+				from = DatumGetDateADT(sub_get(&n, SC_TERM_END)) - 1, from_null = false;
+			add_tranche(&n, Int32GetDatum(DatumGetInt32(sub_get(&n, SC_COMMITTED)) -
+										  DatumGetInt32(sub_get(&o, SC_COMMITTED))), false, from);
+		}
+	}
+
+	/* cancelled inside a term (terminate_early): the tranches are billed
+	 * monthly through the month of termination, the rest is the
+	 * early-termination charge */
+	if (!insert && sub_text_is(&n, SC_STATUS, "cancelled") && !sub_null(&o, SC_STATUS) &&
+		!sub_text_is(&o, SC_STATUS, "cancelled") && is_annual(&o))
+	{
+		Oid			types[3] = {INT8OID, INT8OID, DATEOID};
+		Datum		args[3] = {sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), DateADTGetDatum(today)};
+		char		nulls[3] = {' ', ' ', today_null ? 'n' : ' '};
+
+		SPI_execute_plan(rb_prepare_once(&plan_tranche_end,
+										 "UPDATE reseller_billing.commitment_tranche t "
+										 "SET last_month = reseller_billing.billing_period(GREATEST($3, t.starts_on)) "
+										 "WHERE t.reseller_id = $1 AND t.subscription_id = $2 "
+										 "AND t.ends_on > $3 AND t.last_month IS NULL",
+										 3, types),
+						 args, nulls, false, 0);
+		stale = true;
+	}
+
+	/* Flex: a stretch starts when the plan becomes Flex (or its price
+	 * changes) and ends when it stops being Flex or is cancelled */
+	if (was_flex && (!is_flex || !same_price(&o, &n)))
+	{
+		Oid			types[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
+		Datum		args[3] = {sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), TimestampTzGetDatum(eff)};
+
+		SPI_execute_plan(rb_prepare_once(&plan_flex_end,
+										 "UPDATE reseller_billing.flex_term f SET ends_at = $3 "
+										 "WHERE f.reseller_id = $1 AND f.subscription_id = $2 AND f.ends_at IS NULL",
+										 3, types),
+						 args, NULL, false, 0);
+		stale = true;
+	}
+	if (is_flex && (!was_flex || !same_price(&o, &n)))
+	{
+		Oid			types[6] = {INT8OID, INT8OID, sub_type(&n, SC_PRICE), BOOLOID, TIMESTAMPTZOID, DATEOID};
+		Datum		args[6] = {sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), sub_get(&n, SC_PRICE),
+							   BoolGetDatum(insert), TimestampTzGetDatum(eff), sub_get(&n, SC_TERM_START)};
+		char		nulls[6] = {' ', ' ', sub_null(&n, SC_PRICE) ? 'n' : ' ', ' ', ' ',
+								sub_null(&n, SC_TERM_START) ? 'n' : ' '};
+
+		SPI_execute_plan(rb_prepare_typed(&plan_flex_start,
+										  "INSERT INTO reseller_billing.flex_term (reseller_id, subscription_id, price, starts_at) "
+										  "SELECT $1, $2, $3, CASE WHEN $4 THEN LEAST($5, $6::timestamp AT TIME ZONE pg.time_zone) "
+										  "ELSE $5 END "
+										  "FROM reseller_billing.reseller r "
+										  "JOIN reseller_billing.program pg ON pg.program_id = r.program_id "
+										  "WHERE r.reseller_id = $1",
+										  6, types),
+						 args, nulls, false, 0);
+		stale = true;
+	}
+
+	/* a change dated back into a month already billed makes its bill stale
+	 * from that month on (new tranches are marked by their own trigger) */
+	if (stale && !today_null)
+		mark_late(sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), today);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* commitment_tranche, AFTER INSERT: the months billed from its start on */
+PG_FUNCTION_INFO_V1(rb_tranche_late_change);
+Datum
+rb_tranche_late_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	bool		r_null,
+				s_null,
+				d_null;
+	Datum		reseller,
+				subscription,
+				starts_on;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("tranche_late_change() must be an AFTER INSERT row trigger")));
+	if (rb_restoring())
+		return PointerGetDatum(NULL);
+	desc = RelationGetDescr(td->tg_relation);
+	reseller = rb_column(desc, td->tg_trigtuple, "reseller_id", &r_null, "tranche_late_change");
+	subscription = rb_column(desc, td->tg_trigtuple, "subscription_id", &s_null, "tranche_late_change");
+	starts_on = rb_column(desc, td->tg_trigtuple, "starts_on", &d_null, "tranche_late_change");
+	SPI_connect();
+	if (!d_null)
+		mark_late(reseller, subscription, DatumGetDateADT(starts_on));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
