@@ -37,3 +37,41 @@ CREATE OR REPLACE FUNCTION reseller_billing.subscription_billing_facts() RETURNS
 CREATE OR REPLACE FUNCTION reseller_billing.tranche_late_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_tranche_late_change'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+
+-- a cancellation ends the accounts and records the early-termination charge
+-- (src/subscription_end.c); the charge is early_termination_fee_of(), the
+-- subscription's columns as arguments (a shard's row is of another type),
+-- which early_termination_fee() (terminate_early's) calls too
+CREATE FUNCTION reseller_billing.early_termination_fee_of(p_reseller bigint, p_subscription bigint, p_term_start date,
+                                                          p_term_end date, p_price reseller_billing.amount, p_on date)
+    RETURNS reseller_billing.amount
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    fee     reseller_billing.amount;
+BEGIN
+    -- every tranche of the current term paid monthly: its total less what its
+    -- schedule bills through the month of termination; a prepaid year was
+    -- billed whole when it started, so nothing is left to charge
+    SELECT reseller_billing.sum(t.total - reseller_billing.annual_installments_through(
+               t.total, t.starts_on, t.ends_on, reseller_billing.billing_period(GREATEST(p_on, t.starts_on))))
+      INTO fee
+      FROM reseller_billing.commitment_tranche t
+     WHERE t.reseller_id = p_reseller AND t.subscription_id = p_subscription
+       AND t.plan = 'annual_monthly' AND t.term_start = p_term_start AND t.ends_on = p_term_end
+       AND (t.last_month IS NULL OR t.last_month >= reseller_billing.billing_period(p_on)) AND p_on < p_term_end;
+    RETURN coalesce(fee, reseller_billing.amount(0, reseller_billing.currency(p_price)));
+END $$;
+COMMENT ON FUNCTION reseller_billing.early_termination_fee_of(bigint, bigint, date, date, reseller_billing.amount, date) IS
+    'the installments left of an Annual term (reseller, subscription, term, price) cancelled on a date: every tranche''s total less what it bills through that month';
+
+CREATE OR REPLACE FUNCTION reseller_billing.early_termination_fee(s reseller_billing.subscription, p_on date)
+    RETURNS reseller_billing.amount
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN reseller_billing.early_termination_fee_of(s.reseller_id, s.subscription_id, s.term_start, s.term_end,
+                                                     s.partner_price, p_on);
+END $$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_cancelled() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_subscription_cancelled'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
