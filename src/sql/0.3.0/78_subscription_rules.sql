@@ -75,3 +75,16 @@ END $$;
 CREATE OR REPLACE FUNCTION reseller_billing.subscription_cancelled() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_subscription_cancelled'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+
+-- what an update of an account may change (src/seat_rules.c)
+CREATE OR REPLACE FUNCTION reseller_billing.seat_before_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_seat_before_update'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+
+-- the counter and the accounts of a subscription (src/subscription_guard.c)
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_counter_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_subscription_counter_guard'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_keep_seats() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_subscription_keep_seats'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
