@@ -17,6 +17,7 @@ void
 _PG_init(void)
 {
 	rb_session_init();
+	rb_tenant_init();
 }
 
 /*

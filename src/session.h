@@ -14,4 +14,8 @@ extern bool rb_restoring(void);
 /* defines the setting reseller_billing.restore (from _PG_init) */
 extern void rb_session_init(void);
 
+/* defines the tenant settings reseller_billing.reseller_id and
+ * reseller_billing.customer_id (tenant.c, from _PG_init) */
+extern void rb_tenant_init(void);
+
 #endif
