@@ -138,19 +138,20 @@ plan_name(int plan)
 }
 
 /* the plan change of a prepaid order in migrate_to_postpaid: the row
- * migration_check() returns */
+ * migration_check() returns.  The rows are passed as values of the type
+ * reseller_billing.subscription whatever the trigger's table (on a shard
+ * the row has the shard's type) */
 static HeapTuple
 migration_row(TriggerData *td, DateADT today, bool today_null)
 {
-	Oid			rowtype = RelationGetForm(td->tg_relation)->reltype;
+	Oid			rowtype;
+	Datum		old_row = sub_as_table_row(td, td->tg_trigtuple, &rowtype);
+	Datum		new_row = sub_as_table_row(td, td->tg_newtuple, &rowtype);
 	Oid			types[3] = {rowtype, rowtype, DATEOID};
-	Datum		args[3] = {heap_copy_tuple_as_datum(td->tg_trigtuple, RelationGetDescr(td->tg_relation)),
-						   heap_copy_tuple_as_datum(td->tg_newtuple, RelationGetDescr(td->tg_relation)),
-						   DateADTGetDatum(today)};
+	Datum		args[3] = {old_row, new_row, DateADTGetDatum(today)};
 	char		nulls[3] = {' ', ' ', today_null ? 'n' : ' '};
 	bool		isnull;
 	Datum		r;
-	HeapTupleData t;
 
 	SPI_execute_plan(rb_prepare_typed(&plan_migration,
 									 "SELECT reseller_billing.migration_check($1, $2, $3)", 3, types),
@@ -158,11 +159,7 @@ migration_row(TriggerData *td, DateADT today, bool today_null)
 	r = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		return NULL;
-	t.t_len = HeapTupleHeaderGetDatumLength(DatumGetHeapTupleHeader(r));
-	ItemPointerSetInvalid(&t.t_self);
-	t.t_tableOid = RelationGetRelid(td->tg_relation);
-	t.t_data = DatumGetHeapTupleHeader(r);
-	return SPI_copytuple(&t);
+	return SPI_copytuple(sub_from_table_row(td, r));
 }
 
 /* a plan change: allowed, and what it implies */

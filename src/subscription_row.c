@@ -12,7 +12,9 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/datetime.h"
+#include "catalog/namespace.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -130,4 +132,66 @@ sub_plus_year(DateADT d)
 	year->month = 12;
 	t = DatumGetTimestamp(DirectFunctionCall2(date_pl_interval, DateADTGetDatum(d), IntervalPGetDatum(year)));
 	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(t)));
+}
+
+/* the type reseller_billing.subscription */
+static Oid
+subscription_type(void)
+{
+	Oid			rel = get_relname_relid("subscription", get_namespace_oid("reseller_billing", false));
+
+	if (!OidIsValid(rel))
+		elog(ERROR, "table reseller_billing.subscription does not exist");
+	return get_rel_type_id(rel);
+}
+
+/* copy the columns of FROM (desc fd) into a tuple of desc td, by name */
+static HeapTuple
+by_name(TupleDesc fd, HeapTuple from, TupleDesc td)
+{
+	Datum	   *fv = palloc(fd->natts * sizeof(Datum));
+	bool	   *fn = palloc(fd->natts * sizeof(bool));
+	Datum	   *tv = palloc(td->natts * sizeof(Datum));
+	bool	   *tn = palloc(td->natts * sizeof(bool));
+
+	heap_deform_tuple(from, fd, fv, fn);
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(td, i);
+		int			j = a->attisdropped ? 0 : SPI_fnumber(fd, NameStr(a->attname));
+
+		tv[i] = j > 0 ? fv[j - 1] : (Datum) 0;
+		tn[i] = j > 0 ? fn[j - 1] : true;
+	}
+	return heap_form_tuple(td, tv, tn);
+}
+
+Datum
+sub_as_table_row(TriggerData *td, HeapTuple tuple, Oid *type)
+{
+	TupleDesc	pd;
+	Datum		d;
+
+	*type = subscription_type();
+	pd = lookup_rowtype_tupdesc(*type, -1);
+	d = heap_copy_tuple_as_datum(by_name(RelationGetDescr(td->tg_relation), tuple, pd), pd);
+	ReleaseTupleDesc(pd);
+	return d;
+}
+
+HeapTuple
+sub_from_table_row(TriggerData *td, Datum row)
+{
+	HeapTupleHeader h = DatumGetHeapTupleHeader(row);
+	TupleDesc	pd = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+	HeapTupleData t;
+	HeapTuple	r;
+
+	t.t_len = HeapTupleHeaderGetDatumLength(h);
+	ItemPointerSetInvalid(&t.t_self);
+	t.t_tableOid = InvalidOid;
+	t.t_data = h;
+	r = by_name(pd, &t, RelationGetDescr(td->tg_relation));
+	ReleaseTupleDesc(pd);
+	return r;
 }

@@ -93,6 +93,11 @@ extern Datum sub_partner_price(SubRow *r, Datum plan, bool plan_null, Datum on, 
 /* a post-paid reseller places no prepaid order (55000; subscription_terms.c) */
 extern void rb_prepaid_order_check(SubRow *n, const char *model);
 
+/* a row of the trigger's table (the table, or a shard of it) as a value of
+ * the type reseller_billing.subscription, its columns matched by name, for
+ * the SQL functions that take one (migration_check); and back */
+extern Datum sub_as_table_row(TriggerData *td, HeapTuple tuple, Oid *type);
+extern HeapTuple sub_from_table_row(TriggerData *td, Datum row);
 /* date + 12 months */
 extern DateADT sub_plus_year(DateADT d);
 

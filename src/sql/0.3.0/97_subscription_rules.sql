@@ -12,6 +12,10 @@
 -- type (a shard's row is of another type), is part of the C rules.  The
 -- billing facts the close bills from follow (src/billing_facts.c).
 -- The rules still run as the extension's owner with a fixed search_path.
+-- This section comes after every other of 0.3.0, so that no later
+-- CREATE OR REPLACE of the PL/pgSQL versions (85_money_settle.sql rewrote
+-- subscription_cancelled's money test) can put them back; pgTAP
+-- (100_rules_in_c.sql) checks which functions are C.
 
 CREATE OR REPLACE FUNCTION reseller_billing.effective_at() RETURNS timestamptz
     AS 'MODULE_PATHNAME', 'rb_effective_at_fn' LANGUAGE C STABLE;
@@ -30,7 +34,7 @@ DROP FUNCTION reseller_billing.prepaid_order_check(reseller_billing.subscription
 
 -- the billing facts: commitment tranches, Flex stretches, late changes
 -- (src/billing_facts.c); the tranche itself is written by tranche_add()
--- (section 79), which the migration's add_tranche() calls too
+-- (section 79, 79_planned_once.sql), which the migration's add_tranche() calls too
 CREATE OR REPLACE FUNCTION reseller_billing.subscription_billing_facts() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_subscription_billing_facts'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
