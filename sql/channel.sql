@@ -146,6 +146,11 @@ SELECT place_subscription(61001, 61002, 61201, :e1, 1, 'annual_prepaid', '2025-0
 SELECT pg_temp.sqlstate_of(format($q$SELECT place_subscription(61006, 61002, 61201, %s, 1, 'annual_monthly', '2025-01-05 00:00+00')$q$, :e3)) AS outside,
        pg_temp.sqlstate_of(format($q$INSERT INTO subscription (reseller_id, customer_id, sku_id, plan, committed_seats, term_start) VALUES (61003, 61206, %s, 'annual_monthly', 1, '2025-01-05')$q$, :e3)) AS plain_insert,
        pg_temp.sqlstate_of(format($q$SELECT place_subscription(61002, 61002, 61201, %s, 4, 'flexible', '2025-01-05 00:00+00')$q$, :e3)) AS flex;
+-- refused (22023, 22004): an order for no seats, fewer than none, or an unnamed number
+SELECT place_subscription(61002, 61002, 61201, :e3, 0, 'annual_monthly', '2025-01-05 00:00+00');
+SELECT pg_temp.sqlstate_of(format($q$SELECT place_subscription(61002, 61002, 61201, %s, -2, 'annual_monthly', '2025-01-05 00:00+00')$q$, :e3)) AS negative,
+       pg_temp.sqlstate_of(format($q$SELECT place_subscription(61002, 61002, 61201, %s, NULL, 'annual_monthly', '2025-01-05 00:00+00')$q$, :e3)) AS no_seats,
+       pg_temp.sqlstate_of(format($q$SELECT place_subscription(61002, 61002, 61201, %s, 2, NULL, '2025-01-05 00:00+00')$q$, :e3)) AS no_plan;
 SELECT count(*) AS subscriptions FROM subscription WHERE reseller_id BETWEEN 61001 AND 61099;
 
 -- ===========================================================================

@@ -9,7 +9,8 @@ SET TimeZone = 'UTC';
 -- subscription_guard: the guards of a subscription row (src/subscription_guard.c)
 --   - a subscription with accounts is never deleted (23503), one without
 --     may be;
---   - only the seat triggers move active_seats (55000).
+--   - only the seat triggers move active_seats (55000);
+--   - end_seats refuses a missing argument (22004).
 -- A refused statement changes nothing.  Ids: reseller and customer 15901,
 -- subscriptions 15901 and 15902.
 --
@@ -40,5 +41,9 @@ DELETE FROM flex_term WHERE reseller_id = 15901 AND subscription_id = 15902;
 DELETE FROM subscription_change WHERE reseller_id = 15901 AND subscription_id = 15902;
 DELETE FROM subscription WHERE reseller_id = 15901 AND subscription_id = 15902;
 SELECT count(*) AS left_of_15902 FROM subscription WHERE reseller_id = 15901 AND subscription_id = 15902;
+
+-- end_seats names what it ends: a missing argument is refused (22004)
+SELECT end_seats(15901, 15901, NULL);
+SELECT end_seats(NULL, 15901, '2012-06-01 00:00+00');
 
 SELECT status FROM cancel_subscription(15901, 15901);

@@ -1,0 +1,52 @@
+-- ========================================================================
+-- 0.3.0: the API refuses bad arguments with its own error (issue 15 §6)
+-- ========================================================================
+--
+-- place_subscription with 0 seats reached the table's CHECK constraint
+-- (23514, "violates check constraint subscription_committed_seats_check"),
+-- and end_seats with a NULL argument ended nothing and said nothing.  Both
+-- refuse now, as add_seats and set_seat_cap do: 22004 for a missing
+-- argument, 22023 for a number of seats below 1, naming what was asked.
+
+CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_seats IS NULL OR p_plan IS NULL THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % needs a number of seats and a plan', p_customer, p_reseller
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('The seats given are %s and the plan %s.', coalesce(p_seats::text, 'NULL'),
+                                  coalesce(p_plan::text, 'NULL'));
+    END IF;
+    IF p_seats < 1 THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % must be for a positive number of seats', p_customer, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s seats were asked for.', p_seats),
+                  HINT = 'A CSP subscription commits to at least one seat.';
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
+    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at);
+END $function$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.end_seats(p_reseller bigint, p_subscription bigint, p_at timestamptz)
+    RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    n       integer;
+BEGIN
+    IF p_reseller IS NULL OR p_subscription IS NULL OR p_at IS NULL THEN
+        RAISE EXCEPTION 'end_seats needs a reseller, a subscription and a moment'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s, subscription %s, moment %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_subscription::text, 'NULL'), coalesce(p_at::text, 'NULL'));
+    END IF;
+    WITH ended AS (
+        UPDATE reseller_billing.seat t SET active_until = GREATEST(p_at, t.active_from)
+         WHERE t.reseller_id = p_reseller AND t.subscription_id = p_subscription AND t.active_until IS NULL
+        RETURNING 1)
+    SELECT count(*)::integer INTO n FROM ended;
+    RETURN n;
+END $$;
