@@ -42,6 +42,29 @@ DELETE FROM subscription_change WHERE reseller_id = 15901 AND subscription_id = 
 DELETE FROM subscription WHERE reseller_id = 15901 AND subscription_id = 15902;
 SELECT count(*) AS left_of_15902 FROM subscription WHERE reseller_id = 15901 AND subscription_id = 15902;
 
+-- Inside one transaction the seat rule reads a subscription once, when it
+-- locks it (src/seat_limit.c); a change of the subscription in the same
+-- transaction is seen by the next account: cap 2, one account, the cap
+-- lowered to 1, a second account refused against the new cap.
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap, term_start)
+VALUES (15901, 15903, 15901, :apps, 'flexible', 2, '2012-01-01');
+BEGIN;
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (15901, 15903, 'cy');
+UPDATE subscription SET seat_cap = 1 WHERE reseller_id = 15901 AND subscription_id = 15903;
+SAVEPOINT second;
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (15901, 15903, 'dee');
+ROLLBACK TO SAVEPOINT second;
+-- the subscription locked in that rolled-back subtransaction is read (and
+-- locked) again: still refused, then accepted once an account has ended
+SAVEPOINT third;
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (15901, 15903, 'eve');
+ROLLBACK TO SAVEPOINT third;
+UPDATE seat SET active_until = active_from WHERE reseller_id = 15901 AND subscription_id = 15903;
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (15901, 15903, 'eve');
+COMMIT;
+SELECT seat_cap, active_seats FROM subscription WHERE reseller_id = 15901 AND subscription_id = 15903;
+SELECT status FROM cancel_subscription(15901, 15903);
+
 -- end_seats names what it ends: a missing argument is refused (22004)
 SELECT end_seats(15901, 15901, NULL);
 SELECT end_seats(NULL, 15901, '2012-06-01 00:00+00');

@@ -76,8 +76,31 @@ typedef struct SeatPending
 	int64		delta;
 } SeatPending;
 
+/*
+ * A subscription this transaction has locked (FOR NO KEY UPDATE) and read:
+ * while the lock is held nobody else changes the row, so a later statement
+ * of the transaction checks its accounts against what was read, with no
+ * query.  Forgotten when the transaction updates the row (seat_count_fold
+ * runs before every UPDATE of a subscription) and when the subtransaction
+ * that took the lock aborts (the lock goes with it).
+ */
+typedef struct SeatLocked
+{
+	int64		reseller;
+	int64		subscription;
+	SubTransactionId subxid;
+	char		status[16];
+	bool		annual;
+	bool		lim_null;
+	int64		lim;
+	int64		active;			/* active_seats on disk when locked */
+	bool		trial_ended;	/* a trial whose end has come */
+	char		trial_end[16];
+} SeatLocked;
+
 static List *seat_groups = NIL;
 static List *seat_pending = NIL;
+static List *seat_locked = NIL;
 static MemoryContext seat_cxt = NULL;
 static bool seat_callbacks = false;
 static SPIPlanPtr plan_lock = NULL;
@@ -94,6 +117,7 @@ seat_xact_callback(XactEvent event, void *arg)
 	{
 		seat_groups = NIL;
 		seat_pending = NIL;
+		seat_locked = NIL;
 		seat_cxt = NULL;
 	}
 }
@@ -125,6 +149,46 @@ seat_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			seat_pending = foreach_delete_current(seat_pending, lc);
 		else if (event == SUBXACT_EVENT_COMMIT_SUB)
 			p->subxid = parentSubid;
+	}
+	foreach(lc, seat_locked)
+	{
+		SeatLocked *k = lfirst(lc);
+
+		if (k->subxid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			seat_locked = foreach_delete_current(seat_locked, lc);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			k->subxid = parentSubid;
+	}
+}
+
+static SeatLocked *
+locked_find(int64 reseller, int64 subscription)
+{
+	ListCell   *lc;
+
+	foreach(lc, seat_locked)
+	{
+		SeatLocked *k = lfirst(lc);
+
+		if (k->reseller == reseller && k->subscription == subscription)
+			return k;
+	}
+	return NULL;
+}
+
+static void
+locked_forget(int64 reseller, int64 subscription)
+{
+	ListCell   *lc;
+
+	foreach(lc, seat_locked)
+	{
+		SeatLocked *k = lfirst(lc);
+
+		if (k->reseller == reseller && k->subscription == subscription)
+			seat_locked = foreach_delete_current(seat_locked, lc);
 	}
 }
 
@@ -294,21 +358,20 @@ group_cmp(const ListCell *a, const ListCell *b)
 	return 0;
 }
 
-/* the limit of one subscription, and its pending count moved by delta */
-static void
-apply_group(SeatGroup *g)
+/* lock a subscription and read what its limit needs (once per transaction) */
+static SeatLocked *
+lock_subscription_row(SeatGroup *g)
 {
-	Oid			keytypes[3] = {INT8OID, INT8OID, INT8OID};
-	Datum		keys[3] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription), Int64GetDatum(g->delta)};
+	Oid			keytypes[1] = {INT8OID};
+	Datum		keys[2] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription)};
+	Oid			lock_types[2] = {INT8OID, INT8OID};
 	HeapTuple	row;
 	TupleDesc	desc;
 	bool		isnull;
-	char	   *status;
-	bool		annual;
-	bool		lim_null;
-	int64		lim,
-				active;
+	SeatLocked *k = locked_find(g->reseller, g->subscription);
 
+	if (k != NULL)
+		return k;
 	SPI_execute_plan(rb_prepare_once(&plan_lock,
 								  "SELECT s.status, s.plan::text, reseller_billing.is_annual(s.plan), "
 								  "CASE WHEN reseller_billing.is_annual(s.plan) THEN s.committed_seats ELSE s.seat_cap END, "
@@ -316,7 +379,7 @@ apply_group(SeatGroup *g)
 								  "FROM reseller_billing.subscription s "
 								  "WHERE s.reseller_id OPERATOR(pg_catalog.=) $1 AND s.subscription_id OPERATOR(pg_catalog.=) $2 "
 								  "FOR NO KEY UPDATE",
-								  2, keytypes),
+								  2, lock_types),
 					 keys, NULL, false, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -324,52 +387,74 @@ apply_group(SeatGroup *g)
 				 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " does not exist",
 						g->subscription, g->reseller),
 				 errdetail("A seat belongs to an existing subscription of the same reseller.")));
-	if (g->delta == 0)
-		return;					/* only accounts recorded already ended */
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
-	status = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
-	annual = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
-	lim = DatumGetInt32(SPI_getbinval(row, desc, 4, &lim_null));
-	active = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull)) + pending_sum(g->reseller, g->subscription);
+	k = MemoryContextAllocZero(seat_cxt, sizeof(SeatLocked));
+	k->reseller = g->reseller;
+	k->subscription = g->subscription;
+	k->subxid = GetCurrentSubTransactionId();
+	strlcpy(k->status, TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull)), sizeof(k->status));
+	k->annual = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
+	k->lim = DatumGetInt32(SPI_getbinval(row, desc, 4, &k->lim_null));
+	k->active = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull));
+	if (strcmp(k->status, "trial") == 0)
+	{
+		bool		tnull;
+		Datum		trial_end = SPI_getbinval(row, desc, 6, &tnull);
 
+		if (!tnull)
+		{
+			Datum		today;
+			bool		today_null;
+
+			strlcpy(k->trial_end, rb_datum_text(trial_end, DATEOID), sizeof(k->trial_end));
+			/* the billing clock does not move inside a transaction */
+			SPI_execute_plan(rb_prepare_once(&plan_today,
+											 "SELECT reseller_billing.program_date($1, reseller_billing.clock_now())",
+											 1, keytypes),
+							 keys, NULL, true, 1);
+			today = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &today_null);
+			k->trial_ended = !today_null && DatumGetDateADT(trial_end) <= DatumGetDateADT(today);
+		}
+	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(seat_cxt);
+
+		seat_locked = lappend(seat_locked, k);
+		MemoryContextSwitchTo(old);
+	}
+	return k;
+}
+
+/* the limit of one subscription, and its pending count moved by delta */
+static void
+apply_group(SeatGroup *g)
+{
+	SeatLocked *k = lock_subscription_row(g);
+	int64		active;
+
+	if (g->delta == 0)
+		return;					/* only accounts recorded already ended */
+	active = k->active + pending_sum(g->reseller, g->subscription);
 	if (g->delta > 0)
 	{
-		if (strcmp(status, "active") != 0 && strcmp(status, "trial") != 0)
+		if (strcmp(k->status, "active") != 0 && strcmp(k->status, "trial") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " is %s and accepts no new accounts",
-							g->subscription, g->reseller, status),
+							g->subscription, g->reseller, k->status),
 					 errdetail(INT64_FORMAT " new account(s) were to be added.", g->delta)));
-		if (strcmp(status, "trial") == 0)
+		if (k->trial_ended)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("trial subscription " INT64_FORMAT " of reseller " INT64_FORMAT " ended on %s and accepts no new accounts",
+							g->subscription, g->reseller, k->trial_end),
+					 errdetail("The trial ran until %s; " INT64_FORMAT " new account(s) were to be added.",
+							   k->trial_end, g->delta),
+					 errhint("Convert it to an Annual or Flex plan with change_plan.")));
+		if (!k->lim_null && active + g->delta > k->lim)
 		{
-			bool		tnull;
-			Datum		trial_end = SPI_getbinval(row, desc, 6, &tnull);
-			Datum		today;
-			bool		today_null;
-			char	   *end_text;
-
-			if (!tnull)
-			{
-				end_text = rb_datum_text(trial_end, DATEOID);
-				SPI_execute_plan(rb_prepare_once(&plan_today,
-											  "SELECT reseller_billing.program_date($1, reseller_billing.clock_now())",
-											  1, keytypes),
-								 keys, NULL, true, 1);
-				today = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &today_null);
-				if (!today_null && DatumGetDateADT(trial_end) <= DatumGetDateADT(today))
-					ereport(ERROR,
-							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-							 errmsg("trial subscription " INT64_FORMAT " of reseller " INT64_FORMAT " ended on %s and accepts no new accounts",
-									g->subscription, g->reseller, end_text),
-							 errdetail("The trial ran until %s; " INT64_FORMAT " new account(s) were to be added.",
-									   end_text, g->delta),
-							 errhint("Convert it to an Annual or Flex plan with change_plan.")));
-			}
-		}
-		if (!lim_null && active + g->delta > lim)
-		{
-			const char *what = annual ? "committed seats" : "seat cap";
+			const char *what = k->annual ? "committed seats" : "seat cap";
 
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
@@ -377,8 +462,8 @@ apply_group(SeatGroup *g)
 							g->subscription, g->reseller, what),
 					 errdetail("The %s: " INT64_FORMAT "; " INT64_FORMAT " accounts are active and " INT64_FORMAT
 							   " more were to be added, " INT64_FORMAT " in all.",
-							   what, lim, active, g->delta, active + g->delta),
-					 errhint(annual ? "Add seats to the commitment with add_seats."
+							   what, k->lim, active, g->delta, active + g->delta),
+					 errhint(k->annual ? "Add seats to the commitment with add_seats."
 							 : "Raise the cap with set_seat_cap, or remove accounts first.")));
 		}
 	}
@@ -580,11 +665,15 @@ rb_seat_count_fold(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("seat_count_fold() must be a BEFORE UPDATE row trigger")));
 	n = td->tg_newtuple;
-	if (seat_pending == NIL)
+	if (seat_pending == NIL && seat_locked == NIL)
 		return PointerGetDatum(n);
 	desc = RelationGetDescr(td->tg_relation);
 	reseller = DatumGetInt64(attr(td, n, "reseller_id", &isnull));
 	subscription = DatumGetInt64(attr(td, n, "subscription_id", &isnull));
+	/* the row changes: what was read of it when it was locked is stale */
+	locked_forget(reseller, subscription);
+	if (seat_pending == NIL)
+		return PointerGetDatum(n);
 	pending = pending_sum(reseller, subscription);
 	if (pending == 0)
 		return PointerGetDatum(n);
