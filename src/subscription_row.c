@@ -7,7 +7,9 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "executor/spi.h"
+#include "storage/proc.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -99,28 +101,63 @@ sub_same(SubRow *a, SubRow *b, SubCol c)
 	return datumIsEqual(sub_get(a, c), sub_get(b, c), att->attbyval, att->attlen);
 }
 
+/* the last price asked for, kept for the statement (as the lookups of
+ * subscription_terms.c are) */
+static struct
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	int64		sku;
+	int64		reseller;
+	char		plan;
+	DateADT		on;
+	Amount		price;
+} last_price;
+
 Datum
 sub_partner_price(SubRow *r, Datum plan, bool plan_null, Datum on, bool on_null, bool *isnull)
 {
+	bool		keyed = !plan_null && !on_null && !sub_null(r, SC_SKU) && !sub_null(r, SC_RESELLER);
 	Oid			types[4] = {INT8OID, sub_type(r, SC_PLAN), INT8OID, DATEOID};
 	Datum		args[4] = {sub_get(r, SC_SKU), plan, sub_get(r, SC_RESELLER), on};
 	char		nulls[4] = {sub_null(r, SC_SKU) ? 'n' : ' ', plan_null ? 'n' : ' ',
 							sub_null(r, SC_RESELLER) ? 'n' : ' ', on_null ? 'n' : ' '};
+	Amount	   *copy;
 	Datum		price;
 
+	if (keyed && last_price.valid && last_price.lxid == MyProc->lxid &&
+		last_price.cid == GetCurrentCommandId(false) &&
+		last_price.sku == DatumGetInt64(args[0]) && last_price.reseller == DatumGetInt64(args[2]) &&
+		last_price.plan == DatumGetChar(plan) && last_price.on == DatumGetDateADT(on))
+	{
+		copy = palloc(sizeof(Amount));
+		*copy = last_price.price;
+		*isnull = false;
+		return PointerGetDatum(copy);
+	}
+	last_price.valid = false;
 	SPI_execute_plan(rb_prepare_typed(&plan_price,
-									 "SELECT reseller_billing.partner_price($1, $2, $3, $4)",
-									 4, types),
+									  "SELECT reseller_billing.partner_price($1, $2, $3, $4)",
+									  4, types),
 					 args, nulls, true, 1);
 	price = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
 	if (*isnull)
 		return (Datum) 0;
+	copy = palloc(sizeof(Amount));
+	memcpy(copy, DatumGetPointer(price), sizeof(Amount));
+	if (keyed)
 	{
-		Amount	   *copy = palloc(sizeof(Amount));
-
-		memcpy(copy, DatumGetPointer(price), sizeof(Amount));
-		return PointerGetDatum(copy);
+		last_price.lxid = MyProc->lxid;
+		last_price.cid = GetCurrentCommandId(false);
+		last_price.sku = DatumGetInt64(args[0]);
+		last_price.reseller = DatumGetInt64(args[2]);
+		last_price.plan = DatumGetChar(plan);
+		last_price.on = DatumGetDateADT(on);
+		last_price.price = *copy;
+		last_price.valid = true;
 	}
+	return PointerGetDatum(copy);
 }
 
 DateADT

@@ -21,7 +21,9 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
 
@@ -33,6 +35,113 @@
 
 static SPIPlanPtr plan_program = NULL;
 static SPIPlanPtr plan_sku = NULL;
+
+/*
+ * A statement inserting many subscriptions usually names one reseller and a
+ * few SKUs: the last reseller's program and the last SKU looked up are kept
+ * for the statement (the transaction and command they were read in).
+ */
+typedef struct ProgramOf
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	int64		reseller;
+	bool		found;
+	char	   *program;
+	char	   *time_zone;
+	char	   *model;
+	int32		trial_cap;
+	int32		trial_days;
+} ProgramOf;
+
+typedef struct SkuOf
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	int64		sku;
+	bool		found;
+	char	   *code;
+	char	   *program;
+} SkuOf;
+
+static ProgramOf program_of;
+static SkuOf sku_of;
+
+static char *
+kept(char *s, char *old)
+{
+	if (old)
+		pfree(old);
+	return s ? MemoryContextStrdup(TopMemoryContext, s) : NULL;
+}
+
+static ProgramOf *
+lookup_program(int64 reseller)
+{
+	Oid			type[1] = {INT8OID};
+	Datum		key[1] = {Int64GetDatum(reseller)};
+	ProgramOf  *p = &program_of;
+
+	if (p->valid && p->lxid == MyProc->lxid && p->cid == GetCurrentCommandId(false) && p->reseller == reseller)
+		return p;
+	p->valid = false;
+	SPI_execute_plan(rb_prepare_once(&plan_program,
+									 "SELECT p.code, p.time_zone, p.trial_seat_cap, p.trial_days, r.billing_model "
+									 "FROM reseller_billing.reseller r "
+									 "JOIN reseller_billing.program p ON p.program_id OPERATOR(pg_catalog.=) r.program_id "
+									 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1",
+									 1, type),
+					 key, NULL, true, 1);
+	p->found = SPI_processed > 0;
+	if (p->found)
+	{
+		HeapTuple	t = SPI_tuptable->vals[0];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		p->program = kept(SPI_getvalue(t, d, 1), p->program);
+		p->time_zone = kept(SPI_getvalue(t, d, 2), p->time_zone);
+		p->trial_cap = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
+		p->trial_days = DatumGetInt32(SPI_getbinval(t, d, 4, &isnull));
+		p->model = kept(SPI_getvalue(t, d, 5), p->model);
+	}
+	p->lxid = MyProc->lxid;
+	p->cid = GetCurrentCommandId(false);
+	p->reseller = reseller;
+	p->valid = true;
+	return p;
+}
+
+static SkuOf *
+lookup_sku(int64 sku)
+{
+	Oid			type[1] = {INT8OID};
+	Datum		key[1] = {Int64GetDatum(sku)};
+	SkuOf	   *k = &sku_of;
+
+	if (k->valid && k->lxid == MyProc->lxid && k->cid == GetCurrentCommandId(false) && k->sku == sku)
+		return k;
+	k->valid = false;
+	SPI_execute_plan(rb_prepare_once(&plan_sku,
+									 "SELECT k.code, p.code FROM reseller_billing.sku k "
+									 "JOIN reseller_billing.program p ON p.program_id OPERATOR(pg_catalog.=) k.program_id "
+									 "WHERE k.sku_id OPERATOR(pg_catalog.=) $1",
+									 1, type),
+					 key, NULL, true, 1);
+	k->found = SPI_processed > 0;
+	if (k->found)
+	{
+		k->code = kept(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), k->code);
+		k->program = kept(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), k->program);
+	}
+	k->lxid = MyProc->lxid;
+	k->cid = GetCurrentCommandId(false);
+	k->sku = sku;
+	k->valid = true;
+	return k;
+}
 
 /* a post-paid reseller buys Annual paid monthly or Flex, never prepaid */
 void
@@ -67,12 +176,6 @@ rb_subscription_before_insert(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	SubRow		n;
 	char	   *sub;
-	Oid			key_type[1] = {INT8OID};
-	Datum		key[1];
-	char		key_null[1];
-	HeapTuple	t;
-	TupleDesc	d;
-	bool		isnull;
 	char	   *program,
 			   *model = NULL;
 	Datum		tz;
@@ -97,50 +200,25 @@ rb_subscription_before_insert(PG_FUNCTION_ARGS)
 	sub_row_read(&n, td, td->tg_trigtuple);
 	sub = sub_label(&n);
 
-	key[0] = sub_get(&n, SC_RESELLER);
-	key_null[0] = sub_null(&n, SC_RESELLER) ? 'n' : ' ';
-	SPI_execute_plan(rb_prepare_once(&plan_program,
-									 "SELECT p.code, p.time_zone, p.trial_seat_cap, p.trial_days, r.billing_model "
-									 "FROM reseller_billing.reseller r "
-									 "JOIN reseller_billing.program p ON p.program_id OPERATOR(pg_catalog.=) r.program_id "
-									 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1",
-									 1, key_type),
-					 key, key_null, true, 1);
-	if (SPI_processed == 0)
+	if (sub_null(&n, SC_RESELLER) || !lookup_program(DatumGetInt64(sub_get(&n, SC_RESELLER)))->found)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("%s: reseller %s does not exist", sub, sub_raise_text(&n, SC_RESELLER))));
-	t = SPI_tuptable->vals[0];
-	d = SPI_tuptable->tupdesc;
-	program = SPI_getvalue(t, d, 1);
-	tz = PointerGetDatum(DatumGetTextPCopy(SPI_getbinval(t, d, 2, &isnull)));
-	trial_cap = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
-	trial_days = DatumGetInt32(SPI_getbinval(t, d, 4, &isnull));
-	model = SPI_getvalue(t, d, 5);
+	program = pstrdup(program_of.program);
+	tz = CStringGetTextDatum(program_of.time_zone);
+	trial_cap = program_of.trial_cap;
+	trial_days = program_of.trial_days;
+	model = program_of.model ? pstrdup(program_of.model) : NULL;
 
-	key[0] = sub_get(&n, SC_SKU);
-	key_null[0] = sub_null(&n, SC_SKU) ? 'n' : ' ';
-	SPI_execute_plan(rb_prepare_once(&plan_sku,
-									 "SELECT k.code, p.code FROM reseller_billing.sku k "
-									 "JOIN reseller_billing.program p ON p.program_id OPERATOR(pg_catalog.=) k.program_id "
-									 "WHERE k.sku_id OPERATOR(pg_catalog.=) $1",
-									 1, key_type),
-					 key, key_null, true, 1);
-	if (SPI_processed == 0)
+	if (sub_null(&n, SC_SKU) || !lookup_sku(DatumGetInt64(sub_get(&n, SC_SKU)))->found)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("%s: SKU %s does not exist", sub, sub_raise_text(&n, SC_SKU))));
-	else
-	{
-		char	   *sku_code = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		char	   *sku_program = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-
-		if (strcmp(sku_program, program) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("%s: SKU \"%s\" of program \"%s\" is not sold in program \"%s\"",
-							sub, sku_code, sku_program, program)));
-	}
+	if (strcmp(sku_of.program, program) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("%s: SKU \"%s\" of program \"%s\" is not sold in program \"%s\"",
+						sub, sku_of.code, sku_of.program, program)));
 	rb_prepaid_order_check(&n, model);
 
 	today = DatumGetDateADT(DirectFunctionCall1(timestamp_date,
