@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(185);
+SELECT plan(186);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -394,6 +394,18 @@ CROSS JOIN LATERAL (SELECT substr(s, length('search_path=') + 1) AS sp
 WHERE p.pronamespace = 'reseller_billing'::regnamespace
   AND p.prokind = 'f' AND l.lanname IN ('sql', 'plpgsql')
   AND NOT (x.sp LIKE 'pg_catalog,%' AND x.sp LIKE '%pg_temp');
+
+-- No SQL-standard body (BEGIN ATOMIC / RETURN) reads a table: such a body is
+-- bound to its tables when created, and a Citus worker cannot plan it over
+-- a shard (issue 14 §8); those functions have string bodies, parsed when
+-- called (src/sql/0.3.0/93_string_bodies.sql).
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'no function has a SQL-standard body that reads a table')
+FROM pg_proc p
+WHERE p.pronamespace = 'reseller_billing'::regnamespace AND p.prosqlbody IS NOT NULL
+  AND EXISTS (SELECT FROM pg_depend d
+               WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                 AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'n');
 
 SELECT * FROM finish();
 
