@@ -27,7 +27,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.taxed_resellers(p_period reseller_bi
                                                  p_lo bigint, p_hi bigint)
     RETURNS TABLE (reseller_id bigint, rate numeric, state text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-BEGIN ATOMIC
+AS $body$
     SELECT r.reseller_id, t.rate, t.state
       FROM reseller_billing.reseller r
      CROSS JOIN LATERAL reseller_billing.sales_tax_rate(r.reseller_id,
@@ -37,7 +37,7 @@ BEGIN ATOMIC
        AND r.country OPERATOR(pg_catalog.=) 'US'
        AND EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region)
        AND t.rate OPERATOR(pg_catalog.<>) 0;
-END;
+$body$;
 COMMENT ON FUNCTION reseller_billing.taxed_resellers(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'the resellers in [lo, hi] of a program (NULL: all) whose lines of the month are taxed, with the rate and state (rate and certificates of the last day of the month)';
 
@@ -420,7 +420,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.due_lines(p_period reseller_billing.
                    amount reseller_billing.amount, service_period reseller_billing.billing_period,
                    service daterange, tranche_id bigint, charge_id bigint)
     LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-BEGIN ATOMIC
+AS $body$
     WITH todo AS (
         SELECT r.reseller_id
           FROM reseller_billing.reseller r
@@ -481,7 +481,7 @@ BEGIN ATOMIC
                OPERATOR(reseller_billing.<>) coalesce(b.billed, reseller_billing.amount(0, pg.currency))
     )
     SELECT * FROM lines;
-END;
+$body$;
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months';
 

@@ -67,8 +67,9 @@ COMMENT ON FUNCTION reseller_billing.payment_terms_check(jsonb, text) IS
 
 -- program_payment_terms: a program's rule (net payment_terms_days without the setting).
 CREATE FUNCTION reseller_billing.program_payment_terms(p reseller_billing.program) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-    RETURN coalesce(p.settings -> 'payment_terms', jsonb_build_object('rule', 'net', 'days', p.payment_terms_days));
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT coalesce(p.settings -> 'payment_terms', jsonb_build_object('rule', 'net', 'days', p.payment_terms_days))
+$$;
 COMMENT ON FUNCTION reseller_billing.program_payment_terms(reseller_billing.program) IS
     'a program''s payment terms: its setting payment_terms, else net payment_terms_days';
 

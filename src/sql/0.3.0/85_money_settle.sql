@@ -407,7 +407,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.receivables_aging_at(p_as_of date)
  LANGUAGE sql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-BEGIN ATOMIC
+AS $body$
  SELECT i.reseller_id,
      r.name,
      i.currency,
@@ -423,7 +423,7 @@ BEGIN ATOMIC
    WHERE ((i.status = 'issued'::text) AND (i.issued_on <= receivables_aging_at.p_as_of) AND (o.owed > (0)::numeric))
    GROUP BY i.reseller_id, r.name, i.currency
    ORDER BY i.reseller_id, i.currency;
-END
+$body$
 ;
 
 -- settle_order_item (22_clock_orders.sql) took a numeric and a currency

@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_bill
  LANGUAGE sql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-BEGIN ATOMIC
+AS $body$
  SELECT u.currency,
      u.kind,
      u.subscription_id,
@@ -89,7 +89,7 @@ BEGIN ATOMIC
               JOIN reseller_billing.invoice i ON (((i.reseller_id = l.reseller_id) AND (i.invoice_id = l.invoice_id))))
            WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])) AND (i.status <> 'void'::text))) v ON (true))
    WHERE ((lc.reseller_id = channel_lines.p_reseller) AND (lc.service_period OPERATOR(reseller_billing.<) channel_lines.p_period) AND ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency)))) OR (COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency))))));
-END
+$body$
 ;
 
 -- reseller_billing.channel_scale(reseller_billing.amount,reseller_billing.amount,reseller_billing.amount)
@@ -108,7 +108,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.direct_bill_standing(p_at date)
  LANGUAGE sql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-BEGIN ATOMIC
+AS $body$
  SELECT pg.code,
      r.reseller_id,
      r.name,
@@ -124,7 +124,7 @@ BEGIN ATOMIC
              reseller_billing.direct_bill_threshold(pg.program_id) AS threshold) x)
    WHERE ((pg.settings @> '{"csp": true}'::jsonb) AND (r.tier = ANY (ARRAY['direct'::text, 'indirect_provider'::text])))
    ORDER BY pg.code, r.reseller_id;
-END
+$body$
 ;
 
 -- reseller_billing.order_interest_accrual(bigint,bigint,date,date): balance_days is an amount
@@ -135,7 +135,7 @@ CREATE FUNCTION reseller_billing.order_interest_accrual(p_reseller bigint, p_ord
  LANGUAGE sql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-BEGIN ATOMIC
+AS $body$
  WITH pts AS (
           SELECT order_interest_accrual.p_from AS d
          UNION
@@ -164,7 +164,7 @@ BEGIN ATOMIC
               (SELECT reseller_billing.amount(0, o.currency) FROM reseller_billing.licence_order o
                 WHERE o.reseller_id = order_interest_accrual.p_reseller AND o.order_id = order_interest_accrual.p_order)) AS balance_days
     FROM bal;
-END
+$body$
 ;
 COMMENT ON FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date, date) IS
     'internal: the days of [from, to) an order had an unpaid balance, and the balance summed over those days, an amount (a payment counts from the day received)';
@@ -175,7 +175,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.usage_lines(p_period reseller_billin
  LANGUAGE sql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-BEGIN ATOMIC
+AS $body$
  WITH res AS (
           SELECT r.reseller_id,
              pg.currency,
@@ -282,5 +282,5 @@ BEGIN ATOMIC
      flex.service,
      flex.tranche_id
     FROM flex;
-END
+$body$
 ;
