@@ -1,35 +1,152 @@
 /*
  * subscription_history.c — the history of a subscription
- * (subscription_change; doc/subscriptions.md): AFTER INSERT and AFTER UPDATE
- * on subscription, one row when it is created and one row per changed field
- * (plan, committed seats, seat cap, renewal setting, status, term, partner
- * price), with the moment the change takes effect and the reason given
- * (reseller_billing.reason).  A restore brings the history with the rows.
+ * (subscription_change; doc/subscriptions.md): one row when it is created
+ * and one row per changed field (plan, committed seats, seat cap, renewal
+ * setting, status, term, partner price), with the moment the change takes
+ * effect and the reason given (reseller_billing.reason).
+ *
+ * subscription_history(), AFTER INSERT and AFTER UPDATE of each row, keeps
+ * the rows; subscription_history_flush(), AFTER the statement, writes the
+ * statement's rows with one INSERT ... SELECT FROM unnest(...) (so a
+ * statement creating a thousand subscriptions writes, and audits, its
+ * history once).  Rows are tagged with the relation and the subtransaction,
+ * as the audit log's are (audit.c): an aborted subtransaction's are
+ * forgotten.  The values are written as their types print them, as the
+ * SQL version's casts to text did.  A restore brings the history with the
+ * rows.
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "amount.h"
 #include "clock.h"
 #include "session.h"
 #include "spi_rules.h"
 #include "subscription_row.h"
 
-static SPIPlanPtr plan_created = NULL;
-static RbTypedPlan plan_changed;
+typedef struct HistoryRow
+{
+	Oid			relid;
+	SubTransactionId subxid;
+	int64		reseller;
+	int64		subscription;
+	const char *field;
+	char	   *old_value;		/* NULL: SQL NULL */
+	char	   *new_value;
+	TimestampTz effective;
+	char	   *reason;
+} HistoryRow;
 
-/* the history's columns of a row: plan, seats, cap, renewal, status, term
- * (start, end) and price, in this order */
-static const SubCol history_cols[] = {
-	SC_PLAN, SC_COMMITTED, SC_CAP, SC_RENEWAL, SC_STATUS, SC_TERM_START, SC_TERM_END, SC_PRICE
-};
-#define N_HISTORY_COLS ((int) lengthof(history_cols))
+static List *history_pending = NIL;
+static MemoryContext history_cxt = NULL;
+static bool history_callbacks = false;
+static SPIPlanPtr plan_flush = NULL;
+
+static void
+history_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		history_pending = NIL;
+		history_cxt = NULL;		/* freed with TopTransactionContext */
+	}
+}
+
+static void
+history_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, history_pending)
+	{
+		HistoryRow *h = lfirst(lc);
+
+		if (h->subxid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			history_pending = foreach_delete_current(history_pending, lc);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			h->subxid = parentSubid;
+	}
+}
+
+static char *
+kept(const char *s)
+{
+	return s == NULL ? NULL : MemoryContextStrdup(history_cxt, s);
+}
+
+static void
+keep_row(TriggerData *td, SubRow *n, const char *field, const char *old_value, const char *new_value,
+		 TimestampTz eff, const char *why)
+{
+	HistoryRow *h = MemoryContextAllocZero(history_cxt, sizeof(HistoryRow));
+	MemoryContext old;
+
+	h->relid = RelationGetRelid(td->tg_relation);
+	h->subxid = GetCurrentSubTransactionId();
+	h->reseller = DatumGetInt64(sub_get(n, SC_RESELLER));
+	h->subscription = DatumGetInt64(sub_get(n, SC_SUBSCRIPTION));
+	h->field = field;
+	h->old_value = kept(old_value);
+	h->new_value = kept(new_value);
+	h->effective = eff;
+	h->reason = kept(why);
+	old = MemoryContextSwitchTo(history_cxt);
+	history_pending = lappend(history_pending, h);
+	MemoryContextSwitchTo(old);
+}
+
+/* a column as `column::text` gives it (NULL for NULL) */
+static char *
+as_text(SubRow *r, SubCol c)
+{
+	return sub_null(r, c) ? NULL : rb_datum_text(sub_get(r, c), sub_type(r, c));
+}
+
+/* daterange(lo, hi)::text */
+static char *
+term_text(SubRow *r)
+{
+	bool		lo_null = sub_null(r, SC_TERM_START),
+				hi_null = sub_null(r, SC_TERM_END);
+	DateADT		lo = lo_null ? 0 : DatumGetDateADT(sub_get(r, SC_TERM_START));
+	DateADT		hi = hi_null ? 0 : DatumGetDateADT(sub_get(r, SC_TERM_END));
+
+	if (!lo_null && !hi_null)
+	{
+		if (lo > hi)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("range lower bound must be less than or equal to range upper bound")));
+		if (lo == hi)
+			return pstrdup("empty");
+	}
+	return psprintf("%s%s,%s)", lo_null ? "(" : "[", lo_null ? "" : as_text(r, SC_TERM_START),
+					hi_null ? "" : as_text(r, SC_TERM_END));
+}
+
+static bool
+same_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
 
 PG_FUNCTION_INFO_V1(rb_subscription_history);
 Datum
@@ -38,8 +155,6 @@ rb_subscription_history(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TimestampTz eff;
 	const char *reason;
-	Datum		why;
-	bool		why_null;
 	SubRow		n;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
@@ -50,82 +165,159 @@ rb_subscription_history(PG_FUNCTION_ARGS)
 				 errmsg("subscription_history() must be an AFTER INSERT OR UPDATE row trigger")));
 	eff = rb_effective_at();
 	reason = GetConfigOption("reseller_billing.reason", true, false);
-	why_null = (reason == NULL || reason[0] == '\0');
-	why = why_null ? (Datum) 0 : CStringGetTextDatum(reason);
+	if (reason != NULL && reason[0] == '\0')
+		reason = NULL;
 	if (rb_restoring())
 		return PointerGetDatum(NULL);	/* the history is restored with the rows */
 
-	SPI_connect();
+	if (!history_callbacks)
+	{
+		RegisterXactCallback(history_xact_callback, NULL);
+		RegisterSubXactCallback(history_subxact_callback, NULL);
+		history_callbacks = true;
+	}
+	if (history_cxt == NULL)
+		history_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing history rows",
+											ALLOCSET_SMALL_SIZES);
+
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
-		Oid			types[5] = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID};
-		Datum		args[5];
-		char		nulls[5] = {' ', ' ', ' ', ' ', why_null ? 'n' : ' '};
 		int			plan;
 		const char *terms;
 
 		sub_row_read(&n, td, td->tg_trigtuple);
 		plan = sub_plan(&n);
 		if (plan >= 0 && PLAN_IS_ANNUAL(plan))
-			terms = sub_null(&n, SC_COMMITTED) ? "" : psprintf("%s seats", sub_format_text(&n, SC_COMMITTED));
+			terms = sub_null(&n, SC_COMMITTED) ? "" : psprintf("%s seats", as_text(&n, SC_COMMITTED));
 		else
-			terms = sub_null(&n, SC_CAP) ? "" : psprintf("cap %s", sub_format_text(&n, SC_CAP));
-		args[0] = sub_get(&n, SC_RESELLER);
-		args[1] = sub_get(&n, SC_SUBSCRIPTION);
-		args[2] = CStringGetTextDatum(psprintf("%s, %s", sub_format_text(&n, SC_PLAN), terms));
-		args[3] = TimestampTzGetDatum(eff);
-		args[4] = why;
-		SPI_execute_plan(rb_prepare_once(&plan_created,
-										 "INSERT INTO reseller_billing.subscription_change "
-										 "(reseller_id, subscription_id, field, old_value, new_value, effective_at, reason) "
-										 "VALUES ($1, $2, 'created', NULL, $3, $4, $5)",
-										 5, types),
-						 args, nulls, false, 0);
+			terms = sub_null(&n, SC_CAP) ? "" : psprintf("cap %s", as_text(&n, SC_CAP));
+		keep_row(td, &n, "created", NULL, psprintf("%s, %s", sub_format_text(&n, SC_PLAN), terms), eff, reason);
 	}
 	else
 	{
 		SubRow		o;
-		Oid			types[4 + 2 * N_HISTORY_COLS];
-		Datum		args[4 + 2 * N_HISTORY_COLS];
-		char		nulls[4 + 2 * N_HISTORY_COLS];
+		static const struct
+		{
+			const char *field;
+			SubCol		col;
+		}			fields[] = {
+			{"plan", SC_PLAN}, {"committed_seats", SC_COMMITTED}, {"seat_cap", SC_CAP},
+			{"renewal_setting", SC_RENEWAL}, {"status", SC_STATUS}, {"term", SC_NCOLS},
+			{"partner_price", SC_PRICE}
+		};
 
 		sub_row_read(&o, td, td->tg_trigtuple);
 		sub_row_read(&n, td, td->tg_newtuple);
-		types[0] = types[1] = INT8OID;
-		args[0] = sub_get(&n, SC_RESELLER);
-		args[1] = sub_get(&n, SC_SUBSCRIPTION);
-		nulls[0] = nulls[1] = ' ';
-		types[2] = TIMESTAMPTZOID;
-		args[2] = TimestampTzGetDatum(eff);
-		nulls[2] = ' ';
-		types[3] = TEXTOID;
-		args[3] = why;
-		nulls[3] = why_null ? 'n' : ' ';
-		for (int i = 0; i < N_HISTORY_COLS; i++)
+		for (int i = 0; i < (int) lengthof(fields); i++)
 		{
-			SubCol		c = history_cols[i];
+			char	   *ov = fields[i].col == SC_NCOLS ? term_text(&o) : as_text(&o, fields[i].col);
+			char	   *nv = fields[i].col == SC_NCOLS ? term_text(&n) : as_text(&n, fields[i].col);
 
-			types[4 + 2 * i] = types[5 + 2 * i] = sub_type(&n, c);
-			args[4 + 2 * i] = sub_get(&o, c);
-			nulls[4 + 2 * i] = sub_null(&o, c) ? 'n' : ' ';
-			args[5 + 2 * i] = sub_get(&n, c);
-			nulls[5 + 2 * i] = sub_null(&n, c) ? 'n' : ' ';
+			if (!same_text(ov, nv))
+				keep_row(td, &n, fields[i].field, ov, nv, eff, reason);
 		}
-		SPI_execute_plan(rb_prepare_typed(&plan_changed,
-										 "INSERT INTO reseller_billing.subscription_change "
-										 "(reseller_id, subscription_id, field, old_value, new_value, effective_at, reason) "
-										 "SELECT $1, $2, c.field, c.old_value, c.new_value, $3, $4 "
-										 "FROM (VALUES ('plan', $5::text, $6::text), "
-										 "('committed_seats', $7::text, $8::text), "
-										 "('seat_cap', $9::text, $10::text), "
-										 "('renewal_setting', $11, $12), "
-										 "('status', $13, $14), "
-										 "('term', pg_catalog.daterange($15, $17)::text, pg_catalog.daterange($16, $18)::text), "
-										 "('partner_price', $19::text, $20::text)) AS c(field, old_value, new_value) "
-										 "WHERE c.old_value IS DISTINCT FROM c.new_value",
-										 4 + 2 * N_HISTORY_COLS, types),
-						 args, nulls, false, 0);
 	}
+	return PointerGetDatum(NULL);
+}
+
+static Datum
+text_array(char **v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * n);
+	bool	   *nulls = palloc(sizeof(bool) * n);
+	int			dims[1] = {n},
+				lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = v[i] == NULL;
+		d[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(v[i]);
+	}
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* AFTER INSERT OR UPDATE, once per statement: the statement's history rows */
+PG_FUNCTION_INFO_V1(rb_subscription_history_flush);
+Datum
+rb_subscription_history_flush(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			relid;
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	List	   *mine = NIL;
+	ListCell   *lc;
+	int			n,
+				i;
+	Datum	   *resellers,
+			   *subscriptions,
+			   *moments;
+	char	  **fieldv,
+			  **oldv,
+			  **newv,
+			  **whyv;
+	Oid			types[7] = {INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+							TIMESTAMPTZARRAYOID, TEXTARRAYOID};
+	Datum		values[7];
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("subscription_history_flush() must be an AFTER statement trigger")));
+	relid = RelationGetRelid(td->tg_relation);
+	foreach(lc, history_pending)
+	{
+		HistoryRow *h = lfirst(lc);
+
+		if (h->relid == relid && h->subxid == subxid)
+		{
+			mine = lappend(mine, h);
+			history_pending = foreach_delete_current(history_pending, lc);
+		}
+	}
+	n = list_length(mine);
+	if (n == 0)
+		return PointerGetDatum(NULL);
+
+	resellers = palloc(sizeof(Datum) * n);
+	subscriptions = palloc(sizeof(Datum) * n);
+	moments = palloc(sizeof(Datum) * n);
+	fieldv = palloc(sizeof(char *) * n);
+	oldv = palloc(sizeof(char *) * n);
+	newv = palloc(sizeof(char *) * n);
+	whyv = palloc(sizeof(char *) * n);
+	i = 0;
+	foreach(lc, mine)
+	{
+		HistoryRow *h = lfirst(lc);
+
+		resellers[i] = Int64GetDatum(h->reseller);
+		subscriptions[i] = Int64GetDatum(h->subscription);
+		moments[i] = TimestampTzGetDatum(h->effective);
+		fieldv[i] = (char *) h->field;
+		oldv[i] = h->old_value;
+		newv[i] = h->new_value;
+		whyv[i] = h->reason;
+		i++;
+	}
+	values[0] = PointerGetDatum(construct_array(resellers, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[1] = PointerGetDatum(construct_array(subscriptions, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = text_array(fieldv, n);
+	values[3] = text_array(oldv, n);
+	values[4] = text_array(newv, n);
+	values[5] = PointerGetDatum(construct_array(moments, n, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[6] = text_array(whyv, n);
+
+	SPI_connect();
+	SPI_execute_plan(rb_prepare_once(&plan_flush,
+									 "INSERT INTO reseller_billing.subscription_change "
+									 "(reseller_id, subscription_id, field, old_value, new_value, effective_at, reason) "
+									 "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+									 "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
+									 "pg_catalog.unnest($6), pg_catalog.unnest($7))",
+									 7, types),
+					 values, NULL, false, 0);
 	SPI_finish();
+	list_free(mine);
 	return PointerGetDatum(NULL);
 }

@@ -21,6 +21,7 @@ CREATE TEMP TABLE rb_c_rules (fn text PRIMARY KEY);
 INSERT INTO rb_c_rules VALUES
     ('subscription_input()'), ('seat_input()'),
     ('subscription_before_insert()'), ('subscription_before_update()'), ('subscription_history()'),
+    ('subscription_history_flush()'),
     ('subscription_cancelled()'), ('subscription_billing_facts()'), ('tranche_late_change()'),
     ('subscription_counter_guard()'), ('subscription_keep_seats()'), ('seat_before_update()'),
     ('seat_count_row()'), ('seat_count_statement()'), ('seat_count_commit()'), ('seat_count_fold()'),

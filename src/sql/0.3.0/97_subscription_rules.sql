@@ -29,6 +29,15 @@ CREATE OR REPLACE FUNCTION reseller_billing.subscription_before_update() RETURNS
 CREATE OR REPLACE FUNCTION reseller_billing.subscription_history() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_subscription_history'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+-- the rows kept by subscription_history are written once per statement
+CREATE FUNCTION reseller_billing.subscription_history_flush() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_subscription_history_flush'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+COMMENT ON FUNCTION reseller_billing.subscription_history_flush() IS
+    'trigger (AFTER INSERT OR UPDATE of subscription, per statement): writes the statement''s history rows with one INSERT';
+REVOKE EXECUTE ON FUNCTION reseller_billing.subscription_history_flush() FROM PUBLIC;
+CREATE TRIGGER subscription_history_flush AFTER INSERT OR UPDATE ON reseller_billing.subscription
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.subscription_history_flush();
 
 DROP FUNCTION reseller_billing.prepaid_order_check(reseller_billing.subscription, text);
 
