@@ -78,10 +78,11 @@ SELECT r.name AS reseller, c.name AS customer, k.name AS sku, s.plan, s.committe
  WHERE s.reseller_id IN (:harbor, :summit) ORDER BY 1;
 
 \echo
-\echo '== Refused: a partner outside the relationship (42501), a plan other than the 12-month commitment (23514) =='
+\echo '== Refused: a partner outside the relationship (42501), a plan other than the 12-month commitment (23514), an order for no seats (22023) =='
 \set ON_ERROR_STOP 0
 SELECT place_subscription(:summit, :harbor, :cascade, :bp, 5, 'annual_monthly', '2025-03-12 09:00+00');
 SELECT place_subscription(:harbor, :harbor, :cascade, :bp, 5, 'flexible', '2025-03-12 09:00+00');
+SELECT place_subscription(:harbor, :harbor, :cascade, :bp, 0, 'annual_monthly', '2025-03-12 09:00+00');
 \set ON_ERROR_STOP 1
 
 \echo

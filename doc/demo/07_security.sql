@@ -132,3 +132,9 @@ UPDATE payment SET unapplied = amount WHERE reseller_id = :scg;
 ROLLBACK;
 SELECT reference AS "Payment", amount AS "Amount", unapplied AS "Unapplied" FROM payment WHERE reseller_id = :scg;
 
+
+\echo
+\echo '== The policies ask whom the session acts for once per statement, with no subquery (so Citus can distribute the tables) =='
+SELECT tablename AS "Table", policyname AS "Policy", qual AS "Rows it may see"
+  FROM pg_policies WHERE schemaname = 'reseller_billing' AND tablename IN ('invoice', 'seat')
+ ORDER BY tablename, policyname;
