@@ -97,5 +97,12 @@ SET ROLE reseller_billing_admin;
 SELECT count(*) >= 0 AS admin_reads FROM invoice_counter, period_close;
 RESET ROLE;
 
+-- ===========================================================================
+-- a preview names its reseller and month (22004), rather than showing nothing
+-- ===========================================================================
+SELECT count(*) FROM preview_invoice(NULL, '2012-03');
+SELECT count(*) FROM preview_invoice(19101, NULL);
+SELECT count(*) AS lines_previewed FROM preview_invoice(19101, '2012-03');
+
 -- leave nothing to bill for a later file
 SELECT count(cancel_subscription(19101, s)) AS cancelled FROM unnest(ARRAY[19101, 19102]) s;

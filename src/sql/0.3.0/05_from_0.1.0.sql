@@ -488,13 +488,22 @@ COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, 
 -- preview_invoice: the lines a close would write for one reseller and month,
 -- without writing; mid-month it is the estimate so far.  Lines are numbered
 -- per invoice as the close numbers them (a prepaid year on the prepaid
--- invoice, listed first; the rest on the post-paid one).
+-- invoice, listed first; the rest on the post-paid one).  A missing reseller
+-- or month is refused (22004).
 CREATE OR REPLACE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period reseller_billing.billing_period)
     RETURNS TABLE (line_no int, currency text, kind text, subscription_id bigint, description text,
                    quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
                    service_period reseller_billing.billing_period, service daterange, invoice_kind text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    IF p_reseller IS NULL OR p_period IS NULL THEN
+        RAISE EXCEPTION 'preview_invoice needs a reseller and a month'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s and month %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_period::text, 'NULL'));
+    END IF;
+    RETURN QUERY
     WITH due AS (
         SELECT * FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller)
     ), d AS (
@@ -516,7 +525,7 @@ BEGIN ATOMIC
     WINDOW w AS (PARTITION BY d.currency, k.invoice_kind
                  ORDER BY k.kind_order, d.subscription_id, d.service_period, d.tranche_id, d.charge_id)
      ORDER BY d.currency, k.invoice_kind DESC, 1;
-END;
+END $$;
 COMMENT ON FUNCTION reseller_billing.preview_invoice(bigint, reseller_billing.billing_period) IS
     'the lines closing the month would write for a reseller, numbered per invoice (prepaid, then post-paid), without writing them (an estimate while the month runs)';
 
