@@ -5,7 +5,10 @@
  *   - an account stays on its subscription (55000);
  *   - an ended account is history: its start and end do not change (55000);
  *   - no start or end in the future (23514; the moments are the billing
- *     clock's).
+ *     clock's).  One end is not a moment of this transaction's choosing: an
+ *     account ended at its own, unchanged, start (never in use).  A session
+ *     whose transaction began before another committed the account sees its
+ *     start after its own clock; ending it there is allowed.
  * The counters and limits are seat_limit.c's.
  */
 #include "postgres.h"
@@ -100,7 +103,9 @@ rb_seat_before_update(PG_FUNCTION_ARGS)
 		: (n.until_null ? DatumGetTimestampTz(n.from)
 		   : Max(DatumGetTimestampTz(n.from), DatumGetTimestampTz(n.until)));
 	if (!latest_null && latest > rb_clock() &&
-		(!same(n.from, n.from_null, o.from, o.from_null) || !same(n.until, n.until_null, o.until, o.until_null)))
+		(!same(n.from, n.from_null, o.from, o.from_null) || !same(n.until, n.until_null, o.until, o.until_null)) &&
+		!(same(n.from, n.from_null, o.from, o.from_null) && !n.until_null &&
+		  same(n.until, n.until_null, n.from, n.from_null)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("seat %s of subscription %s cannot start or end in the future",
