@@ -41,11 +41,11 @@
 
 #include "clock.h"
 #include "session.h"
+#include "spi_rules.h"
 
 typedef struct AuditPending
 {
-	Oid			relid;
-	SubTransactionId subxid;
+	RbPending	head;			/* relation and subtransaction (spi_rules.h) */
 	int64		reseller;
 	const char *operation;
 	Datum		row_key;
@@ -87,29 +87,7 @@ static void
 audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					   SubTransactionId parentSubid, void *arg)
 {
-	ListCell   *lc;
-
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-	{
-		foreach(lc, audit_pending)
-		{
-			AuditPending *p = lfirst(lc);
-
-			if (p->subxid == mySubid)
-				audit_pending = foreach_delete_current(audit_pending, lc);
-		}
-	}
-	else if (event == SUBXACT_EVENT_COMMIT_SUB)
-	{
-		/* a committed subtransaction's rows are its parent's now */
-		foreach(lc, audit_pending)
-		{
-			AuditPending *p = lfirst(lc);
-
-			if (p->subxid == mySubid)
-				p->subxid = parentSubid;
-		}
-	}
+	rb_pending_subxact(&audit_pending, event, mySubid, parentSubid);
 }
 
 
@@ -326,8 +304,8 @@ rb_audit_row(PG_FUNCTION_ARGS)
 		p->old_row = orow != (Datum) 0 ? datumCopy(orow, false, -1) : (Datum) 0;
 		p->new_row = nrow != (Datum) 0 ? datumCopy(nrow, false, -1) : (Datum) 0;
 	}
-	p->relid = at->relid;
-	p->subxid = GetCurrentSubTransactionId();
+	p->head.relid = at->relid;
+	p->head.subxid = GetCurrentSubTransactionId();
 	p->operation = n == NULL ? "DELETE" : (o == NULL ? "INSERT" : "UPDATE");
 	p->reseller = 0;
 	if (at->reseller_att > 0)
@@ -348,7 +326,6 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	Oid			relid;
-	SubTransactionId subxid = GetCurrentSubTransactionId();
 	List	   *mine = NIL;
 	ListCell   *lc;
 	int			n,
@@ -374,16 +351,7 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_flush(table) must be an AFTER statement trigger")));
 	relid = RelationGetRelid(td->tg_relation);
-	foreach(lc, audit_pending)
-	{
-		AuditPending *p = lfirst(lc);
-
-		if (p->relid == relid && p->subxid == subxid)
-		{
-			mine = lappend(mine, p);
-			audit_pending = foreach_delete_current(audit_pending, lc);
-		}
-	}
+	mine = rb_pending_take(&audit_pending, relid);
 	n = list_length(mine);
 	if (n == 0)
 		return PointerGetDatum(NULL);

@@ -55,6 +55,44 @@ rb_prepare_typed(RbTypedPlan *plan, const char *sql, int nargs, Oid *types)
 	return plan->plan;
 }
 
+List *
+rb_pending_take(List **pending, Oid relid)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	List	   *mine = NIL;
+	ListCell   *lc;
+
+	foreach(lc, *pending)
+	{
+		RbPending  *p = lfirst(lc);
+
+		if (p->relid == relid && p->subxid == subxid)
+		{
+			mine = lappend(mine, p);
+			*pending = foreach_delete_current(*pending, lc);
+		}
+	}
+	return mine;
+}
+
+void
+rb_pending_subxact(List **pending, SubXactEvent event, SubTransactionId mine, SubTransactionId parent)
+{
+	ListCell   *lc;
+
+	foreach(lc, *pending)
+	{
+		RbPending  *p = lfirst(lc);
+
+		if (p->subxid != mine)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			*pending = foreach_delete_current(*pending, lc);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			p->subxid = parent;
+	}
+}
+
 char *
 rb_datum_text(Datum d, Oid type)
 {

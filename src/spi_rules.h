@@ -6,6 +6,8 @@
 #define RB_SPI_RULES_H
 
 #include "access/htup.h"
+#include "access/xact.h"
+#include "nodes/pg_list.h"
 #include "access/tupdesc.h"
 #include "executor/spi.h"
 
@@ -31,6 +33,25 @@ typedef struct RbTypedPlan
 
 extern SPIPlanPtr rb_prepare_typed(RbTypedPlan *plan, const char *sql,
 								   int nargs, Oid *types);
+
+/*
+ * What a row trigger keeps for its statement trigger (audit.c,
+ * subscription_history.c) starts with this head: the relation and the
+ * subtransaction the item belongs to.
+ */
+typedef struct RbPending
+{
+	Oid			relid;
+	SubTransactionId subxid;
+} RbPending;
+
+/* the items of RELID and the current subtransaction, taken out of *pending */
+extern List *rb_pending_take(List **pending, Oid relid);
+
+/* at a subtransaction's end: an aborted one's items are dropped, a
+ * committed one's become its parent's (from a SubXactCallback) */
+extern void rb_pending_subxact(List **pending, SubXactEvent event,
+							   SubTransactionId mine, SubTransactionId parent);
 
 /* a value as its type prints it (palloc'd) */
 extern char *rb_datum_text(Datum d, Oid type);

@@ -37,8 +37,7 @@
 
 typedef struct HistoryRow
 {
-	Oid			relid;
-	SubTransactionId subxid;
+	RbPending	head;			/* relation and subtransaction (spi_rules.h) */
 	int64		reseller;
 	int64		subscription;
 	const char *field;
@@ -69,19 +68,7 @@ static void
 history_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						 SubTransactionId parentSubid, void *arg)
 {
-	ListCell   *lc;
-
-	foreach(lc, history_pending)
-	{
-		HistoryRow *h = lfirst(lc);
-
-		if (h->subxid != mySubid)
-			continue;
-		if (event == SUBXACT_EVENT_ABORT_SUB)
-			history_pending = foreach_delete_current(history_pending, lc);
-		else if (event == SUBXACT_EVENT_COMMIT_SUB)
-			h->subxid = parentSubid;
-	}
+	rb_pending_subxact(&history_pending, event, mySubid, parentSubid);
 }
 
 static char *
@@ -97,8 +84,8 @@ keep_row(TriggerData *td, SubRow *n, const char *field, const char *old_value, c
 	HistoryRow *h = MemoryContextAllocZero(history_cxt, sizeof(HistoryRow));
 	MemoryContext old;
 
-	h->relid = RelationGetRelid(td->tg_relation);
-	h->subxid = GetCurrentSubTransactionId();
+	h->head.relid = RelationGetRelid(td->tg_relation);
+	h->head.subxid = GetCurrentSubTransactionId();
 	h->reseller = DatumGetInt64(sub_get(n, SC_RESELLER));
 	h->subscription = DatumGetInt64(sub_get(n, SC_SUBSCRIPTION));
 	h->field = field;
@@ -243,7 +230,6 @@ rb_subscription_history_flush(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	Oid			relid;
-	SubTransactionId subxid = GetCurrentSubTransactionId();
 	List	   *mine = NIL;
 	ListCell   *lc;
 	int			n,
@@ -265,16 +251,7 @@ rb_subscription_history_flush(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("subscription_history_flush() must be an AFTER statement trigger")));
 	relid = RelationGetRelid(td->tg_relation);
-	foreach(lc, history_pending)
-	{
-		HistoryRow *h = lfirst(lc);
-
-		if (h->relid == relid && h->subxid == subxid)
-		{
-			mine = lappend(mine, h);
-			history_pending = foreach_delete_current(history_pending, lc);
-		}
-	}
+	mine = rb_pending_take(&history_pending, relid);
 	n = list_length(mine);
 	if (n == 0)
 		return PointerGetDatum(NULL);
