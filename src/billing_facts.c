@@ -55,13 +55,6 @@ on_flex(SubRow *r)
 	return sub_plan(r) == PLAN_FLEXIBLE && !sub_null(r, SC_STATUS) && !sub_text_is(r, SC_STATUS, "cancelled");
 }
 
-static bool
-same_price(SubRow *a, SubRow *b)
-{
-	if (sub_null(a, SC_PRICE) || sub_null(b, SC_PRICE))
-		return sub_null(a, SC_PRICE) && sub_null(b, SC_PRICE);
-	return memcmp(DatumGetPointer(sub_get(a, SC_PRICE)), DatumGetPointer(sub_get(b, SC_PRICE)), sizeof(Amount)) == 0;
-}
 
 static void
 add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on)
@@ -185,7 +178,7 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 
 	/* Flex: a stretch starts when the plan becomes Flex (or its price
 	 * changes) and ends when it stops being Flex or is cancelled */
-	if (was_flex && (!is_flex || !same_price(&o, &n)))
+	if (was_flex && (!is_flex || !sub_same(&o, &n, SC_PRICE)))
 	{
 		Oid			types[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
 		Datum		args[3] = {sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), TimestampTzGetDatum(eff)};
@@ -197,7 +190,7 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 						 args, NULL, false, 0);
 		stale = true;
 	}
-	if (is_flex && (!was_flex || !same_price(&o, &n)))
+	if (is_flex && (!was_flex || !sub_same(&o, &n, SC_PRICE)))
 	{
 		Oid			types[6] = {INT8OID, INT8OID, sub_type(&n, SC_PRICE), BOOLOID, TIMESTAMPTZOID, DATEOID};
 		Datum		args[6] = {sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), sub_get(&n, SC_PRICE),

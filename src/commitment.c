@@ -42,7 +42,6 @@
 
 static SPIPlanPtr plan_today = NULL;
 static SPIPlanPtr plan_model = NULL;
-static SPIPlanPtr plan_range = NULL;
 static RbTypedPlan plan_migration;
 
 /* SQL's three-valued logic, where a rule compares columns that may be NULL */
@@ -96,45 +95,10 @@ sub_date(SubRow *r, SubCol c)
 	return sub_null(r, c) ? 0 : DatumGetDateADT(sub_get(r, c));
 }
 
-static bool
-amount_same(Datum a, bool an, Datum b, bool bn)
-{
-	if (an || bn)
-		return an && bn;
-	return memcmp(DatumGetPointer(a), DatumGetPointer(b), sizeof(Amount)) == 0;
-}
-
 static char *
 amount_text(Datum a, bool isnull)
 {
 	return isnull ? pstrdup("") : amount_to_cstring(DatumGetAmountP(a));
-}
-
-static char *
-date_text(DateADT d, bool isnull)
-{
-	return isnull ? pstrdup("") : rb_datum_text(DateADTGetDatum(d), DATEOID);
-}
-
-/* daterange(lo, hi)::text, as the messages print a term */
-static char *
-term_text(DateADT lo, bool lo_null, DateADT hi, bool hi_null)
-{
-	Oid			types[2] = {DATEOID, DATEOID};
-	Datum		args[2] = {DateADTGetDatum(lo), DateADTGetDatum(hi)};
-	char		nulls[2] = {lo_null ? 'n' : ' ', hi_null ? 'n' : ' '};
-
-	SPI_execute_plan(rb_prepare_once(&plan_range, "SELECT pg_catalog.daterange($1, $2)::text", 2, types),
-					 args, nulls, true, 1);
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-static const char *
-plan_name(int plan)
-{
-	static const char *const names[] = {"annual_monthly", "annual_prepaid", "flexible", "trial"};
-
-	return plan < 0 ? "<NULL>" : names[plan];
 }
 
 /* the plan change of a prepaid order in migrate_to_postpaid: the row
@@ -195,13 +159,13 @@ plan_change(SubRow *o, SubRow *n, const char *sub, const char *action, DateADT t
 		if (PLAN_IS_ANNUAL(op) && np == PLAN_FLEXIBLE)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("%s cannot change plan from %s to %s", sub, plan_name(op), plan_name(np)),
+					 errmsg("%s cannot change plan from %s to %s", sub, sub_raise_text(o, SC_PLAN), sub_raise_text(n, SC_PLAN)),
 					 errdetail("An Annual plan becomes Flex only at its renewal on %s.",
-							   date_text(sub_date(o, SC_TERM_END), sub_null(o, SC_TERM_END))),
+							   sub_date_text(sub_date(o, SC_TERM_END), sub_null(o, SC_TERM_END))),
 					 errhint("Set the renewal setting to switch_to_flex.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s cannot change plan from %s to %s", sub, plan_name(op), plan_name(np)),
+				 errmsg("%s cannot change plan from %s to %s", sub, sub_raise_text(o, SC_PLAN), sub_raise_text(n, SC_PLAN)),
 				 errdetail("A trial becomes Annual or Flex; Flex becomes Annual; Annual becomes Flex at renewal.")));
 	}
 	if (sub_text_is(o, SC_STATUS, "trial") || (sub_text_is(o, SC_STATUS, "suspended") && op == PLAN_TRIAL))
@@ -211,7 +175,7 @@ plan_change(SubRow *o, SubRow *n, const char *sub, const char *action, DateADT t
 		if (sub_null(n, SC_COMMITTED))
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("%s needs committed seats to become %s", sub, plan_name(np))));
+					 errmsg("%s needs committed seats to become %s", sub, sub_raise_text(n, SC_PLAN))));
 		/* a new 12-month commitment starts now */
 		sub_set(n, SC_TERM_START, DateADTGetDatum(today), today_null);
 		sub_set(n, SC_TERM_END, today_null ? (Datum) 0 : DateADTGetDatum(sub_plus_year(today)), today_null);
@@ -234,13 +198,13 @@ plan_change(SubRow *o, SubRow *n, const char *sub, const char *action, DateADT t
 	/* paid from the change, at the price list's partner price of its day */
 	price = sub_partner_price(n, sub_get(n, SC_PLAN), false, sub_get(n, SC_TERM_START), sub_null(n, SC_TERM_START),
 							  &price_null);
-	if (!amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), sub_get(o, SC_PRICE), sub_null(o, SC_PRICE)) &&
-		!amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), price, price_null))
+	if (!sub_amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), sub_get(o, SC_PRICE), sub_null(o, SC_PRICE)) &&
+		!sub_amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), price, price_null))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("%s pays the partner price of the price list", sub),
-				 errdetail("The %s partner price on %s is %s; %s was written.", plan_name(np),
-						   date_text(sub_date(n, SC_TERM_START), sub_null(n, SC_TERM_START)),
+				 errdetail("The %s partner price on %s is %s; %s was written.", sub_format_text(n, SC_PLAN),
+						   sub_date_text(sub_date(n, SC_TERM_START), sub_null(n, SC_TERM_START)),
 						   amount_text(price, price_null), amount_text(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE)))));
 	sub_set(n, SC_PRICE, price, price_null);
 }
@@ -252,7 +216,7 @@ term_change(SubRow *o, SubRow *n, const char *sub, DateADT today, bool today_nul
 {
 	bool		annual = sub_plan(n) >= 0 && PLAN_IS_ANNUAL(sub_plan(n));
 	bool		same_term = sub_same(n, o, SC_TERM_START) && sub_same(n, o, SC_TERM_END) &&
-		amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), sub_get(o, SC_PRICE), sub_null(o, SC_PRICE));
+		sub_amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), sub_get(o, SC_PRICE), sub_null(o, SC_PRICE));
 	Datum		price;
 	bool		price_null;
 
@@ -287,29 +251,29 @@ term_change(SubRow *o, SubRow *n, const char *sub, DateADT today, bool today_nul
 			   sub_date(n, SC_TERM_START) == sub_date(o, SC_TERM_END))) ||
 			!((sub_null(n, SC_TERM_END) && sub_null(o, SC_TERM_END)) ||
 			  (!sub_null(n, SC_TERM_END) && !sub_null(o, SC_TERM_END) && sub_date(n, SC_TERM_END) == renew_end)) ||
-			!amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), price, price_null))
+			!sub_amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), price, price_null))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("%s renews for the next 12 months at the price list's price, or not at all", sub),
 					 errdetail("The renewal is the term %s at %s; the term %s at %s was written.",
-							   term_text(sub_date(o, SC_TERM_END), sub_null(o, SC_TERM_END),
+							   sub_range_text(sub_date(o, SC_TERM_END), sub_null(o, SC_TERM_END),
 										 renew_end, sub_null(o, SC_TERM_END)),
 							   amount_text(price, price_null),
-							   term_text(sub_date(n, SC_TERM_START), sub_null(n, SC_TERM_START),
+							   sub_range_text(sub_date(n, SC_TERM_START), sub_null(n, SC_TERM_START),
 										 sub_date(n, SC_TERM_END), sub_null(n, SC_TERM_END)),
 							   amount_text(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE))),
 					 errhint("Renewals are applied by renew_due, by the renewal setting.")));
 	}
-	else if (!amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), sub_get(o, SC_PRICE), sub_null(o, SC_PRICE)))
+	else if (!sub_amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), sub_get(o, SC_PRICE), sub_null(o, SC_PRICE)))
 	{
 		price = sub_partner_price(n, sub_get(n, SC_PLAN), sub_null(n, SC_PLAN), DateADTGetDatum(today), today_null,
 								  &price_null);
-		if (!amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), price, price_null))
+		if (!sub_amount_same(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE), price, price_null))
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("%s pays the partner price of the price list", sub),
-					 errdetail("The %s partner price on %s is %s; %s was written.", plan_name(sub_plan(n)),
-							   date_text(today, today_null), amount_text(price, price_null),
+					 errdetail("The %s partner price on %s is %s; %s was written.", sub_format_text(n, SC_PLAN),
+							   sub_date_text(today, today_null), amount_text(price, price_null),
 							   amount_text(sub_get(n, SC_PRICE), sub_null(n, SC_PRICE)))));
 	}
 }
@@ -355,7 +319,7 @@ limit_change(SubRow *o, SubRow *n, const char *sub)
 		np >= 0 && !annual)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s has no renewal to set: it is on the %s plan", sub, plan_name(np))));
+				 errmsg("%s has no renewal to set: it is on the %s plan", sub, sub_raise_text(n, SC_PLAN))));
 }
 
 /* status: trial|active <-> suspended, -> cancelled */
@@ -376,7 +340,7 @@ status_change(SubRow *o, SubRow *n, const char *sub, const char *action, DateADT
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("%s cannot be cancelled before its renewal date", sub),
 						 errdetail("The Annual commitment runs until %s; today is %s.",
-								   sub_format_text(o, SC_TERM_END), date_text(today, today_null)),
+								   sub_format_text(o, SC_TERM_END), sub_date_text(today, today_null)),
 						 errhint("Set the renewal setting to cancel, or call terminate_early to cancel now with an early-termination charge.")));
 			sub_set(n, SC_CANCELLED_AT, TimestampTzGetDatum(rb_effective_at()), false);
 		}

@@ -105,26 +105,14 @@ as_text(SubRow *r, SubCol c)
 	return sub_null(r, c) ? NULL : rb_datum_text(sub_get(r, c), sub_type(r, c));
 }
 
-/* daterange(lo, hi)::text */
+/* daterange(term_start, term_end)::text */
 static char *
 term_text(SubRow *r)
 {
-	bool		lo_null = sub_null(r, SC_TERM_START),
-				hi_null = sub_null(r, SC_TERM_END);
-	DateADT		lo = lo_null ? 0 : DatumGetDateADT(sub_get(r, SC_TERM_START));
-	DateADT		hi = hi_null ? 0 : DatumGetDateADT(sub_get(r, SC_TERM_END));
-
-	if (!lo_null && !hi_null)
-	{
-		if (lo > hi)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("range lower bound must be less than or equal to range upper bound")));
-		if (lo == hi)
-			return pstrdup("empty");
-	}
-	return psprintf("%s%s,%s)", lo_null ? "(" : "[", lo_null ? "" : as_text(r, SC_TERM_START),
-					hi_null ? "" : as_text(r, SC_TERM_END));
+	return sub_range_text(sub_null(r, SC_TERM_START) ? 0 : DatumGetDateADT(sub_get(r, SC_TERM_START)),
+						  sub_null(r, SC_TERM_START),
+						  sub_null(r, SC_TERM_END) ? 0 : DatumGetDateADT(sub_get(r, SC_TERM_END)),
+						  sub_null(r, SC_TERM_END));
 }
 
 static bool

@@ -232,3 +232,32 @@ sub_from_table_row(TriggerData *td, Datum row)
 	ReleaseTupleDesc(pd);
 	return r;
 }
+
+bool
+sub_amount_same(Datum a, bool an, Datum b, bool bn)
+{
+	if (an || bn)
+		return an && bn;
+	return memcmp(DatumGetPointer(a), DatumGetPointer(b), sizeof(Amount)) == 0;
+}
+
+char *
+sub_date_text(DateADT d, bool isnull)
+{
+	return isnull ? pstrdup("") : rb_datum_text(DateADTGetDatum(d), DATEOID);
+}
+
+char *
+sub_range_text(DateADT lo, bool lo_null, DateADT hi, bool hi_null)
+{
+	if (!lo_null && !hi_null)
+	{
+		if (lo > hi)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("range lower bound must be less than or equal to range upper bound")));
+		if (lo == hi)
+			return pstrdup("empty");
+	}
+	return psprintf("%s%s,%s)", lo_null ? "(" : "[", sub_date_text(lo, lo_null), sub_date_text(hi, hi_null));
+}

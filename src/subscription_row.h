@@ -98,6 +98,12 @@ extern void rb_prepaid_order_check(SubRow *n, const char *model);
  * the SQL functions that take one (migration_check); and back */
 extern Datum sub_as_table_row(TriggerData *td, HeapTuple tuple, Oid *type);
 extern HeapTuple sub_from_table_row(TriggerData *td, Datum row);
+/* two amounts equal, NULL equal to NULL (IS NOT DISTINCT FROM) */
+extern bool sub_amount_same(Datum a, bool an, Datum b, bool bn);
+/* a date as format('%s') prints it ("" for NULL) */
+extern char *sub_date_text(DateADT d, bool isnull);
+/* daterange(lo, hi)::text */
+extern char *sub_range_text(DateADT lo, bool lo_null, DateADT hi, bool hi_null);
 /* date + 12 months */
 extern DateADT sub_plus_year(DateADT d);
 

@@ -163,11 +163,6 @@ int_text(int64 v)
 	return psprintf(INT64_FORMAT, v);
 }
 
-static char *
-date_text(DateADT d)
-{
-	return rb_datum_text(DateADTGetDatum(d), DATEOID);
-}
 
 PG_FUNCTION_INFO_V1(rb_subscription_before_insert);
 Datum
@@ -260,7 +255,7 @@ rb_subscription_before_insert(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("%s would be a trial longer than its program allows", sub),
 					 errdetail("Program \"%s\" allows trials of 1 to %s days; the trial would run from %s to %s.",
-							   program, int_text(trial_days), date_text(start), date_text(end))));
+							   program, int_text(trial_days), sub_date_text(start, false), sub_date_text(end, false))));
 		sub_set(&n, SC_TERM_END, (Datum) 0, true);
 		sub_set(&n, SC_COMMITTED, (Datum) 0, true);
 	}
@@ -297,12 +292,12 @@ rb_subscription_before_insert(PG_FUNCTION_ARGS)
 	price = sub_partner_price(&n, sub_get(&n, SC_PLAN), sub_null(&n, SC_PLAN),
 							  sub_get(&n, SC_TERM_START), false, &price_null);
 	if (!sub_null(&n, SC_PRICE) &&
-		(price_null || memcmp(DatumGetPointer(price), DatumGetPointer(sub_get(&n, SC_PRICE)), sizeof(Amount)) != 0))
+		!sub_amount_same(price, price_null, sub_get(&n, SC_PRICE), false))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("%s pays the partner price of the price list", sub),
 				 errdetail("The %s partner price on %s is %s; %s was written.",
-						   sub_format_text(&n, SC_PLAN), date_text(start),
+						   sub_format_text(&n, SC_PLAN), sub_date_text(start, false),
 						   price_null ? "" : rb_datum_text(price, sub_type(&n, SC_PRICE)),
 						   sub_format_text(&n, SC_PRICE)),
 				 errhint("Leave partner_price out: it is filled in from the price list.")));
