@@ -36,10 +36,12 @@ RB_DATA="$RB_WORK/cluster"
 RB_SOCK="$RB_WORK/run"
 RB_PGPORT="${RB_PGPORT:-54329}"
 
-PG_BINDIR=/usr/lib/postgresql/15/bin
+# RB_PG_BINDIR: another PostgreSQL 15 installation's bin directory (a private
+# copy, so two checkouts can install their builds side by side).
+PG_BINDIR="${RB_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 PG_CONFIG="$PG_BINDIR/pg_config"
 PG_CTL="$PG_BINDIR/pg_ctl"
-PG_PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+PG_PGXS_DIR="${PG_BINDIR%/bin}/lib/pgxs"
 RB_LIBFAKETIME="/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketime.so.1"
 
 # Everything a fresh Debian 12 needs.  pgbench, psql and pg_isolation_regress
