@@ -82,7 +82,6 @@ CREATE TABLE reseller_billing.order_return (
     recorded_at         timestamptz NOT NULL DEFAULT reseller_billing.clock_now(),
     PRIMARY KEY (reseller_id, return_id),
     FOREIGN KEY (reseller_id, order_id) REFERENCES reseller_billing.licence_order,
-    FOREIGN KEY (reseller_id, payment_id) REFERENCES reseller_billing.payment,
     FOREIGN KEY (reseller_id, statement_id) REFERENCES reseller_billing.order_statement,
     CHECK (CASE kind WHEN 'cancellation' THEN reseller_billing.is_zero(amount)
                      ELSE reseller_billing.sign(amount) > 0 END),
@@ -98,7 +97,7 @@ COMMENT ON COLUMN reseller_billing.order_return.amount IS
 COMMENT ON COLUMN reseller_billing.order_return.written_off IS
     'what was still unpaid on the order and is no longer owed (the order''s total less what was paid, at its first return; zero after)';
 COMMENT ON COLUMN reseller_billing.order_return.payment_id IS
-    'a credit note: the payment in kind (method credit_note) that settles what the reseller owes with it';
+    'a credit note: the payment in kind (method credit_note) that settles what the reseller owes with it (no foreign key: a TRUNCATE of the payments, refused anyway, reaches no further than before)';
 COMMENT ON COLUMN reseller_billing.order_return.statement_id IS
     'the monthly statement that shows the return (the first one written as of a day after it)';
 
