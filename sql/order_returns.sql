@@ -152,6 +152,8 @@ SELECT refund_order(:o5, 'USD 500.00', 'two developers left the project', '2024-
 SELECT pg_temp.error_of(format($$SELECT refund_order(%s, 'USD 500.00', 'the rest', '2024-04-16')$$, :o5));
 SELECT refund_order(:o5, 'USD 464.28', 'the rest', '2024-04-16') IS NOT NULL AS refunded;
 SELECT pg_temp.error_of(format($$SELECT refund_order(%s, 'USD 0.01', 'one cent more', '2024-04-16')$$, :o5));
+-- a returned order is not cancelled (55000)
+SELECT pg_temp.error_of(format($$SELECT cancel_order(%s, 'after all', '2024-04-16')$$, :o5));
 SELECT * FROM ord WHERE ord = :o5;
 SELECT * FROM lic WHERE ord = :o5;
 
@@ -216,10 +218,27 @@ SELECT count(*) - :returns_before AS returns_written FROM order_return;
 SELECT place_order(2, '{"name": "Northern Lights Media", "email": "it@northernlights.example"}',
                    '[{"sku": "GD-WORDS-DEV", "quantity": 1}]', '2024-05-06') AS m1 \gset
 SELECT record_order_payment(2, 'USD 899.10', 'bank_transfer', '2024-05-08', 'MD-001') IS NOT NULL AS recorded;
+-- 22023: a refund dated before the order, or before the payment it returns
+SELECT pg_temp.error_of(format($$SELECT refund_order(%s, 'USD 899.10', 'x', '2024-05-05')$$, :m1));
+SELECT pg_temp.error_of(format($$SELECT refund_order(%s, 'USD 899.10', 'x', '2024-05-07')$$, :m1));
 SELECT refund_order(:m1, 'USD 899.10', 'ordered by mistake', '2024-05-20') IS NOT NULL AS refunded;
 SELECT place_order(2, '{"name": "Northern Lights Media", "email": "it@northernlights.example"}',
                    '[{"sku": "GD-WORDS-DEV", "quantity": 2}]', '2024-05-21') AS m2 \gset
-SELECT cancel_order(:m2, 'ordered by mistake', '2024-05-22') IS NOT NULL AS cancelled;
+-- the reseller's application cancels its own order; not another
+-- reseller's (42501); refunds and credit notes are the vendor's (42501)
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_ret_app;
+RESET client_min_messages;
+CREATE ROLE regress_ret_app IN ROLE reseller_billing_reseller;
+SET ROLE regress_ret_app;
+SET reseller_billing.reseller_id = '2';
+SELECT pg_temp.error_of(format($$SELECT reseller_billing.cancel_order(%s, 'not ours', '2024-05-22')$$, :o3));
+SELECT pg_temp.error_of(format($$SELECT reseller_billing.refund_order(%s, 'USD 1.00', 'x', '2024-05-22')$$, :m1));
+SELECT reseller_billing.cancel_order(:m2, 'ordered by mistake', '2024-05-22') IS NOT NULL AS cancelled;
+SELECT order_id = :m2 AS own_order, kind FROM reseller_billing.order_returns ORDER BY return_id;
+RESET reseller_billing.reseller_id;
+RESET ROLE;
+DROP ROLE regress_ret_app;
 -- a refunded order is not one of the first orders paid: still new
 SELECT reseller_standing(2, '2024-05-23') AS standing;
 CALL run_due('2024-06-01 00:15+00');
