@@ -194,7 +194,7 @@ FROM pg_class c
 WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind = 'v'
   AND EXISTS (SELECT FROM pg_attribute a
                WHERE a.attrelid = c.oid AND a.attnum > 0 AND a.atttypid = 'numeric'::regtype
-                 AND a.attname NOT IN ('quantity', 'utilisation', 'percent_done'))
+                 AND a.attname NOT IN ('quantity', 'utilisation', 'percent_done', 'rate'))  -- rate: a tax rate, a ratio
   AND NOT EXISTS (SELECT FROM pg_attribute a
                    WHERE a.attrelid = c.oid AND a.attname = 'currency' AND a.atttypid = 'text'::regtype);
 

@@ -73,6 +73,7 @@ INSERT INTO reference_table VALUES
     ('sku'),                -- the catalogue
     ('price'),              -- the list prices
     ('us_sales_tax_rate'),  -- the tax rate of a US state (section 93)
+    ('us_local_sales_tax_rate'),  -- the tax rate of a US county, city or special district (0.3.0 82_local_tax)
     ('invoice_counter'),    -- a program's gap-free invoice number, taken by every per-reseller close
     ('period_close'),       -- a month recorded closed, read by every per-reseller close
     ('clock'),              -- the billing clock, read by the rules wherever they run

@@ -88,7 +88,7 @@ SELECT is((SELECT count(*)::int FROM pg_policy p JOIN pg_class c ON c.oid = p.po
           0, 'no row-level security policy of the extension has a subquery');
 
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM rb_rel WHERE relkind = 'r' AND NOT tenant),
-          ARRAY['clock', 'clock_move', 'close_progress', 'invoice_counter', 'period_close', 'price', 'program', 'run_log', 'sku', 'tenant_login', 'us_sales_tax_rate'],
+          ARRAY['clock', 'clock_move', 'close_progress', 'invoice_counter', 'period_close', 'price', 'program', 'run_log', 'sku', 'tenant_login', 'us_local_sales_tax_rate', 'us_sales_tax_rate'],
           'the only tables without reseller_id are the shared catalogue, the program-level close bookkeeping, the billing clock, the run log and the login bindings');
 
 -- ---------------------------------------------------------------------------
