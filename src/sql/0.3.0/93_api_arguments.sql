@@ -1,0 +1,611 @@
+-- ========================================================================
+-- 0.3.0: the API refuses bad arguments with its own error (issue 15 §6,
+-- the rest of the API after 91_api_arguments.sql)
+-- ========================================================================
+--
+-- Each function below reached a table's constraint with a bad argument
+-- (23502 "null value in column ...", 23503 "violates foreign key
+-- constraint ...", 23514), did nothing and said nothing (a NULL or an
+-- unknown id), or took a value out of range (a date in 1899 or at
+-- infinity, an amount in another currency, a reason of any length).  They
+-- refuse now before any change, as their neighbours do: 22004 for a
+-- missing argument, P0002 for an id that does not exist, 22023 for a bad
+-- value, 22008 for a date or moment outside the years 1900 to 8999 (the
+-- bounds of a subscription's own dates, 50_input.sql).  Free text
+-- (a description, a reason, a reference) is at most 1000 characters.  For
+-- good arguments each function does what it did; each body is the one it
+-- had, the checks added first.  doc/reference.md "Argument errors" lists
+-- what sql/api_arguments.sql tests.
+
+CREATE FUNCTION reseller_billing.arg_date(p_what text, p_on date) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF p_on IS NULL THEN
+        RAISE EXCEPTION '% needs a date', p_what USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT isfinite(p_on) OR p_on < '1900-01-01'::date OR p_on > '8999-12-31'::date THEN
+        RAISE EXCEPTION '%: date % is out of range', p_what, p_on
+            USING ERRCODE = 'datetime_field_overflow',
+                  DETAIL = 'Dates run from 1900-01-01 to 8999-12-31.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.arg_date(text, date) IS
+    'an API argument that is a date: given (22004), in the years 1900 to 8999 (22008); p_what names it in the message';
+
+CREATE FUNCTION reseller_billing.arg_text(p_what text, p_text text, p_max int) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF length(p_text) > p_max THEN
+        RAISE EXCEPTION '% is longer than % characters', p_what, p_max
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It has %s characters.', length(p_text));
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.arg_text(text, text, int) IS
+    'an API argument that is free text: at most p_max characters (22023); p_what names it in the message';
+
+-- the moment of a change: NULL is 22004, a moment outside 1900..8999 22008
+-- (as a subscription's own dates, 50_input.sql); its reason at most 1000
+-- characters
+CREATE OR REPLACE FUNCTION reseller_billing.set_context(p_at timestamp with time zone, p_action text DEFAULT ''::text, p_reason text DEFAULT ''::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_at IS NULL THEN
+        RAISE EXCEPTION 'the moment of a change cannot be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT isfinite(p_at) THEN                  -- issue 19 §6
+        RAISE EXCEPTION 'the moment of a change must be finite, not %', p_at
+            USING ERRCODE = 'datetime_field_overflow';
+    END IF;
+    IF p_at < '1900-01-01 00:00+00'::timestamptz OR p_at >= '9000-01-01 00:00+00'::timestamptz THEN
+        RAISE EXCEPTION 'the moment of a change % is out of range', p_at
+            USING ERRCODE = 'datetime_field_overflow',
+                  DETAIL = 'Moments run from 1900-01-01 to 8999-12-31.';
+    END IF;
+    PERFORM reseller_billing.arg_text('the reason of a change', p_reason, 1000);
+    IF p_at > reseller_billing.clock_now() THEN
+        RAISE EXCEPTION 'a change cannot take effect in the future'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It would take effect at %s.', p_at),
+                  HINT = 'Changes are applied when they are written; make the change when it is due.';
+    END IF;
+    PERFORM set_config('reseller_billing.effective_at', p_at::text, true);
+    PERFORM set_config('reseller_billing.action', coalesce(p_action, ''), true);
+    PERFORM set_config('reseller_billing.reason', coalesce(p_reason, ''), true);
+END $function$;
+
+-- every subscription function names its subscription (22004 for a NULL)
+CREATE OR REPLACE FUNCTION reseller_billing.lock_subscription(p_reseller bigint, p_subscription bigint)
+ RETURNS reseller_billing.subscription
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    s   reseller_billing.subscription;
+BEGIN
+    IF p_reseller IS NULL OR p_subscription IS NULL THEN
+        RAISE EXCEPTION 'a subscription is named by its reseller and its id'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s and subscription %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_subscription::text, 'NULL'));
+    END IF;
+    SELECT * INTO s FROM reseller_billing.subscription t
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
+       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription
+       FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    s.active_seats := s.active_seats + reseller_billing.seat_count_pending(p_reseller, p_subscription);
+    RETURN s;
+END $function$;
+
+-- a renewal setting is named (22004)
+CREATE OR REPLACE FUNCTION reseller_billing.set_renewal(p_reseller bigint, p_subscription bigint, p_setting text, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS text
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+ SET "reseller_billing.effective_at" TO ''
+ SET "reseller_billing.action" TO ''
+ SET "reseller_billing.reason" TO ''
+AS $function$
+DECLARE
+    s   reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
+BEGIN
+    IF p_setting IS NULL THEN
+        RAISE EXCEPTION 'subscription % of reseller % needs a renewal setting', p_subscription, p_reseller
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Use auto_renew, renew_current_users, switch_to_flex or cancel.';
+    END IF;
+    IF p_setting NOT IN ('auto_renew', 'renew_current_users', 'switch_to_flex', 'cancel') THEN
+        RAISE EXCEPTION 'unknown renewal setting "%"',
+                CASE WHEN length(p_setting) > 40 THEN left(p_setting, 40) || '...' ELSE p_setting END
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use auto_renew, renew_current_users, switch_to_flex or cancel.';
+    END IF;
+    PERFORM reseller_billing.set_context(p_at);
+    UPDATE reseller_billing.subscription t SET renewal_setting = p_setting
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
+       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription;
+    RETURN p_setting;
+END $function$;
+
+-- a charge: its reseller and customer named and existing, its date in range,
+-- its amount in the program's currency, its description at most 1000
+-- characters
+CREATE OR REPLACE FUNCTION reseller_billing.add_charge(p_reseller bigint, p_customer bigint, p_description text, p_amount reseller_billing.amount, p_on date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    id      bigint;
+    cur     text;
+    code    text;
+BEGIN
+    IF p_description IS NULL OR p_description = '' THEN
+        RAISE EXCEPTION 'a charge needs a description' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_on IS NULL OR p_amount IS NULL THEN
+        RAISE EXCEPTION 'a charge needs an amount and a date' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- a charge is an invoice line as it stands: positive and already rounded
+    IF reseller_billing.sign(p_amount) <= 0 OR p_amount <> round(p_amount) THEN
+        RAISE EXCEPTION 'charge "%" must be a positive amount in whole minor units', p_description
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount),
+                  HINT = 'Round it first with round(amount); give money back with grant_credit or issue_credit_note.';
+    END IF;
+    IF p_reseller IS NULL OR p_customer IS NULL THEN
+        RAISE EXCEPTION 'charge "%" needs a reseller and a customer', p_description
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s and customer %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_customer::text, 'NULL'));
+    END IF;
+    PERFORM reseller_billing.arg_text('the description of a charge', p_description, 1000);
+    PERFORM reseller_billing.arg_date(format('charge "%s"', p_description), p_on);
+    SELECT pg.currency, pg.code INTO cur, code
+      FROM reseller_billing.customer c
+      JOIN reseller_billing.reseller r ON r.reseller_id = c.reseller_id
+      JOIN reseller_billing.program pg ON pg.program_id = r.program_id
+     WHERE c.reseller_id = p_reseller AND c.customer_id = p_customer;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'customer % of reseller % does not exist', p_customer, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF reseller_billing.currency(p_amount) <> cur THEN
+        RAISE EXCEPTION 'charge "%" of reseller % must be in %, the currency of program "%"', p_description, p_reseller,
+                cur, code
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
+    END IF;
+    INSERT INTO reseller_billing.charge (reseller_id, customer_id, kind, description, amount, charge_on)
+    VALUES (p_reseller, p_customer, 'one_off', p_description, p_amount, p_on)
+    RETURNING charge_id INTO id;
+    RETURN id;
+END $function$;
+
+-- an allocation: every argument given, a positive amount in the payment's and
+-- the invoice's currency, no more than the payment has left, an existing
+-- payment and invoice
+CREATE OR REPLACE FUNCTION reseller_billing.allocate_payment(p_reseller bigint, p_payment bigint, p_invoice bigint, p_amount reseller_billing.amount)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pay     reseller_billing.payment;
+    cur     text;
+BEGIN
+    IF p_reseller IS NULL OR p_payment IS NULL OR p_invoice IS NULL OR p_amount IS NULL THEN
+        RAISE EXCEPTION 'allocate_payment needs a reseller, a payment, an invoice and an amount'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s, payment %s, invoice %s and amount %s were given.',
+                                  coalesce(p_reseller::text, 'NULL'), coalesce(p_payment::text, 'NULL'),
+                                  coalesce(p_invoice::text, 'NULL'), coalesce(p_amount::text, 'NULL'));
+    END IF;
+    IF reseller_billing.sign(p_amount) <= 0 THEN
+        RAISE EXCEPTION 'an allocation of payment % of reseller % must be a positive amount', p_payment, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
+    END IF;
+    SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'payment % of reseller % does not exist', p_payment, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT i.currency INTO cur FROM reseller_billing.invoice i WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF reseller_billing.currency(p_amount) <> reseller_billing.currency(pay.amount) OR reseller_billing.currency(p_amount) <> cur THEN
+        RAISE EXCEPTION 'an allocation of payment % of reseller % must be in %', p_payment, p_reseller,
+                reseller_billing.currency(pay.amount)
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given; the payment is in %s and the invoice in %s.', p_amount,
+                                  reseller_billing.currency(pay.amount), cur);
+    END IF;
+    IF p_amount > pay.unapplied THEN
+        RAISE EXCEPTION 'payment % of reseller % has less left to allocate than asked', p_payment, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s is left unapplied; %s was asked for.', pay.unapplied, p_amount);
+    END IF;
+    INSERT INTO reseller_billing.payment_allocation (reseller_id, payment_id, invoice_id, amount)
+    VALUES (p_reseller, p_payment, p_invoice, p_amount)
+    ON CONFLICT (reseller_id, payment_id, invoice_id)
+    DO UPDATE SET amount = reseller_billing.payment_allocation.amount + EXCLUDED.amount;
+    UPDATE reseller_billing.payment p SET unapplied = p.unapplied - p_amount
+     WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
+    PERFORM set_config('reseller_billing.action', 'settle', true);
+    UPDATE reseller_billing.invoice i
+       SET paid = i.paid + p_amount,
+           status = CASE WHEN i.status <> 'draft'
+                          AND reseller_billing.sign(i.total - i.credited - i.paid - p_amount) <= 0
+                         THEN 'paid' ELSE i.status END
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    PERFORM set_config('reseller_billing.action', '', true);
+END $function$;
+
+-- a payment: its reseller named, in the program's currency, received on a
+-- date in range, a reference of at most 1000 characters
+CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg      reseller_billing.program;
+    pay     reseller_billing.payment;
+    done    bigint;
+    inv     record;
+    left_   reseller_billing.amount;
+    part    reseller_billing.amount;
+BEGIN
+    IF p_reseller IS NULL THEN
+        RAISE EXCEPTION 'payment % needs a reseller', p_reference USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    pg := reseller_billing.lock_reseller(p_reseller);
+    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF done IS NOT NULL THEN
+        RETURN done;
+    END IF;
+    IF reseller_billing.currency(p_amount) <> pg.currency THEN
+        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
+    END IF;
+    PERFORM reseller_billing.arg_date(format('payment %s', left(p_reference, 40)), p_received_on);
+    PERFORM reseller_billing.arg_text('the reference of a payment', p_reference, 1000);
+    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
+    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
+    RETURNING * INTO pay;
+    left_ := p_amount;
+    FOR inv IN
+        SELECT i.invoice_id, i.total - i.credited - i.paid AS owed
+          FROM reseller_billing.invoice i
+         WHERE i.reseller_id = p_reseller AND i.status = 'issued' AND i.currency = currency(p_amount)
+         ORDER BY i.due_on, i.invoice_number
+           FOR UPDATE
+    LOOP
+        EXIT WHEN reseller_billing.sign(left_) <= 0;
+        CONTINUE WHEN reseller_billing.sign(inv.owed) <= 0;
+        part := reseller_billing.smaller(left_, inv.owed);
+        PERFORM reseller_billing.allocate_payment(p_reseller, pay.payment_id, inv.invoice_id, part);
+        left_ := left_ - part;
+    END LOOP;
+    RETURN pay.payment_id;
+END $function$;
+
+-- a credit: its reseller named and existing, a reason of at most 1000
+-- characters
+CREATE OR REPLACE FUNCTION reseller_billing.grant_credit(p_reseller bigint, p_amount reseller_billing.amount, p_reason text, p_eligibility jsonb DEFAULT '{}'::jsonb)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    id      bigint;
+    k       text;
+BEGIN
+    IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 THEN
+        RAISE EXCEPTION 'a credit must be a positive amount'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
+    END IF;
+    IF p_eligibility IS NULL OR jsonb_typeof(p_eligibility) <> 'object' THEN
+        RAISE EXCEPTION 'credit eligibility must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR k IN SELECT jsonb_object_keys(p_eligibility) LOOP
+        IF k NOT IN ('customer_kind', 'sku_family', 'line_kind') THEN
+            RAISE EXCEPTION 'unknown credit eligibility rule "%"', k
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The rules are customer_kind, sku_family and line_kind.',
+                      HINT = 'Use arrays under customer_kind, sku_family and line_kind, e.g. {"customer_kind": ["online"], "sku_family": ["apps"]}.';
+        END IF;
+        IF jsonb_typeof(p_eligibility -> k) <> 'array' THEN
+            RAISE EXCEPTION 'credit eligibility rule "%" must be an array', k
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('It is a JSON %s: %s.', jsonb_typeof(p_eligibility -> k), p_eligibility -> k),
+                      HINT = 'Use arrays under customer_kind, sku_family and line_kind, e.g. {"customer_kind": ["online"], "sku_family": ["apps"]}.';
+        END IF;
+    END LOOP;
+    IF p_reseller IS NULL THEN
+        RAISE EXCEPTION 'a credit needs a reseller' USING ERRCODE = 'null_value_not_allowed',
+            DETAIL = format('A credit of %s was given to reseller NULL.', p_amount);
+    END IF;
+    IF NOT EXISTS (SELECT FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller) THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM reseller_billing.arg_text('the reason of a credit', p_reason, 1000);
+    INSERT INTO reseller_billing.credit (reseller_id, amount, remaining, reason, eligibility)
+    VALUES (p_reseller, p_amount, p_amount, coalesce(p_reason, ''), p_eligibility)
+    RETURNING credit_id INTO id;
+    RETURN id;
+END $function$;
+
+-- a commitment tranche: every argument given, dates in range and in order,
+-- an Annual plan, 1 to 1,000,000 seats, a price of zero or more, an
+-- existing subscription
+CREATE OR REPLACE FUNCTION reseller_billing.tranche_add(p_reseller bigint, p_subscription bigint, p_plan reseller_billing.plan_kind, p_seats integer, p_price reseller_billing.amount, p_term_start date, p_term_end date, p_starts_on date)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_reseller IS NULL OR p_subscription IS NULL OR p_plan IS NULL OR p_seats IS NULL OR p_price IS NULL
+       OR p_term_start IS NULL OR p_term_end IS NULL OR p_starts_on IS NULL THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % needs all its arguments', p_subscription, p_reseller
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Plan %s, seats %s, price %s, term %s to %s, starting on %s were given.',
+                                  coalesce(p_plan::text, 'NULL'), coalesce(p_seats::text, 'NULL'),
+                                  coalesce(p_price::text, 'NULL'), coalesce(p_term_start::text, 'NULL'),
+                                  coalesce(p_term_end::text, 'NULL'), coalesce(p_starts_on::text, 'NULL'));
+    END IF;
+    PERFORM reseller_billing.arg_date('a commitment tranche', p_term_start);
+    PERFORM reseller_billing.arg_date('a commitment tranche', p_term_end);
+    PERFORM reseller_billing.arg_date('a commitment tranche', p_starts_on);
+    IF NOT reseller_billing.is_annual(p_plan) THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % is of an Annual plan', p_subscription, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The plan given is %s.', p_plan),
+                  HINT = 'Use annual_monthly or annual_prepaid.';
+    END IF;
+    IF p_seats < 1 OR p_seats > 1000000 THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % is of 1 to 1000000 seats', p_subscription, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s seats were given.', p_seats);
+    END IF;
+    IF reseller_billing.sign(p_price) < 0 THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % has a price of zero or more', p_subscription, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_price);
+    END IF;
+    IF NOT (p_term_start < p_term_end AND p_term_start <= p_starts_on AND p_starts_on < p_term_end) THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % starts within its term', p_subscription, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The term given runs from %s to %s; the tranche would start on %s.', p_term_start,
+                                  p_term_end, p_starts_on);
+    END IF;
+    IF NOT EXISTS (SELECT FROM reseller_billing.subscription s
+                    WHERE s.reseller_id = p_reseller AND s.subscription_id = p_subscription) THEN
+        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    INSERT INTO reseller_billing.commitment_tranche
+           (reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total)
+    VALUES (p_reseller, p_subscription, p_plan, p_seats, p_price, p_term_start, p_term_end, p_starts_on, p_term_end,
+            reseller_billing.prorate_fraction(p_price OPERATOR(reseller_billing.*) p_seats,
+                                              (p_term_end - p_starts_on)::bigint, (p_term_end - p_term_start)::bigint));
+END $function$;
+
+-- run_due: a moment, finite (before its run is logged)
+CREATE OR REPLACE PROCEDURE reseller_billing.run_due(IN p_at timestamp with time zone DEFAULT reseller_billing.clock_now(), INOUT p_renewed integer DEFAULT 0, INOUT p_invoices integer DEFAULT 0)
+ LANGUAGE plpgsql
+AS $procedure$
+DECLARE
+    progs   bigint[];
+    prog    bigint;
+    code    text;
+    months  reseller_billing.billing_period[];
+    m       reseller_billing.billing_period;
+    n       int;
+    rids    bigint[];
+    i       int;
+    run     bigint;
+    st      text;
+    msg     text;
+BEGIN
+    PERFORM reseller_billing.clock_assert_moment(p_at, 'run_due');
+    -- the run's record (88_run_log.sql), committed first: a run that dies
+    -- still leaves it
+    INSERT INTO reseller_billing.run_log (clock_at) VALUES (p_at) RETURNING run_id INTO run;
+    COMMIT;
+    p_renewed := reseller_billing.renew_due(p_at);
+    UPDATE reseller_billing.run_log SET renewed = p_renewed WHERE run_id OPERATOR(pg_catalog.=) run;
+    COMMIT;
+    p_invoices := 0;
+    SELECT pg_catalog.array_agg(pg.program_id ORDER BY pg.program_id) INTO progs FROM reseller_billing.program pg;
+    FOREACH prog IN ARRAY COALESCE(progs, '{}'::bigint[]) LOOP
+        SELECT pg_catalog.array_agg(d ORDER BY d) INTO months FROM reseller_billing.months_due(prog, p_at) d;
+        SELECT pg.code INTO code FROM reseller_billing.program pg WHERE pg.program_id OPERATOR(pg_catalog.=) prog;
+        FOREACH m IN ARRAY COALESCE(months, '{}'::reseller_billing.billing_period[]) LOOP
+            n := 0;
+            CALL reseller_billing.close_period_batched(m, prog, 500, p_at, n);
+            p_invoices := p_invoices OPERATOR(pg_catalog.+) n;
+            UPDATE reseller_billing.run_log
+               SET months_closed = months_closed || (code || ' ' || pg_catalog.left(m::text, 7)),
+                   invoices = p_invoices
+             WHERE run_id OPERATOR(pg_catalog.=) run;
+            COMMIT;
+        END LOOP;
+    END LOOP;
+    -- order-based resale (section 94): each reseller with orders on credit
+    -- gets its statement for the month of p_at, as of the 1st, once (the
+    -- first run on or after the 1st writes it; one with nothing to list
+    -- gets none)
+    SELECT pg_catalog.array_agg(d.reseller_id ORDER BY d.reseller_id), pg_catalog.array_agg(d.period ORDER BY d.reseller_id)
+      INTO rids, months
+      FROM reseller_billing.statements_due(p_at) d;
+    FOR i IN 1 .. COALESCE(pg_catalog.array_length(rids, 1), 0) LOOP
+        BEGIN
+            IF reseller_billing.write_statement(rids[i], months[i], true) IS NOT NULL THEN
+                UPDATE reseller_billing.run_log SET statements = statements OPERATOR(pg_catalog.+) 1
+                 WHERE run_id OPERATOR(pg_catalog.=) run;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+            UPDATE reseller_billing.run_log
+               SET errors = errors || jsonb_build_object('step', pg_catalog.format('statement of reseller %s for %s', rids[i], months[i]),
+                                                         'sqlstate', st, 'message', msg)
+             WHERE run_id OPERATOR(pg_catalog.=) run;
+        END;
+        COMMIT;
+    END LOOP;
+    UPDATE reseller_billing.run_log SET finished_at = clock_timestamp() WHERE run_id OPERATOR(pg_catalog.=) run;
+    COMMIT;
+END $procedure$;
+
+-- an order's licence: the order named and existing, a date in range
+CREATE OR REPLACE FUNCTION reseller_billing.issue_order_licence(p_reseller bigint, p_order bigint, p_on date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    o       reseller_billing.licence_order;
+    cid     bigint;
+    months  numeric;
+    n       int;
+BEGIN
+    IF p_reseller IS NULL OR p_order IS NULL THEN
+        RAISE EXCEPTION 'a licence needs the order''s reseller and the order'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s and order %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_order::text, 'NULL'));
+    END IF;
+    SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'order % of reseller % does not exist', p_order, p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM reseller_billing.arg_date(format('the licence of order %s', p_order), p_on);
+    IF o.licensed_on IS NOT NULL THEN
+        RETURN 0;
+    END IF;
+    SELECT reseller_billing.order_setting(r.program_id, 'licence_months', 12, 1, 120) INTO months
+      FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
+    cid := reseller_billing.order_customer(p_reseller, p_order);
+    UPDATE reseller_billing.licence l SET valid_until = GREATEST(l.valid_from, p_on)
+     WHERE l.reseller_id = p_reseller AND l.order_id = p_order AND l.kind = 'temporary' AND l.valid_until > p_on;
+    INSERT INTO reseller_billing.licence (reseller_id, order_id, line_no, customer_id, sku_id, quantity, kind,
+                                          valid_from, valid_until)
+    SELECT p_reseller, p_order, ln.line_no, cid, ln.sku_id, ln.quantity, 'full',
+           p_on, (p_on + make_interval(months => months::int))::date
+      FROM reseller_billing.licence_order_line ln
+     WHERE ln.reseller_id = p_reseller AND ln.order_id = p_order AND ln.kind = 'licence'
+     ORDER BY ln.line_no;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    PERFORM set_config('reseller_billing.action', 'order_settle', true);
+    UPDATE reseller_billing.licence_order x SET licensed_on = p_on
+     WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
+    PERFORM set_config('reseller_billing.action', '', true);
+    RETURN n;
+END $function$;
+
+-- a late change: named, of an existing subscription
+CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change(p_reseller bigint, p_subscription bigint, p_from reseller_billing.billing_period)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    n       integer;
+BEGIN
+    IF p_reseller IS NULL OR p_subscription IS NULL OR p_from IS NULL THEN
+        RAISE EXCEPTION 'a late change needs a reseller, a subscription and a month'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s, subscription %s and month %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_subscription::text, 'NULL'), coalesce(p_from::text, 'NULL'));
+    END IF;
+    IF NOT EXISTS (SELECT FROM reseller_billing.subscription s
+                    WHERE s.reseller_id = p_reseller AND s.subscription_id = p_subscription) THEN
+        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM reseller_billing.wait_for_close(r.program_id)
+       FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
+    WITH ins AS (
+        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
+        SELECT p_reseller, p_subscription, m.m
+          FROM reseller_billing.billed_months(p_reseller, p_from) m(m)
+            ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = excluded.recorded_at
+        RETURNING 1)
+    SELECT count(*)::integer INTO n FROM ins;
+    RETURN n;
+END $function$;
+
+CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change_at(p_reseller bigint, p_subscription bigint, p_moment timestamp with time zone)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_moment IS NULL THEN
+        RAISE EXCEPTION 'a late change of subscription % of reseller % needs a moment', p_subscription, p_reseller
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN reseller_billing.mark_late_change(p_reseller, p_subscription,
+                reseller_billing.billing_period(reseller_billing.program_date(p_reseller, p_moment)));
+END $function$;
+
+-- unbind_login names its role, as bind_login and trust_login do
+CREATE OR REPLACE FUNCTION reseller_billing.unbind_login(p_role regrole)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_role IS NULL THEN
+        RAISE EXCEPTION 'unbind_login needs a role' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM reseller_billing.clock_assert_admin('unbind logins in');
+    DELETE FROM reseller_billing.tenant_login l WHERE l.role_name = p_role::text;
+    RETURN FOUND;
+END $function$;
+
+-- the migration credit statement names its reseller
+CREATE OR REPLACE FUNCTION reseller_billing.migration_credit_csv(p_reseller bigint)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    csv     text;
+BEGIN
+    IF p_reseller IS NULL THEN
+        RAISE EXCEPTION 'migration_credit_csv needs a reseller' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT FROM reseller_billing.migration m WHERE m.reseller_id = p_reseller) THEN
+        RAISE EXCEPTION 'reseller % has not migrated to post-paid', p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT string_agg(line, E'\r\n' ORDER BY ord) || E'\r\n' INTO csv
+      FROM (SELECT 0 AS ord, 'order_id,customer_id,customer_name,customer_kind,sku,term_start,term_end,currency,'
+                             'amount_paid,days_in_term,days_left,amount_credited,total_credited' AS line
+            UNION ALL
+            SELECT s.order_id,
+                   concat_ws(',', s.order_id, s.customer_id, reseller_billing.csv_field(s.customer_name),
+                             reseller_billing.csv_field(s.customer_kind), reseller_billing.csv_field(s.sku),
+                             s.term_start, s.term_end, s.currency, s.amount_paid, s.days_in_term, s.days_left,
+                             s.amount_credited, s.total_credited)
+              FROM reseller_billing.migration_credit_statement s
+             WHERE s.reseller_id = p_reseller) x;
+    RETURN csv;
+END $function$;
