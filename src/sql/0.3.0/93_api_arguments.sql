@@ -219,22 +219,26 @@ BEGIN
         RAISE EXCEPTION 'payment % of reseller % does not exist', p_payment, p_reseller
             USING ERRCODE = 'no_data_found';
     END IF;
-    SELECT i.currency INTO cur FROM reseller_billing.invoice i WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    IF reseller_billing.currency(p_amount) <> reseller_billing.currency(pay.amount) OR reseller_billing.currency(p_amount) <> cur THEN
-        RAISE EXCEPTION 'an allocation of payment % of reseller % must be in %', p_payment, p_reseller,
-                reseller_billing.currency(pay.amount)
+    IF reseller_billing.currency(p_amount) <> reseller_billing.currency(pay.amount) THEN
+        RAISE EXCEPTION 'an allocation of payment % of reseller % must be in %, the payment''s currency', p_payment,
+                p_reseller, reseller_billing.currency(pay.amount)
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given; the payment is in %s and the invoice in %s.', p_amount,
-                                  reseller_billing.currency(pay.amount), cur);
+                  DETAIL = format('%s was given.', p_amount);
     END IF;
     IF p_amount > pay.unapplied THEN
         RAISE EXCEPTION 'payment % of reseller % has less left to allocate than asked', p_payment, p_reseller
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('%s is left unapplied; %s was asked for.', pay.unapplied, p_amount);
+    END IF;
+    SELECT i.currency INTO cur FROM reseller_billing.invoice i WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF cur <> reseller_billing.currency(p_amount) THEN
+        RAISE EXCEPTION 'invoice % of reseller % is in %; payment % is in %', p_invoice, p_reseller, cur, p_payment,
+                reseller_billing.currency(p_amount)
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     INSERT INTO reseller_billing.payment_allocation (reseller_id, payment_id, invoice_id, amount)
     VALUES (p_reseller, p_payment, p_invoice, p_amount)
