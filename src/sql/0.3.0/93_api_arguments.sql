@@ -380,9 +380,16 @@ BEGIN
                   DETAIL = format('The plan given is %s.', p_plan),
                   HINT = 'Use annual_monthly or annual_prepaid.';
     END IF;
-    IF p_seats < 1 OR p_seats > 1000000 THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % is of 1 to 1000000 seats', p_subscription, p_reseller
+    IF p_seats < 1 THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % must be for a positive number of seats',
+                p_subscription, p_reseller
             USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s seats were given.', p_seats);
+    END IF;
+    IF p_seats > 1000000 THEN
+        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % would have more than 1000000 seats',
+                p_subscription, p_reseller
+            USING ERRCODE = 'numeric_value_out_of_range',
                   DETAIL = format('%s seats were given.', p_seats);
     END IF;
     IF reseller_billing.sign(p_price) < 0 THEN
