@@ -98,7 +98,7 @@ COMMENT ON FUNCTION reseller_billing.due_date(date, date, jsonb) IS
 CREATE FUNCTION reseller_billing.payment_terms_input() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'program' THEN
+    IF reseller_billing.table_name(TG_RELID) = 'program' THEN
         PERFORM reseller_billing.payment_terms_check(NEW.settings -> 'payment_terms', format('program "%s"', NEW.code));
     ELSE
         PERFORM reseller_billing.payment_terms_check(NEW.payment_terms, format('reseller %s', NEW.reseller_id));

@@ -286,10 +286,14 @@ DECLARE
     s       record;
     clash   record;
 BEGIN
+    -- prices of one SKU are checked one transaction at a time: a lock of the
+    -- SKU's prices, not of its row (on a Citus cluster the check runs on
+    -- every copy of the price table, and a row lock of the SKU there would
+    -- reach the other nodes' copies from each of them)
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.price'), hashtext(NEW.sku_id::text));
     SELECT k.code, p.currency INTO s
       FROM reseller_billing.sku k JOIN reseller_billing.program p USING (program_id)
-     WHERE k.sku_id = NEW.sku_id
-       FOR UPDATE OF k;
+     WHERE k.sku_id = NEW.sku_id;
     IF reseller_billing.currency(NEW.list_price) OPERATOR(pg_catalog.<>) s.currency THEN
         RAISE EXCEPTION 'price of SKU "%" must be in the program currency %', s.code, s.currency
             USING ERRCODE = 'check_violation',
