@@ -68,10 +68,13 @@ SELECT r.name AS reseller, c.name AS customer, s.plan, s.committed_seats, s.seat
  ORDER BY r.name, c.name;
 
 \echo == accounts: one multi-row INSERT over every reseller, then single rows
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2012-02-01 10:00';
 INSERT INTO seat (reseller_id, subscription_id, user_name, active_from)
 SELECT s.reseller_id, s.subscription_id, format('user%s@%s', n, c.primary_domain), '2012-02-01 10:00'
   FROM subscription s JOIN customer c USING (reseller_id, customer_id), generate_series(1, 3) n
  WHERE s.reseller_id IN (:r1, :r2, :r3, :r4);
+COMMIT;
 SELECT subscription_id AS flex1 FROM subscription s
  WHERE s.reseller_id = :r1 AND s.plan = 'flexible' \gset
 SELECT subscription_id AS annual1 FROM subscription s
@@ -84,6 +87,8 @@ SELECT r.name AS reseller, s.plan, count(*) AS accounts, s.active_seats
  GROUP BY r.name, s.plan, s.active_seats ORDER BY 1, 2;
 
 \echo == the rules refuse on the shards what they refuse on one node
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2012-02-03 12:00';
 SELECT pg_temp.refused(format($$INSERT INTO seat (reseller_id, subscription_id, user_name, active_from)
                         VALUES (%s, %s, 'fourth@acme.example', '2012-02-02 10:00')$$, :r1, :flex1)) AS over_the_flex_cap;
 SELECT pg_temp.refused(format($$UPDATE subscription SET committed_seats = 5 WHERE reseller_id = %s AND subscription_id = %s$$,
@@ -94,12 +99,16 @@ SELECT pg_temp.refused(format($$INSERT INTO seat (reseller_id, subscription_id, 
                                                                '2012-02-03 10:00'), ', ') FROM generate_series(1, 8) n))) AS over_the_trial_cap;
 SELECT pg_temp.refused(format($$INSERT INTO seat (reseller_id, subscription_id, user_name, active_from)
                         VALUES (%s, %s, 'wrong@reseller.example', '2012-02-02 10:00')$$, :r2, :flex1)) AS another_resellers_subscription;
+COMMIT;
 
 \echo == an account ends, another takes its place under the cap
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2012-02-11 09:00';
 UPDATE seat SET active_until = '2012-02-10 17:00'
  WHERE reseller_id = :r1 AND subscription_id = :flex1 AND user_name LIKE 'user1@%';
 INSERT INTO seat (reseller_id, subscription_id, user_name, active_from)
 VALUES (:r1, :flex1, 'replacement@acme.example', '2012-02-11 09:00');
+COMMIT;
 SELECT user_name, active_from, active_until FROM seat
  WHERE reseller_id = :r1 AND subscription_id = :flex1 ORDER BY user_name;
 

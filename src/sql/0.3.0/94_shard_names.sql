@@ -5,7 +5,7 @@
 -- These triggers of 0.1.0 and 0.2.0 named their table by TG_TABLE_NAME,
 -- which on a Citus shard is "<table>_<shard id>", and migration_guard chose
 -- its rule by it (so on a shard it refused migrate_to_postpaid's own
--- completion).  Each now asks table_name(TG_RELID) (03_table_name.sql);
+-- completion).  Each now asks table_name(TG_RELID) (03_shards.sql); channel_invoice_guard, which 96_channel_tax.sql re-creates, does the same there;
 -- nothing else changes.
 
 CREATE OR REPLACE FUNCTION reseller_billing.audit_truncate() RETURNS trigger
@@ -61,19 +61,6 @@ BEGIN
                   HINT = 'Correct an issued invoice with a credit note.';
     END IF;
     RETURN r;
-END $$;
-
-CREATE OR REPLACE FUNCTION reseller_billing.channel_invoice_guard() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    tab     text := reseller_billing.table_name(TG_RELID);
-BEGIN
-    IF reseller_billing.restoring() THEN
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-    END IF;
-    RAISE EXCEPTION '% rows are issued provider invoices and cannot be changed', tab
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = format('%s of a %s row was attempted.', TG_OP, tab);
 END $$;
 
 CREATE OR REPLACE FUNCTION reseller_billing.migration_guard() RETURNS trigger

@@ -105,18 +105,20 @@ COMMENT ON TABLE reseller_billing.channel_credit_note IS
 -- notes and the close's credits take off it (action 'settle')
 CREATE OR REPLACE FUNCTION reseller_billing.channel_invoice_guard() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    tab     text := reseller_billing.table_name(TG_RELID);   -- the base name, on a shard too
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'channel_invoice' AND reseller_billing.current_action() = 'settle'
+    IF TG_OP = 'UPDATE' AND tab = 'channel_invoice' AND reseller_billing.current_action() = 'settle'
        AND (to_jsonb(NEW) - ARRAY['credits_applied', 'total', 'credited'])
            = (to_jsonb(OLD) - ARRAY['credits_applied', 'total', 'credited']) THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION '% rows are issued provider invoices and cannot be changed', TG_TABLE_NAME
+    RAISE EXCEPTION '% rows are issued provider invoices and cannot be changed', tab
         USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = format('%s of a %s row was attempted.', TG_OP, TG_TABLE_NAME);
+              DETAIL = format('%s of a %s row was attempted.', TG_OP, tab);
 END $$;
 REVOKE EXECUTE ON FUNCTION reseller_billing.channel_invoice_guard() FROM PUBLIC;
 COMMENT ON FUNCTION reseller_billing.channel_invoice_guard() IS
