@@ -9,6 +9,8 @@
 \pset footer off
 SET search_path = reseller_billing, public;
 SET client_min_messages = error;
+SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
 
 -- refused: runs a statement that must fail and prints its SQLSTATE and message
 CREATE FUNCTION pg_temp.refused(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -16,8 +18,13 @@ BEGIN
     EXECUTE p_sql;
     RETURN 'accepted (a refusal was expected)';
 EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
+    -- subscription ids come from a sequence in the order the shards
+    -- return the rows of an INSERT ... SELECT: not printed
+    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, 'subscription [0-9]+', 'subscription #', 'g');
 END $$;
+
+\echo == the billing clock, frozen in 2012 and moved on as the story goes (a reference table)
+SELECT freeze_clock('2012-01-15 09:00') AS clock;
 
 \echo == the catalog: a post-paid Google program, one SKU, Annual and Flex prices (shared tables)
 INSERT INTO program (code, name, currency, reseller_discount, time_zone, trial_days, trial_seat_cap, payment_terms_days)
@@ -49,6 +56,8 @@ SELECT r, c || ' of ' || r, lower(c) || r || '.example', 'online'
   FROM unnest(ARRAY[:r1, :r2, :r3, :r4]) r, unnest(ARRAY['Harbor', 'Acme', 'Pine']) c;
 -- SET LOCAL, in a transaction: on a cluster Citus passes it on to the
 -- workers (citus.propagate_set_commands = local), a session SET it does not
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-02-01 09:00') AS clock;
 BEGIN;
 SET LOCAL reseller_billing.effective_at = '2012-02-01 09:00';
 INSERT INTO subscription (reseller_id, customer_id, sku_id, plan, committed_seats)
@@ -68,6 +77,8 @@ SELECT r.name AS reseller, c.name AS customer, s.plan, s.committed_seats, s.seat
  ORDER BY r.name, c.name;
 
 \echo == accounts: one multi-row INSERT over every reseller, then single rows
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-02-01 10:00') AS clock;
 BEGIN;
 SET LOCAL reseller_billing.effective_at = '2012-02-01 10:00';
 INSERT INTO seat (reseller_id, subscription_id, user_name, active_from)
@@ -87,6 +98,8 @@ SELECT r.name AS reseller, s.plan, count(*) AS accounts, s.active_seats
  GROUP BY r.name, s.plan, s.active_seats ORDER BY 1, 2;
 
 \echo == the rules refuse on the shards what they refuse on one node
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-02-03 12:00') AS clock;
 BEGIN;
 SET LOCAL reseller_billing.effective_at = '2012-02-03 12:00';
 SELECT pg_temp.refused(format($$INSERT INTO seat (reseller_id, subscription_id, user_name, active_from)
@@ -102,6 +115,8 @@ SELECT pg_temp.refused(format($$INSERT INTO seat (reseller_id, subscription_id, 
 COMMIT;
 
 \echo == an account ends, another takes its place under the cap
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-02-11 09:00') AS clock;
 BEGIN;
 SET LOCAL reseller_billing.effective_at = '2012-02-11 09:00';
 UPDATE seat SET active_until = '2012-02-10 17:00'
@@ -113,6 +128,8 @@ SELECT user_name, active_from, active_until FROM seat
  WHERE reseller_id = :r1 AND subscription_id = :flex1 ORDER BY user_name;
 
 \echo == more committed seats mid-term: a second tranche
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-03-12 11:00') AS clock;
 SELECT add_seats(:r1, :annual1, 5, '2012-03-12 11:00') AS committed_seats;
 SELECT r.name AS reseller, t.seats, t.price, t.starts_on, t.ends_on, t.total
   FROM commitment_tranche t JOIN reseller r USING (reseller_id)

@@ -76,10 +76,12 @@ coord -At -c "SELECT kind || ' ' || count(*) FROM reseller_billing.distribute() 
 	>"$out/distribute.out" 2>&1
 ok $? "distribute() runs"
 expected_kinds="$(coord -At -c "
-SELECT CASE WHEN EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'reseller_id' AND NOT a.attisdropped)
-            THEN 'distributed' ELSE 'reference' END || ' ' || count(*)
-  FROM pg_class c WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind = 'r'
- GROUP BY 1 ORDER BY 1")"
+SELECT kind || ' ' || count(*)
+  FROM (SELECT CASE WHEN EXISTS (SELECT FROM pg_attribute a
+                                  WHERE a.attrelid = c.oid AND a.attname = 'reseller_id' AND NOT a.attisdropped)
+                    THEN 'distributed by reseller_id' ELSE 'reference' END AS kind
+          FROM pg_class c WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind = 'r') t
+ GROUP BY kind ORDER BY kind" 2>&1)"
 is "$(cat "$out/distribute.out")" "$expected_kinds" \
 	"distribute() makes every table with reseller_id distributed and every other table a reference table"
 is "$(coord -At -c "

@@ -115,6 +115,7 @@ citus_cluster_start() {
 			echo "unix_socket_directories = '$RB_SOCK'"
 			echo "shared_preload_libraries = 'citus'"
 			echo "max_connections = 200"
+			echo "citus.propagate_set_commands = 'local'"
 			echo "fsync = off"
 			echo "synchronous_commit = off"
 			echo "full_page_writes = off"
