@@ -75,10 +75,15 @@ COMMENT ON FUNCTION reseller_billing.program_payment_terms(reseller_billing.prog
 
 -- payment_terms: the rule a reseller's bills fall due by.
 CREATE FUNCTION reseller_billing.payment_terms(p_reseller bigint) RETURNS jsonb
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
     SELECT coalesce(r.payment_terms, reseller_billing.program_payment_terms(p))
       FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
      WHERE r.reseller_id = p_reseller
+    );
+END
 $$;
 COMMENT ON FUNCTION reseller_billing.payment_terms(bigint) IS
     'the payment terms of a reseller: the ones granted to it, else its program''s';

@@ -408,10 +408,13 @@ END $function$
 -- reseller_billing.receivables_aging_at(date)
 CREATE OR REPLACE FUNCTION reseller_billing.receivables_aging_at(p_as_of date)
  RETURNS TABLE(reseller_id bigint, reseller_name text, currency text, current numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric, over_90 numeric, total numeric)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT i.reseller_id,
      r.name,
      i.currency,
@@ -427,6 +430,7 @@ AS $body$
    WHERE ((i.status = 'issued'::text) AND (i.issued_on <= receivables_aging_at.p_as_of) AND (o.owed > (0)::numeric))
    GROUP BY i.reseller_id, r.name, i.currency
    ORDER BY i.reseller_id, i.currency;
+END
 $body$
 ;
 

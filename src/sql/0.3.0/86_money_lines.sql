@@ -6,10 +6,13 @@
 -- reseller_billing.channel_lines(reseller_billing.billing_period,bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
  RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT u.currency,
      u.kind,
      u.subscription_id,
@@ -89,6 +92,7 @@ AS $body$
               JOIN reseller_billing.invoice i ON (((i.reseller_id = l.reseller_id) AND (i.invoice_id = l.invoice_id))))
            WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])) AND (i.status <> 'void'::text))) v ON (true))
    WHERE ((lc.reseller_id = channel_lines.p_reseller) AND (lc.service_period OPERATOR(reseller_billing.<) channel_lines.p_period) AND ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency)))) OR (COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency))))));
+END
 $body$
 ;
 
@@ -105,10 +109,13 @@ RETURN CASE WHEN p_pp IS NULL OR p_wp IS NULL OR reseller_billing.is_zero(p_wp) 
 -- reseller_billing.direct_bill_standing(date)
 CREATE OR REPLACE FUNCTION reseller_billing.direct_bill_standing(p_at date)
  RETURNS TABLE(program_code text, reseller_id bigint, reseller_name text, tier text, currency text, revenue numeric, threshold numeric, shortfall numeric, eligible boolean)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT pg.code,
      r.reseller_id,
      r.name,
@@ -124,6 +131,7 @@ AS $body$
              reseller_billing.direct_bill_threshold(pg.program_id) AS threshold) x)
    WHERE ((pg.settings @> '{"csp": true}'::jsonb) AND (r.tier = ANY (ARRAY['direct'::text, 'indirect_provider'::text])))
    ORDER BY pg.code, r.reseller_id;
+END
 $body$
 ;
 
@@ -132,10 +140,14 @@ $body$
 DROP FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date, date);
 CREATE FUNCTION reseller_billing.order_interest_accrual(p_reseller bigint, p_order bigint, p_from date, p_to date, OUT days integer, OUT balance_days reseller_billing.amount)
  RETURNS record
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    SELECT q.* INTO days, balance_days
+      FROM (
  WITH pts AS (
           SELECT order_interest_accrual.p_from AS d
          UNION
@@ -163,7 +175,9 @@ AS $body$
      COALESCE(sum(bal.b * (bal.e - bal.s)) FILTER (WHERE reseller_billing.sign(bal.b) > 0),
               (SELECT reseller_billing.amount(0, o.currency) FROM reseller_billing.licence_order o
                 WHERE o.reseller_id = order_interest_accrual.p_reseller AND o.order_id = order_interest_accrual.p_order)) AS balance_days
-    FROM bal;
+    FROM bal
+           ) q;
+END
 $body$
 ;
 COMMENT ON FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date, date) IS
@@ -172,10 +186,13 @@ COMMENT ON FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date
 -- reseller_billing.usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.usage_lines(p_period reseller_billing.billing_period, p_program bigint, p_lo bigint, p_hi bigint)
  RETURNS TABLE(reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  WITH res AS (
           SELECT r.reseller_id,
              pg.currency,
@@ -282,5 +299,6 @@ AS $body$
      flex.service,
      flex.tranche_id
     FROM flex;
+END
 $body$
 ;

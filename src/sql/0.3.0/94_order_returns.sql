@@ -696,10 +696,13 @@ END $function$;
 -- reseller with a return before the 1st not shown on a statement yet
 CREATE OR REPLACE FUNCTION reseller_billing.statements_due(p_at timestamp with time zone)
  RETURNS TABLE(reseller_id bigint, period reseller_billing.billing_period)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT r.reseller_id,
      m.period
     FROM ((reseller_billing.reseller r
@@ -717,6 +720,7 @@ AS $body$
             FROM reseller_billing.order_statement s
            WHERE ((s.reseller_id = r.reseller_id) AND (s.period OPERATOR(reseller_billing.>=) m.period)))))
    ORDER BY r.reseller_id;
+END
 $body$;
 
 -- views --------------------------------------------------------------------
