@@ -146,3 +146,42 @@ SELECT count(DISTINCT audit_id) = count(*) AS audit_ids_unique
 SELECT r.name AS reseller, count(*) AS history_rows
   FROM subscription_change h JOIN reseller r USING (reseller_id)
  WHERE h.reseller_id IN (:r1, :r2, :r3, :r4) GROUP BY r.name ORDER BY 1;
+
+\echo == licence orders (GroupDocs): placed, a temporary licence, paid, cancelled, refunded, the monthly statement
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2024-01-25 09:00') AS clock;
+INSERT INTO program (code, name, currency, reseller_discount, time_zone, payment_terms_days, settings)
+VALUES ('groupdocs_cluster', 'GroupDocs (cluster test)', 'USD', 0.10, 'UTC', 30,
+        '{"payment_methods": ["bank_transfer"], "late_interest_rate": 0.12,
+          "prepaid_first_orders": 3, "temporary_licence_max_days": 30}')
+RETURNING program_id AS gdp \gset
+INSERT INTO sku (program_id, code, name, family, unit) VALUES
+    (:gdp, 'GDC-WORDS', 'GroupDocs.Words Developer', 'words', 'licence'),
+    (:gdp, 'GDC-CONV', 'GroupDocs.Conversion Developer', 'conversion', 'licence');
+INSERT INTO price (sku_id, plan, list_price, valid_from)
+SELECT k.sku_id, 'annual_prepaid', p.list::amount, '2020-01-01'
+  FROM sku k JOIN (VALUES ('GDC-WORDS', 'USD 999.00'), ('GDC-CONV', 'USD 1499.00')) AS p(code, list) ON p.code = k.code
+ WHERE k.program_id = :gdp;
+INSERT INTO us_sales_tax_rate (state, rate, valid_from, note) VALUES ('CA', 0.0725, '2020-01-01', 'cluster test');
+INSERT INTO reseller (program_id, name, business_type, country, region)
+VALUES (:gdp, 'Bay Docs (cluster)', 'retail', 'US', 'CA') RETURNING reseller_id AS bay \gset
+SELECT place_order(:bay, '{"name": "Acme Corp", "email": "it@acme.example"}',
+                   '[{"sku": "GDC-WORDS", "quantity": 1}]', '2024-01-08') AS o1 \gset
+SELECT place_order(:bay, '{"name": "Globex", "email": "licensing@globex.example"}',
+                   '[{"sku": "GDC-CONV", "quantity": 2}]', '2024-01-10') AS o2 \gset
+SELECT place_order(:bay, '{"name": "Initech", "email": "ops@initech.example"}',
+                   '[{"sku": "GDC-WORDS", "quantity": 2}]', '2024-01-12') AS o3 \gset
+SELECT issue_temporary_licence(:o1, 14, '2024-01-08') AS temporary_licences;
+SELECT record_order_payment(:bay, 'USD 964.28', 'bank_transfer', '2024-01-16', 'BAY-001', :o1) IS NOT NULL AS recorded;
+SELECT pg_temp.refused(format($$SELECT reseller_billing.record_order_payment(%s, 'USD 10.00', 'card', '2024-01-16', 'BAY-X', %s)$$,
+                              :bay, :o3)) AS paying_by_card;
+SELECT cancel_order(:o2, 'the customer chose another product', '2024-01-17') IS NOT NULL AS cancelled;
+SELECT refund_order(:o1, 'USD 100.00', 'one developer fewer', '2024-01-20') IS NOT NULL AS refunded;
+SELECT pg_temp.refused(format($$SELECT reseller_billing.refund_order(%s, 'USD 900.00', 'more than paid', '2024-01-21')$$, :o1)) AS refund_over_paid;
+SELECT ship_to_name, status, total, paid, outstanding, cancelled_on, returned
+  FROM reseller_orders WHERE reseller_id = :bay ORDER BY ship_to_name;
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2024-02-01 09:00') AS clock;
+SELECT monthly_statement(:bay, '2024-02') IS NOT NULL AS statement_written;
+SELECT line_no, kind, description, amount, outstanding FROM order_statement_lines
+ WHERE reseller_id = :bay ORDER BY line_no;

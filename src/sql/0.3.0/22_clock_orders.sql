@@ -336,10 +336,12 @@ BEGIN
                                                              tax_of_line, tax_state, tax_rate, tax_reason,
                                                              exemption_certificate)
             VALUES (p_reseller, oid_, line_no, 'tax',
-                    CASE tx.reason
-                        WHEN 'taxable' THEN format('Sales tax %s %s%% on line %s', tx.state,
+                    -- a searched CASE: Citus deparses a simple CASE over a
+                    -- parameter in a routed VALUES wrongly (text = boolean)
+                    CASE
+                        WHEN tx.reason = 'taxable' THEN format('Sales tax %s %s%% on line %s', tx.state,
                                                    rtrim(rtrim((tx.rate * 100)::text, '0'), '.'), line_no - 1)
-                        WHEN 'exempt' THEN format('Sales tax %s: exempt (certificate %s) on line %s', tx.state,
+                        WHEN tx.reason = 'exempt' THEN format('Sales tax %s: exempt (certificate %s) on line %s', tx.state,
                                                   tx.certificate_number, line_no - 1)
                         ELSE format('Sales tax %s: no rate on %s, line %s', tx.state, p_on, line_no - 1) END,
                     tax_amt, line_no - 1, tx.state, tx.rate, tx.reason, tx.certificate_number);
@@ -347,14 +349,14 @@ BEGIN
         END IF;
     END LOOP;
 
-    PERFORM set_config('reseller_billing.action', 'order_settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order o
        SET subtotal = v_sub,
            tax = v_tax,
            total = v_sub + v_tax,
            paid_on = CASE WHEN reseller_billing.is_zero(v_sub + v_tax) THEN p_on END
      WHERE o.reseller_id = p_reseller AND o.order_id = oid_;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 
     IF standing = 'normal' OR reseller_billing.is_zero(v_sub + v_tax) THEN
         PERFORM reseller_billing.issue_order_licence(p_reseller, oid_, p_on);
@@ -380,13 +382,13 @@ BEGIN
     UPDATE reseller_billing.payment p SET unapplied = p.unapplied - part
      WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
     IF p_order IS NOT NULL THEN
-        PERFORM set_config('reseller_billing.action', 'order_settle', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
         UPDATE reseller_billing.licence_order x
            SET paid = x.paid + part,
                paid_on = CASE WHEN x.paid + part = x.total THEN p_received_on END
          WHERE x.reseller_id = p_reseller AND x.order_id = p_order
         RETURNING * INTO o;
-        PERFORM set_config('reseller_billing.action', '', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', '');
         IF o.paid_on IS NOT NULL AND o.licensed_on IS NULL THEN
             PERFORM reseller_billing.issue_order_licence(p_reseller, p_order, greatest(p_received_on, o.placed_on));
         END IF;

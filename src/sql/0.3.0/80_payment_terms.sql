@@ -65,10 +65,20 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.payment_terms_check(jsonb, text) IS
     'internal: the payment terms if they are a rule of their own (net N days, end of the following month), else 22023';
 
--- program_payment_terms: a program's rule (net payment_terms_days without the setting).
+-- program_payment_terms: a program's rule (net payment_terms_days without
+-- the setting), from its settings and payment_terms_days.  The rules call
+-- this form: on a Citus worker a program row has its shard's row type,
+-- which the form taking a program row does not accept.
+CREATE FUNCTION reseller_billing.program_payment_terms(p_settings jsonb, p_days int) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT coalesce(p_settings -> 'payment_terms', jsonb_build_object('rule', 'net', 'days', p_days))
+$$;
+COMMENT ON FUNCTION reseller_billing.program_payment_terms(jsonb, int) IS
+    'a program''s payment terms from its settings and payment_terms_days: the setting payment_terms, else net payment_terms_days';
+
 CREATE FUNCTION reseller_billing.program_payment_terms(p reseller_billing.program) RETURNS jsonb
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-    SELECT coalesce(p.settings -> 'payment_terms', jsonb_build_object('rule', 'net', 'days', p.payment_terms_days))
+    SELECT reseller_billing.program_payment_terms(p.settings, p.payment_terms_days)
 $$;
 COMMENT ON FUNCTION reseller_billing.program_payment_terms(reseller_billing.program) IS
     'a program''s payment terms: its setting payment_terms, else net payment_terms_days';
@@ -79,7 +89,7 @@ CREATE FUNCTION reseller_billing.payment_terms(p_reseller bigint) RETURNS jsonb
 #variable_conflict use_column
 BEGIN
     RETURN (
-    SELECT coalesce(r.payment_terms, reseller_billing.program_payment_terms(p))
+    SELECT coalesce(r.payment_terms, reseller_billing.program_payment_terms(p.settings, p.payment_terms_days))
       FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
      WHERE r.reseller_id = p_reseller
     );
@@ -173,7 +183,7 @@ BEGIN
     UPDATE reseller_billing.invoice_counter c SET last_number = c.last_number + n
      WHERE c.program_id = p_program
     RETURNING c.last_number INTO last;
-    SELECT reseller_billing.program_payment_terms(pg) INTO pterms FROM reseller_billing.program pg WHERE pg.program_id = p_program;
+    SELECT reseller_billing.program_payment_terms(pg.settings, pg.payment_terms_days) INTO pterms FROM reseller_billing.program pg WHERE pg.program_id = p_program;
     -- an invoice that credits and money already received settle in full is
     -- paid as soon as it is issued
     UPDATE reseller_billing.invoice i

@@ -118,14 +118,14 @@ BEGIN
     DO UPDATE SET amount = reseller_billing.payment_allocation.amount + EXCLUDED.amount;
     UPDATE reseller_billing.payment p SET unapplied = p.unapplied - p_amount
      WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.invoice i
        SET paid = i.paid + p_amount,
            status = CASE WHEN i.status <> 'draft'
                           AND reseller_billing.sign(i.total - i.credited - i.paid - p_amount) <= 0
                          THEN 'paid' ELSE i.status END
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 END $function$
 ;
 REVOKE EXECUTE ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) FROM PUBLIC;
@@ -235,12 +235,12 @@ BEGIN
     INSERT INTO reseller_billing.credit_note (reseller_id, invoice_id, amount, reason)
     VALUES (p_reseller, p_invoice, p_amount, coalesce(p_reason, ''))
     RETURNING credit_note_id INTO id;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.invoice i
        SET credited = i.credited + p_amount,
            status = CASE WHEN reseller_billing.sign(owed - p_amount) <= 0 THEN 'paid' ELSE i.status END
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
     RETURN id;
 END $function$
 ;

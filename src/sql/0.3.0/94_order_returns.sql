@@ -440,13 +440,13 @@ BEGIN
          WHERE i.reseller_id = rid AND i.order_id = p_order AND i.reversed_on IS NOT NULL;
     END IF;
 
-    PERFORM set_config('reseller_billing.action', 'order_settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order x
        SET cancelled_on = CASE WHEN p_kind = 'cancellation' THEN on_ END,
            returned_on = CASE WHEN p_kind <> 'cancellation' THEN coalesce(x.returned_on, on_) END,
            returned = CASE WHEN p_kind <> 'cancellation' THEN coalesce(x.returned, zero) + p_amount END
      WHERE x.reseller_id = rid AND x.order_id = p_order;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 
     -- its licences end that day
     UPDATE reseller_billing.licence l SET valid_until = greatest(l.valid_from, on_), revoked_on = on_

@@ -273,11 +273,11 @@ BEGIN
         END IF;
     END LOOP;
     IF applied <> inv.credits_applied THEN
-        PERFORM set_config('reseller_billing.action', 'settle', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
         UPDATE reseller_billing.channel_invoice c
            SET credits_applied = applied, total = c.subtotal - applied + c.tax
          WHERE c.reseller_id = p_reseller AND c.channel_invoice_id = p_invoice;
-        PERFORM set_config('reseller_billing.action', '', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', '');
     END IF;
     RETURN applied;
 END $$;
@@ -326,10 +326,10 @@ BEGIN
     INSERT INTO reseller_billing.channel_credit_note (reseller_id, channel_invoice_id, provider_id, amount, reason)
     VALUES (p_reseller, p_invoice, p_provider, p_amount, coalesce(p_reason, ''))
     RETURNING channel_credit_note_id INTO id;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.channel_invoice c SET credited = c.credited + p_amount
      WHERE c.reseller_id = p_reseller AND c.channel_invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
     RETURN id;
 END $$;
 COMMENT ON FUNCTION reseller_billing.issue_channel_credit_note(bigint, bigint, bigint, reseller_billing.amount, text) IS

@@ -117,6 +117,30 @@ BEGIN
         RAISE EXCEPTION 'distribute(): a worker could not set its id ranges'
             USING ERRCODE = 'connection_failure', DETAIL = bad;
     END IF;
+    -- The rules' SQL and PL/pgSQL functions run inside shard queries on the
+    -- workers (a trigger on a shard, a function called per row of a routed
+    -- query) and read the same reseller's rows or reference tables there:
+    -- each may do so (citus.allow_nested_distributed_execution, which the C
+    -- rules set for their own reads), on every node.  Run again after
+    -- ALTER EXTENSION UPDATE, which re-creates functions without it.
+    cmd := $f$DO $do$ DECLARE f regprocedure; BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace AND p.prokind OPERATOR(pg_catalog.=) 'f'
+                AND l.lanname IN ('plpgsql', 'sql')
+                AND NOT coalesce('citus.allow_nested_distributed_execution=on' OPERATOR(pg_catalog.=) ANY (p.proconfig), false)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET citus.allow_nested_distributed_execution = on', f);
+    END LOOP;
+END $do$ $f$;
+    SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
+      FROM pg_catalog.run_command_on_workers('SET citus.enable_ddl_propagation TO off; ' || cmd) r
+     WHERE NOT r.success;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'distribute(): a worker could not set the functions'' settings'
+            USING ERRCODE = 'connection_failure', DETAIL = bad;
+    END IF;
+    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+    EXECUTE cmd;
 END $$;
 COMMENT ON FUNCTION reseller_billing.distribute() IS
     'on a Citus coordinator: distributes the extension''s tables (tenant tables by reseller_id, colocated; shared tables as reference tables); idempotent; returns the tables it converted';
