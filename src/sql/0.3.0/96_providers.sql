@@ -30,8 +30,6 @@
 -- tables --------------------------------------------------------------------
 
 ALTER TABLE reseller_billing.provider_partnership ADD COLUMN ended_at timestamptz;
-ALTER TABLE reseller_billing.provider_partnership
-    ADD CONSTRAINT provider_partnership_ends_after_acceptance CHECK (ended_at IS NULL OR ended_at >= accepted_at);
 ALTER TABLE reseller_billing.provider_partnership DROP CONSTRAINT provider_partnership_pkey;
 ALTER TABLE reseller_billing.provider_partnership ADD PRIMARY KEY (reseller_id, provider_id);
 COMMENT ON TABLE reseller_billing.provider_partnership IS
@@ -153,7 +151,6 @@ BEGIN
     END IF;
     SELECT p.provider_id INTO nxt FROM reseller_billing.provider_partnership p
      WHERE p.reseller_id = p_reseller
-       AND reseller_billing.program_date(p_reseller, p.accepted_at) <= b
        AND (p.ended_at IS NULL OR reseller_billing.program_date(p_reseller, p.ended_at) > b)
      ORDER BY p.accepted_at, p.provider_id LIMIT 1;
     RETURN coalesce(nxt, prov);
@@ -295,8 +292,8 @@ BEGIN
     RETURN inv;
 END $function$;
 
--- end_partnership: a partnership ends at p_at (now or earlier, not before it
--- began, not before an order placed through it)
+-- end_partnership: a partnership ends at p_at (now or earlier, not before an
+-- order placed through it)
 CREATE FUNCTION reseller_billing.end_partnership_unchecked(p_provider bigint, p_reseller bigint, p_at timestamptz)
     RETURNS reseller_billing.provider_partnership
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -328,11 +325,11 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('It ended at %s.', pp.ended_at);
     END IF;
-    IF p_at > reseller_billing.clock_now() OR p_at < pp.accepted_at THEN
-        RAISE EXCEPTION 'the partnership of provider % and reseller % can end between its acceptance and now, not at %',
+    IF p_at > reseller_billing.clock_now() THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % ends now or at an earlier moment, not at %',
                 p_provider, p_reseller, p_at
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It was accepted at %s.', pp.accepted_at);
+                  DETAIL = format('Now is %s.', reseller_billing.clock_now());
     END IF;
     SELECT c.* INTO o FROM reseller_billing.channel_order c
      WHERE c.reseller_id = p_reseller AND c.placed_at >= p_at
