@@ -146,6 +146,9 @@ BEGIN
     WHILE b > p_day LOOP
         b := (b - interval '12 months')::date;
     END LOOP;
+    WHILE (b + interval '12 months')::date <= p_day LOOP      -- a renewal to come
+        b := (b + interval '12 months')::date;
+    END LOOP;
     IF b < reseller_billing.program_date(p_reseller, pp.ended_at) THEN
         RETURN prov;
     END IF;
