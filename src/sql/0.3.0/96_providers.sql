@@ -529,15 +529,41 @@ GRANT EXECUTE ON FUNCTION reseller_billing.place_subscription(bigint, bigint, bi
     TO reseller_billing_admin, reseller_billing_reseller;
 
 -- a plain INSERT is the reseller's own order: through its only active
--- provider; with several (or none left) it cannot say which, and is refused
-CREATE FUNCTION reseller_billing.subscription_provider_row() RETURNS trigger
+-- provider; with several (or none left) it cannot say which, and is refused.
+-- The CSP order check of 75_row_rules.sql (one row trigger on subscription,
+-- subscription_channel_check), with that rule after its own.
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_channel_row() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
+    pg      reseller_billing.program;
     known   int;
     active  bigint[];
 BEGIN
-    IF reseller_billing.restoring()
-       OR coalesce(current_setting('reseller_billing.channel_provider', true), '') <> '' THEN
+    IF reseller_billing.restoring() THEN
+        RETURN NULL;
+    END IF;
+    SELECT p.* INTO pg FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
+     WHERE r.reseller_id = NEW.reseller_id;
+    IF NOT coalesce(pg.settings @> '{"csp": true}', false) THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.plan OPERATOR(reseller_billing.<>) 'annual_monthly' THEN
+        RAISE EXCEPTION 'program "%" sells 12-month commitments paid monthly only', pg.code
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('Reseller %s asked for the %s plan for customer %s; a CSP subscription is annual_monthly.',
+                                  NEW.reseller_id, NEW.plan, NEW.customer_id),
+                  HINT = 'Order annual_monthly: a 12-month commitment, billed in 12 monthly installments.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM reseller_billing.customer_relationship cr
+                    WHERE cr.reseller_id = NEW.reseller_id AND cr.customer_id = NEW.customer_id) THEN
+        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', NEW.reseller_id, NEW.customer_id, NEW.reseller_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Customer %s has no accepted relationship with reseller %s in program "%s".',
+                                  NEW.customer_id, NEW.reseller_id, pg.code),
+                  HINT = 'The reseller invites the customer (invite_customer) and the customer accepts (accept_invitation).';
+    END IF;
+    -- the provider it runs through: named by place_subscription, else the only one
+    IF coalesce(current_setting('reseller_billing.channel_provider', true), '') <> '' THEN
         RETURN NULL;
     END IF;
     SELECT count(*)::int INTO known FROM reseller_billing.provider_partnership p WHERE p.reseller_id = NEW.reseller_id;
@@ -557,11 +583,8 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION reseller_billing.subscription_provider_row() IS
-    'trigger (AFTER INSERT of a subscription): a reseller''s own order runs through its only active provider; refused with several or none';
-REVOKE EXECUTE ON FUNCTION reseller_billing.subscription_provider_row() FROM PUBLIC;
-CREATE TRIGGER subscription_provider_check AFTER INSERT ON reseller_billing.subscription
-    FOR EACH ROW EXECUTE FUNCTION reseller_billing.subscription_provider_row();
+COMMENT ON FUNCTION reseller_billing.subscription_channel_row() IS
+    'trigger (AFTER INSERT of a subscription): in a CSP program, a relationship with the customer, the annual_monthly plan, and a provider to run through (the only active one, unless place_subscription named it)';
 
 -- move_subscription_provider: at renewal, a subscription moves to another of
 -- the reseller's providers, which bills it from the renewal date on
