@@ -25,10 +25,11 @@ COMMENT ON FUNCTION reseller_billing.table_name(regclass) IS
 CREATE FUNCTION reseller_billing.set_local(p_name text, p_value text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
-    IF p_name IS NULL OR p_name NOT IN ('reseller_billing.effective_at', 'reseller_billing.action', 'reseller_billing.reason') THEN
+    IF p_name IS NULL OR p_name NOT IN ('reseller_billing.effective_at', 'reseller_billing.action', 'reseller_billing.reason',
+                                        'reseller_billing.channel_provider') THEN
         RAISE EXCEPTION 'set_local sets the rules'' context, not %', coalesce(p_name, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The settings are reseller_billing.effective_at, reseller_billing.action and reseller_billing.reason.';
+                  HINT = 'The settings are reseller_billing.effective_at, reseller_billing.action, reseller_billing.reason and reseller_billing.channel_provider.';
     END IF;
     IF current_setting('citus.propagate_set_commands', true) = 'none' THEN
         SET LOCAL citus.propagate_set_commands = local;

@@ -468,12 +468,12 @@ BEGIN
         PERFORM reseller_billing.provider_price_on(prov, p_sku, p_plan, reseller_billing.program_date(p_reseller, p_at));
     END IF;
     PERFORM reseller_billing.set_context(p_at, '', format('ordered by partner %s', p_actor));
-    PERFORM set_config('reseller_billing.channel_provider', coalesce(prov::text, ''), true);
+    PERFORM reseller_billing.set_local('reseller_billing.channel_provider', coalesce(prov::text, ''));
     INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, committed_seats, seat_cap)
     VALUES (p_reseller, p_customer, p_sku, p_plan, p_seats,
             CASE WHEN NOT reseller_billing.is_annual(p_plan) THEN p_seats END)
     RETURNING subscription_id INTO id;
-    PERFORM set_config('reseller_billing.channel_provider', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.channel_provider', '');
     INSERT INTO reseller_billing.channel_order (reseller_id, subscription_id, placed_by, placed_at, provider_id)
     VALUES (p_reseller, id, p_actor, p_at, prov);
     RETURN id;
@@ -686,10 +686,13 @@ GRANT EXECUTE ON FUNCTION reseller_billing.move_subscription_provider(bigint, bi
 -- reseller_billing.channel_usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.channel_usage_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
  RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT u.currency,
      u.kind,
      u.subscription_id,
@@ -718,6 +721,7 @@ AS $body$
                      ELSE NULL::reseller_billing.amount
                  END AS total
             FROM ( SELECT reseller_billing.provider_price_on(channel_usage_lines.p_provider, u.sku_id, COALESCE(t.plan, 'flexible'::reseller_billing.plan_kind), COALESCE(t.term_start, reseller_billing.period_start(u.service_period))) AS pp) x) p);
+END
 $body$;
 
 
@@ -727,10 +731,13 @@ $body$;
 -- reseller_billing.channel_lines(reseller_billing.billing_period,bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
  RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT u.currency,
      u.kind,
      u.subscription_id,
@@ -811,6 +818,7 @@ AS $body$
               JOIN reseller_billing.invoice i ON (((i.reseller_id = l.reseller_id) AND (i.invoice_id = l.invoice_id))))
            WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])) AND (i.status <> 'void'::text))) v ON (true))
    WHERE ((lc.reseller_id = channel_lines.p_reseller) AND (lc.service_period OPERATOR(reseller_billing.<) channel_lines.p_period) AND (reseller_billing.subscription_provider_on(lc.reseller_id, lc.subscription_id, reseller_billing.period_start(lc.service_period)) = channel_lines.p_provider) AND ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency)))) OR (COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency))))));
+END
 $body$
 ;
 
