@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(187);
+SELECT plan(188);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -418,6 +418,15 @@ WHERE p.pronamespace = 'reseller_billing'::regnamespace AND l.lanname = 'sql'
   AND EXISTS (SELECT FROM pg_class c
                WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind IN ('r', 'v')
                  AND p.prosrc ~ ('reseller_billing\.' || c.relname || '\M'));
+
+-- The rules' context (reseller_billing.action, .effective_at, ...) is set
+-- with SET LOCAL through set_local(), which Citus passes on to the workers
+-- where the guards run; set_config() it does not (issue 14).
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'no function sets the rules'' context with set_config() (set_local() reaches a cluster''s workers)')
+FROM pg_proc p
+WHERE p.pronamespace = 'reseller_billing'::regnamespace
+  AND p.prosrc ~ 'set_config\(''reseller_billing\.';
 
 SELECT * FROM finish();
 
