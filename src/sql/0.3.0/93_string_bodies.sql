@@ -14,44 +14,7 @@
 -- (030_schema_tables.sql) checks that no SQL-standard body reads a table.
 
 -- reseller_billing.channel_usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.channel_usage_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
- RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint)
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
-#variable_conflict use_column
-BEGIN
-    RETURN QUERY
- SELECT u.currency,
-     u.kind,
-     u.subscription_id,
-     u.customer_id,
-     u.sku_id,
-     u.description,
-     u.quantity,
-     p.pp,
-         CASE
-             WHEN (u.kind = 'flex_usage'::text) THEN reseller_billing.prorate_fraction(p.pp, (u.quantity)::bigint, ((12 * reseller_billing.days(u.service_period)))::bigint)
-             WHEN (u.kind = 'annual_prepaid'::text) THEN p.total
-             ELSE reseller_billing.annual_installment(p.total, t.starts_on, t.ends_on, u.service_period)
-         END AS annual_installment,
-     u.unit_price,
-     u.amount,
-     u.service_period,
-     u.service,
-     u.tranche_id
-    FROM ((reseller_billing.usage_lines(channel_usage_lines.p_period, channel_usage_lines.p_program, channel_usage_lines.p_reseller, channel_usage_lines.p_reseller) u(reseller_id, currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, service_period, service, tranche_id)
-      LEFT JOIN reseller_billing.commitment_tranche t ON (((t.reseller_id = u.reseller_id) AND (t.tranche_id = u.tranche_id))))
-      CROSS JOIN LATERAL ( SELECT x.pp,
-                 CASE
-                     WHEN (t.tranche_id IS NOT NULL) THEN reseller_billing.prorate_fraction((x.pp OPERATOR(reseller_billing.*) t.seats), ((t.ends_on - t.starts_on))::bigint, ((t.term_end - t.term_start))::bigint)
-                     ELSE NULL::reseller_billing.amount
-                 END AS total
-            FROM ( SELECT reseller_billing.provider_price_on(channel_usage_lines.p_provider, u.sku_id, COALESCE(t.plan, 'flexible'::reseller_billing.plan_kind), COALESCE(t.term_start, reseller_billing.period_start(u.service_period))) AS pp) x) p);
-END
-$body$;
-
+-- channel_usage_lines: defined once, in 96_providers.sql (the version 0.3.0 installs)
 -- reseller_billing.is_csp_program(bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.is_csp_program(p_program bigint)
  RETURNS boolean
@@ -182,21 +145,4 @@ AS $body$
 $body$;
 
 -- reseller_billing.statements_due(timestamp with time zone)
-CREATE OR REPLACE FUNCTION reseller_billing.statements_due(p_at timestamp with time zone)
- RETURNS TABLE(reseller_id bigint, period reseller_billing.billing_period)
- LANGUAGE sql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
- SELECT r.reseller_id,
-     m.period
-    FROM ((reseller_billing.reseller r
-      JOIN reseller_billing.program pg ON ((pg.program_id = r.program_id)))
-      CROSS JOIN LATERAL ( SELECT reseller_billing.billing_period(((statements_due.p_at AT TIME ZONE pg.time_zone))::date) AS period) m)
-   WHERE ((EXISTS ( SELECT
-            FROM reseller_billing.licence_order o
-           WHERE ((o.reseller_id = r.reseller_id) AND (NOT o.requires_prepayment) AND (o.placed_on < reseller_billing.period_start(m.period))))) AND (NOT (EXISTS ( SELECT
-            FROM reseller_billing.order_statement s
-           WHERE ((s.reseller_id = r.reseller_id) AND (s.period OPERATOR(reseller_billing.>=) m.period))))))
-   ORDER BY r.reseller_id;
-$body$;
+-- statements_due: defined once, in 94_order_returns.sql (the version 0.3.0 installs)
