@@ -41,6 +41,7 @@
 
 #include "clock.h"
 #include "session.h"
+#include "shard.h"
 #include "spi_rules.h"
 
 typedef struct AuditPending
@@ -64,6 +65,7 @@ typedef struct AuditTable
 	FmgrInfo   *key_jsonb;		/* to_jsonb, one per key column */
 	FmgrInfo	row_jsonb;		/* to_jsonb of the whole row */
 	bool	   *quiet;			/* per attribute, 1-based */
+	bool		shard;			/* a Citus shard (shard.c) */
 } AuditTable;
 
 static List *audit_pending = NIL;	/* in audit_cxt */
@@ -179,6 +181,7 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 	foreach(lc, quiet)
 		at->quiet[attribute_number(desc, lfirst(lc), args[0])] = true;
 	setup_to_jsonb(&at->row_jsonb, desc->tdtypeid, cxt);
+	at->shard = strcmp(RelationGetRelationName(rel), rb_logical_name(at->relid)) != 0;
 	fcinfo->flinfo->fn_extra = at;
 	return at;
 }
@@ -276,6 +279,8 @@ rb_audit_row(PG_FUNCTION_ARGS)
 	}
 
 	at = audit_table(fcinfo, td);
+	if (at->shard && !rb_shared_copy_writes(at->relid))
+		return PointerGetDatum(NULL);	/* another copy of a shared table logs it */
 	desc = RelationGetDescr(td->tg_relation);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		n = td->tg_trigtuple;

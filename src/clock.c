@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "clock.h"
+#include "shard.h"
 
 #include "access/xact.h"
 #include "commands/trigger.h"
@@ -54,7 +55,8 @@ clock_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 static void
 clock_load(void)
 {
-	int			ret;
+	int			ret,
+				nest;
 
 	if (!clock_callback_registered)
 	{
@@ -66,7 +68,9 @@ clock_load(void)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "clock_now: SPI_connect failed");
+	nest = rb_local_reads_begin();	/* a copy on every node (shard.c) */
 	ret = SPI_execute("SELECT frozen, at FROM reseller_billing.clock", true, 2);
+	rb_local_reads_end(nest);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "clock_now: reading reseller_billing.clock failed: %s",
 			 SPI_result_code_string(ret));

@@ -33,6 +33,7 @@
 #include "utils/memutils.h"
 
 #include "session.h"
+#include "shard.h"
 #include "spi_rules.h"
 
 typedef enum TenantAsk
@@ -103,6 +104,7 @@ ask(TenantAsk what, bool *isnull)
 	uint64		settings = tenant_settings;
 	bool		null;
 	Datum		v;
+	int			nest;
 
 	if (a->valid && a->lxid == lxid && a->cid == cid && a->settings == settings &&
 		a->user == user && a->login == login)
@@ -112,7 +114,9 @@ ask(TenantAsk what, bool *isnull)
 	}
 
 	SPI_connect();
+	nest = rb_local_reads_begin();	/* the node's own rows (shard.c) */
 	SPI_execute_plan(rb_prepare_once(&plans[what], queries[what], 0, NULL), NULL, NULL, true, 1);
+	rb_local_reads_end(nest);
 	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null);
 
 	/* forget the answer before it changes: an error above leaves it invalid */

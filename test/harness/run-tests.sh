@@ -22,6 +22,11 @@
 #   faketime   regress and isolation again, the server restarted under
 #              libfaketime at each of RB_FAKE_DATES (rows regress@<date>,
 #              isolation@<date>): the suites pass on any day
+#   citus      test/citus/run.sh: Citus 13.2.2 built from source (once), a
+#              coordinator and two workers on the ports after RB_PGPORT, the
+#              tables distributed by reseller_id, the flows of
+#              test/citus/flows.sql compared with one node's (TAP lines
+#              counted); skipped when the Citus source is not there
 # A suite with no test files is reported as "skipped".
 #
 # Environment:
@@ -42,8 +47,10 @@ set -euo pipefail
 
 # shellcheck source=test/harness/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test/harness/citus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/citus.sh"
 
-ALL_SUITES=(lint release regress isolation pgtap tap fuzz faketime)
+ALL_SUITES=(lint release regress isolation pgtap tap fuzz faketime citus)
 RB_FAKE_DATES="${RB_FAKE_DATES:-2027-01-31 23:30:00,2028-02-29 12:00:00}"
 RB_TIMEOUT="${RB_TIMEOUT:-300}"
 
@@ -96,6 +103,7 @@ finish() {
 	fi
 	cluster_stop
 	[[ $CURRENT_SUITE == tap ]] && sleep 1 && tap_stop_nodes
+	[[ $CURRENT_SUITE == citus ]] && citus_cluster_stop
 	if [[ -n $CURRENT_SUITE ]]; then
 		# We are exiting in the middle of a suite: the run was interrupted.
 		echo
@@ -371,6 +379,20 @@ suite_faketime() {
 	(cluster_start) || record faketime FAILED 0 1 "the cluster did not restart without libfaketime"
 }
 
+# The multi-node suite: test/citus/run.sh, TAP lines counted; "1..0 # SKIP"
+# (no Citus source next to the checkout) is reported as skipped.
+suite_citus() {
+	local logfile="$RB_LOGS/citus.log" rc=0 pass fail
+	banner citus
+	(cd "$RB_REPO" && run_logged "$logfile" with_timeout bash test/citus/run.sh) || rc=$?
+	if grep -q '^1\.\.0 # SKIP' "$logfile"; then
+		record citus skipped - - "$(sed -n 's/^1\.\.0 # SKIP //p' "$logfile")"
+		return
+	fi
+	read -r pass fail < <(count_tap_log "$logfile")
+	record_counts citus "$pass" "$fail" "$rc" "$logfile"
+}
+
 # Frozen releases: test/release/frozen.sh, TAP lines counted.  It exports
 # the tagged versions' scripts to .work/release for test/t/070_upgrade.pl.
 suite_release() {
@@ -430,6 +452,7 @@ for s in "${ALL_SUITES[@]}"; do
 	tap) suite_tap ;;
 	fuzz) suite_fuzz ;;
 	faketime) suite_faketime ;;
+	citus) suite_citus ;;
 	esac
 	CURRENT_SUITE=""
 done

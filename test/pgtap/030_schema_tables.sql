@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS reseller_billing;
 
-SELECT plan(186);
+SELECT plan(188);
 
 -- ---------------------------------------------------------------------------
 -- The nine tables
@@ -406,6 +406,27 @@ WHERE p.pronamespace = 'reseller_billing'::regnamespace AND p.prosqlbody IS NOT 
   AND EXISTS (SELECT FROM pg_depend d
                WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'n');
+
+-- No SQL function reads a table of the extension either: Citus cannot plan
+-- a SQL function's statements that take parameters over distributed tables
+-- ("could not create distributed plan"), so those are PL/pgSQL (issue 14).
+-- The test looks for a table of the schema named in the body.
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'no SQL function reads a table of the extension (they are PL/pgSQL)')
+FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'reseller_billing'::regnamespace AND l.lanname = 'sql'
+  AND EXISTS (SELECT FROM pg_class c
+               WHERE c.relnamespace = 'reseller_billing'::regnamespace AND c.relkind IN ('r', 'v')
+                 AND p.prosrc ~ ('reseller_billing\.' || c.relname || '\M'));
+
+-- The rules' context (reseller_billing.action, .effective_at, ...) is set
+-- with SET LOCAL through set_local(), which Citus passes on to the workers
+-- where the guards run; set_config() it does not (issue 14).
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'no function sets the rules'' context with set_config() (set_local() reaches a cluster''s workers)')
+FROM pg_proc p
+WHERE p.pronamespace = 'reseller_billing'::regnamespace
+  AND p.prosrc ~ 'set_config\(''reseller_billing\.';
 
 SELECT * FROM finish();
 

@@ -44,8 +44,8 @@ README.md|SELECT line_no, kind, description, amount FROM preview_invoi|8	pg_cron
 README.md|SELECT orders_migrated, accounts_before, accounts_after|6	reseller 51001 does not exist
 README.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"|4	syntax error at or near ":"
 README.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU|2	sales tax rate validity overlaps for state CA
+README.md|CREATE EXTENSION reseller_billing;              -- Citus cre|2	distribute() needs Citus (a Citus coordinator)
 README.md|CREATE ROLE crm_app LOGIN IN ROLE reseller_billing_reseller;|10	bind_login names reseller 81001 of the regression tests' data
-README.md|SELECT close_period('2025-03', 7, 1042);   -- one reseller (|2	reseller 1042 does not exist
 doc/channel.md|SELECT invite_reseller(61001, 61002);           -- 2|2	reseller 61001 does not exist
 doc/channel.md|SELECT kind, provider_id, status FROM accept_invitation(6100|2	invitation 2 of reseller 61002 does not exist
 doc/channel.md|SELECT place_subscription(61001, 61002, 61201, :e3, 10, 'ann|2	syntax error at or near ":"
@@ -65,13 +65,11 @@ doc/migration.md|SELECT reseller_id, customers_before, subscriptions_before, |4	
 doc/orders.md|INSERT INTO program (code, name, currency, reseller_discount|3	duplicate key value violates unique constraint "program_code_key"
 doc/orders.md|SELECT place_order(94001, '{"name": "Initech", "email": "ops|3	reseller 94001 does not exist
 doc/orders.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"|4	syntax error at or near ":"
-doc/scaling.md|CREATE EXTENSION citus;|8	extension "citus" is not available
-doc/scaling.md|SELECT create_reference_table('reseller_billing.program');|10	function create_reference_table(unknown) does not exist
-doc/scaling.md|SELECT create_distributed_table('reseller_billing.reseller',|12	function create_distributed_table(unknown, unknown, colocate_with => unknown) does not exist
-doc/scaling.md|SELECT create_distributed_function(|18	function create_distributed_function(unknown, distribution_arg_name => unknown, colocate_with => unknown) does not exist
+doc/scaling.md|SELECT citus_set_coordinator_host('coord.example', 5432);|5	function citus_set_coordinator_host(unknown, integer) does not exist (a Citus coordinator)
+doc/scaling.md|reseller_billing.distribute() RETURNS TABLE (table_name text|1	syntax error at or near "reseller_billing" (a signature)
+doc/scaling.md|SELECT kind, count(*) FROM reseller_billing.distribute() GRO|1	distribute() needs Citus (a Citus coordinator)
 doc/scaling.md|reseller_billing.close_period(p_period reseller_billing.bill|2	syntax error at or near "reseller_billing"
 doc/scaling.md|SELECT close_period('2012-03', 47101, 47002);   -- 1: Flex, |5	program 47101 does not exist
-doc/scaling.md|SELECT close_period('2025-03', 7, 1042);   -- one reseller (|2	reseller 1042 does not exist
 doc/schema.md|INSERT INTO program (code, name, currency, reseller_discount|25	duplicate key value violates unique constraint "program_code_key"
 doc/security.md|CREATE ROLE crm_app LOGIN PASSWORD '…' IN ROLE reseller_bill|3	role "crm_app" already exists: README.md creates it too
 doc/security.md|BEGIN;|9	subscription 81002 of reseller 81001 does not exist

@@ -419,8 +419,11 @@ CREATE OR REPLACE FUNCTION reseller_billing.due_lines(p_period reseller_billing.
                    sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount,
                    amount reseller_billing.amount, service_period reseller_billing.billing_period,
                    service daterange, tranche_id bigint, charge_id bigint)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH todo AS (
         SELECT r.reseller_id
           FROM reseller_billing.reseller r
@@ -481,6 +484,7 @@ AS $body$
                OPERATOR(reseller_billing.<>) coalesce(b.billed, reseller_billing.amount(0, pg.currency))
     )
     SELECT * FROM lines;
+END
 $body$;
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months';

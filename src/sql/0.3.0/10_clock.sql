@@ -112,9 +112,15 @@ COMMENT ON FUNCTION reseller_billing.clock_assert_moment(timestamptz, text) IS
 -- clock_latest_change: the clock time of the latest change in the audit
 -- log, NULL when nothing is recorded.
 CREATE FUNCTION reseller_billing.clock_latest_change(OUT clock_at timestamptz, OUT table_name text, OUT audit_id bigint)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    SELECT q.* INTO clock_at, table_name, audit_id
+      FROM (
     SELECT a.clock_at, a.table_name, a.audit_id FROM reseller_billing.audit_log a
      ORDER BY a.clock_at DESC, a.audit_id DESC LIMIT 1
+           ) q;
+END
 $$;
 COMMENT ON FUNCTION reseller_billing.clock_latest_change() IS
     'internal: the latest change recorded in the audit log (its clock time, table and audit id)';

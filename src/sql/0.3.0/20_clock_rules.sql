@@ -109,9 +109,10 @@ BEGIN
                   DETAIL = format('It would take effect at %s.', p_at),
                   HINT = 'Changes are applied when they are written; make the change when it is due.';
     END IF;
-    PERFORM set_config('reseller_billing.effective_at', p_at::text, true);
-    PERFORM set_config('reseller_billing.action', coalesce(p_action, ''), true);
-    PERFORM set_config('reseller_billing.reason', coalesce(p_reason, ''), true);
+    -- SET LOCAL, passed on to the workers of a Citus cluster (03_shards.sql)
+    PERFORM reseller_billing.set_local('reseller_billing.effective_at', p_at::text);
+    PERFORM reseller_billing.set_local('reseller_billing.action', p_action);
+    PERFORM reseller_billing.set_local('reseller_billing.reason', p_reason);
 END $function$
 ;
 

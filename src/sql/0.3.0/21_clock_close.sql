@@ -307,11 +307,11 @@ BEGIN
       JOIN reseller_billing.charge c ON c.reseller_id = l.reseller_id AND c.charge_id = l.charge_id
      WHERE l.reseller_id = p_reseller AND l.invoice_id = p_invoice
      ORDER BY l.line_no;
-    PERFORM set_config('reseller_billing.action', 'void', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'void');
     UPDATE reseller_billing.invoice i
        SET status = 'void', voided_at = reseller_billing.clock_now(), void_reason = p_reason
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 END $function$
 ;
 

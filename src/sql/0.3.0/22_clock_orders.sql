@@ -336,10 +336,12 @@ BEGIN
                                                              tax_of_line, tax_state, tax_rate, tax_reason,
                                                              exemption_certificate)
             VALUES (p_reseller, oid_, line_no, 'tax',
-                    CASE tx.reason
-                        WHEN 'taxable' THEN format('Sales tax %s %s%% on line %s', tx.state,
+                    -- a searched CASE: Citus deparses a simple CASE over a
+                    -- parameter in a routed VALUES wrongly (text = boolean)
+                    CASE
+                        WHEN tx.reason = 'taxable' THEN format('Sales tax %s %s%% on line %s', tx.state,
                                                    rtrim(rtrim((tx.rate * 100)::text, '0'), '.'), line_no - 1)
-                        WHEN 'exempt' THEN format('Sales tax %s: exempt (certificate %s) on line %s', tx.state,
+                        WHEN tx.reason = 'exempt' THEN format('Sales tax %s: exempt (certificate %s) on line %s', tx.state,
                                                   tx.certificate_number, line_no - 1)
                         ELSE format('Sales tax %s: no rate on %s, line %s', tx.state, p_on, line_no - 1) END,
                     tax_amt, line_no - 1, tx.state, tx.rate, tx.reason, tx.certificate_number);
@@ -347,14 +349,14 @@ BEGIN
         END IF;
     END LOOP;
 
-    PERFORM set_config('reseller_billing.action', 'order_settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order o
        SET subtotal = v_sub,
            tax = v_tax,
            total = v_sub + v_tax,
            paid_on = CASE WHEN reseller_billing.is_zero(v_sub + v_tax) THEN p_on END
      WHERE o.reseller_id = p_reseller AND o.order_id = oid_;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 
     IF standing = 'normal' OR reseller_billing.is_zero(v_sub + v_tax) THEN
         PERFORM reseller_billing.issue_order_licence(p_reseller, oid_, p_on);
@@ -380,13 +382,13 @@ BEGIN
     UPDATE reseller_billing.payment p SET unapplied = p.unapplied - part
      WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
     IF p_order IS NOT NULL THEN
-        PERFORM set_config('reseller_billing.action', 'order_settle', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
         UPDATE reseller_billing.licence_order x
            SET paid = x.paid + part,
                paid_on = CASE WHEN x.paid + part = x.total THEN p_received_on END
          WHERE x.reseller_id = p_reseller AND x.order_id = p_order
         RETURNING * INTO o;
-        PERFORM set_config('reseller_billing.action', '', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', '');
         IF o.paid_on IS NOT NULL AND o.licensed_on IS NULL THEN
             PERFORM reseller_billing.issue_order_licence(p_reseller, p_order, greatest(p_received_on, o.placed_on));
         END IF;
@@ -400,77 +402,7 @@ END $function$
 ;
 
 -- reseller_billing.record_order_payment(bigint,reseller_billing.amount,text,date,text,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.record_order_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text, p_order bigint DEFAULT NULL::bigint)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    pg      reseller_billing.program;
-    pay     reseller_billing.payment;
-    done    bigint;
-    ord     reseller_billing.licence_order;
-    item    record;
-    left_   reseller_billing.amount;
-    part    reseller_billing.amount;
-BEGIN
-    pg := reseller_billing.lock_reseller(p_reseller);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
-    END IF;
-    IF currency(p_amount) <> pg.currency THEN
-        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
-    END IF;
-    IF p_received_on > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
-        RAISE EXCEPTION 'payment % of reseller % cannot be received in the future', p_reference, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It would be received on %s; today is %s in program "%s".', p_received_on,
-                                  reseller_billing.program_date(p_reseller, reseller_billing.clock_now()), pg.code);
-    END IF;
-    IF p_order IS NOT NULL THEN
-        SELECT * INTO ord FROM reseller_billing.licence_order x WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'order % of reseller % does not exist', p_order, p_reseller USING ERRCODE = 'no_data_found';
-        END IF;
-        IF ord.paid_on IS NOT NULL THEN
-            RAISE EXCEPTION 'order % of reseller % is paid already', p_order, p_reseller
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('%s was paid on %s.', ord.total, ord.paid_on),
-                      HINT = 'Record the payment without naming an order: it settles what is owed, oldest first.';
-        END IF;
-    END IF;
-    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
-    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
-    RETURNING * INTO pay;
-    left_ := p_amount;
-    FOR item IN
-        SELECT x.order_id, x.interest_id, x.owed
-          FROM (SELECT o.order_id, NULL::bigint AS interest_id, o.total - o.paid AS owed,
-                       CASE WHEN o.order_id = p_order THEN 0 WHEN NOT o.requires_prepayment THEN 1 ELSE 2 END AS grp,
-                       o.due_on, 1 AS sub, o.order_id AS id
-                  FROM reseller_billing.licence_order o
-                 WHERE o.reseller_id = p_reseller AND o.paid_on IS NULL
-                UNION ALL
-                SELECT i.order_id, i.interest_id, i.amount - i.paid, 1, i.due_on, 0, i.interest_id
-                  FROM reseller_billing.late_interest i
-                 WHERE i.reseller_id = p_reseller AND i.paid_on IS NULL) x
-         ORDER BY x.grp, x.due_on, x.sub, x.id
-    LOOP
-        EXIT WHEN reseller_billing.sign(left_) <= 0;
-        CONTINUE WHEN reseller_billing.sign(item.owed) <= 0;
-        part := reseller_billing.smaller(left_, item.owed);
-        PERFORM reseller_billing.settle_order_item(p_reseller, pay.payment_id, p_received_on,
-                                                   CASE WHEN item.interest_id IS NULL THEN item.order_id END,
-                                                   item.interest_id, part);
-        left_ := left_ - part;
-    END LOOP;
-    RETURN pay.payment_id;
-END $function$
-;
-
+-- record_order_payment: defined once, in 94_order_returns.sql (the version 0.3.0 installs)
 -- reseller_billing.monthly_statement(bigint,reseller_billing.billing_period)
 CREATE OR REPLACE FUNCTION reseller_billing.monthly_statement(p_reseller bigint, p_month reseller_billing.billing_period)
  RETURNS bigint

@@ -4,66 +4,7 @@
 -- ========================================================================
 
 -- reseller_billing.accept_invitation_unchecked(bigint,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.accept_invitation_unchecked(p_reseller bigint, p_invitation bigint)
- RETURNS reseller_billing.channel_invitation
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    inv     reseller_billing.channel_invitation;
-    rs      record;
-BEGIN
-    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
-    SELECT * INTO inv FROM reseller_billing.channel_invitation i
-     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
-       FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'invitation % of reseller % does not exist', p_invitation, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    IF inv.status <> 'pending' THEN
-        RAISE EXCEPTION 'invitation % of reseller % is % and cannot be accepted', p_invitation, p_reseller, inv.status
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It was %s at %s.', inv.status, inv.responded_at);
-    END IF;
-    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
-    IF inv.kind = 'reseller' THEN
-        IF rs.provider_id IS NOT NULL THEN
-            RAISE EXCEPTION 'reseller % already works with provider % and cannot accept the invitation of provider %',
-                    p_reseller, rs.provider_id, inv.provider_id
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = 'An indirect reseller works with one provider.';
-        END IF;
-        IF NOT (rs.tier = 'indirect_reseller' OR rs.transitioning) THEN
-            RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, rs.tier
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
-        END IF;
-        INSERT INTO reseller_billing.provider_partnership (reseller_id, provider_id, invitation_id)
-        VALUES (p_reseller, inv.provider_id, p_invitation);
-        -- customers brought in while it was a direct-bill partner in transition
-        -- keep their relationship; complete_transition names the provider in them
-    ELSE
-        IF rs.tier = 'indirect_reseller' AND rs.provider_id IS NULL THEN
-            RAISE EXCEPTION 'indirect reseller % has no provider and cannot bring in customer %', p_reseller, inv.customer_id
-                USING ERRCODE = 'object_not_in_prerequisite_state';
-        END IF;
-        IF EXISTS (SELECT FROM reseller_billing.customer_relationship cr
-                    WHERE cr.reseller_id = p_reseller AND cr.customer_id = inv.customer_id) THEN
-            RAISE EXCEPTION 'customer % of reseller % already has its relationship', inv.customer_id, p_reseller
-                USING ERRCODE = 'object_not_in_prerequisite_state';
-        END IF;
-        INSERT INTO reseller_billing.customer_relationship (reseller_id, customer_id, provider_id, invitation_id)
-        VALUES (p_reseller, inv.customer_id, CASE WHEN rs.tier = 'indirect_reseller' THEN rs.provider_id END,
-                p_invitation);
-    END IF;
-    UPDATE reseller_billing.channel_invitation i SET status = 'accepted', responded_at = reseller_billing.clock_now()
-     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
-    RETURNING * INTO inv;
-    RETURN inv;
-END $function$
-;
-
+-- accept_invitation_unchecked: defined once, in 96_providers.sql (the version 0.3.0 installs)
 -- reseller_billing.revoke_invitation_unchecked(bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.revoke_invitation_unchecked(p_actor bigint, p_reseller bigint, p_invitation bigint)
  RETURNS reseller_billing.channel_invitation
@@ -100,51 +41,7 @@ END $function$
 ;
 
 -- reseller_billing.place_subscription_unchecked(bigint,bigint,bigint,bigint,integer,reseller_billing.plan_kind,timestamp with time zone)
-CREATE OR REPLACE FUNCTION reseller_billing.place_subscription_unchecked(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
- SET "reseller_billing.effective_at" TO ''
- SET "reseller_billing.action" TO ''
- SET "reseller_billing.reason" TO ''
-AS $function$
-DECLARE
-    rs      record;
-    rel     reseller_billing.customer_relationship;
-    id      bigint;
-BEGIN
-    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
-    SELECT * INTO rel FROM reseller_billing.customer_relationship cr
-     WHERE cr.reseller_id = p_reseller AND cr.customer_id = p_customer
-       FOR KEY SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('Customer %s has no accepted relationship with reseller %s.', p_customer, p_reseller),
-                  HINT = 'The reseller invites the customer (invite_customer) and the customer accepts (accept_invitation).';
-    END IF;
-    IF p_actor IS NULL OR p_actor NOT IN (rel.reseller_id, coalesce(rel.provider_id, rel.reseller_id)) THEN
-        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('Orders for customer %s are placed by reseller %s%s.', p_customer, p_reseller,
-                                  coalesce(' or its provider ' || rel.provider_id, ''));
-    END IF;
-    IF p_actor = rel.provider_id THEN
-        -- the provider bills the reseller for it: its price list must have the SKU
-        PERFORM reseller_billing.provider_price_on(rel.provider_id, p_sku, p_plan,
-                                                   reseller_billing.program_date(p_reseller, p_at));
-    END IF;
-    PERFORM reseller_billing.set_context(p_at, '', format('ordered by partner %s', p_actor));
-    INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, committed_seats, seat_cap)
-    VALUES (p_reseller, p_customer, p_sku, p_plan, p_seats,
-            CASE WHEN NOT reseller_billing.is_annual(p_plan) THEN p_seats END)
-    RETURNING subscription_id INTO id;
-    INSERT INTO reseller_billing.channel_order (reseller_id, subscription_id, placed_by, placed_at)
-    VALUES (p_reseller, id, p_actor, p_at);
-    RETURN id;
-END $function$
-;
-
+-- place_subscription_unchecked: defined once, in 96_providers.sql (the version 0.3.0 installs)
 -- reseller_billing.transition_to_indirect(bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.transition_to_indirect(p_reseller bigint)
  RETURNS timestamp with time zone
@@ -226,17 +123,6 @@ END $function$
 ;
 
 -- reseller_billing.place_subscription(bigint,bigint,bigint,bigint,integer,reseller_billing.plan_kind,timestamp with time zone)
-CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
- RETURNS bigint
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
-    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at);
-END $function$
-;
-
+-- place_subscription: defined once, in 91_api_arguments.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.effective_at() IS
     'when the change being written takes effect: the API''s at argument, else the billing clock (clock_now()); never in the future';

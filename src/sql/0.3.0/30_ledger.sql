@@ -162,7 +162,7 @@ BEGIN
     ELSE
         r := NEW;
     END IF;
-    CASE TG_TABLE_NAME
+    CASE reseller_billing.table_name(TG_RELID)
     WHEN 'credit', 'credit_application' THEN
         PERFORM reseller_billing.ledger_check_credit(r.reseller_id, r.credit_id);
     WHEN 'payment' THEN
@@ -190,13 +190,14 @@ COMMENT ON FUNCTION reseller_billing.ledger_balanced() IS
 CREATE FUNCTION reseller_billing.ledger_guard() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
+    tab     text := reseller_billing.table_name(TG_RELID);     -- not a shard's name (Citus)
     changed text[];
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION '% rows are never deleted: % refused', TG_TABLE_NAME, TG_OP
+        RAISE EXCEPTION '% rows are never deleted: % refused', tab, TG_OP
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('The row was %s.', to_jsonb(OLD)),
                   HINT = 'The ledger is append-only: a correction is a new row (a credit note, a new credit).';
@@ -205,16 +206,16 @@ BEGIN
     SELECT array_agg(n.key ORDER BY n.key) INTO changed
       FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON o.key = n.key
      WHERE n.value IS DISTINCT FROM o.value
-       AND NOT (TG_TABLE_NAME = 'credit' AND n.key = 'remaining')
-       AND NOT (TG_TABLE_NAME = 'payment' AND n.key = 'unapplied')
-       AND NOT (TG_TABLE_NAME = 'payment_allocation' AND n.key = 'amount');
+       AND NOT (tab = 'credit' AND n.key = 'remaining')
+       AND NOT (tab = 'payment' AND n.key = 'unapplied')
+       AND NOT (tab = 'payment_allocation' AND n.key = 'amount');
     IF changed IS NOT NULL THEN
-        RAISE EXCEPTION 'what a % row is never changes: % refused', TG_TABLE_NAME, array_to_string(changed, ', ')
+        RAISE EXCEPTION 'what a % row is never changes: % refused', tab, array_to_string(changed, ', ')
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('Before: %s; after: %s.', to_jsonb(OLD), to_jsonb(NEW)),
                   HINT = 'The ledger is append-only: a correction is a new row (a credit note, a new credit).';
     END IF;
-    IF TG_TABLE_NAME = 'payment_allocation' AND NEW.amount < OLD.amount THEN
+    IF tab = 'payment_allocation' AND NEW.amount < OLD.amount THEN
         RAISE EXCEPTION 'an allocation of payment % to invoice % only grows: % to % refused',
                         OLD.payment_id, OLD.invoice_id, OLD.amount, NEW.amount
             USING ERRCODE = 'insufficient_privilege';

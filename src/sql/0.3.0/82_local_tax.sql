@@ -248,8 +248,11 @@ COMMENT ON FUNCTION reseller_billing.sales_tax_jurisdictions(bigint, date) IS
 -- address_tax_rates: the rates of a state, county and city valid on a date.
 CREATE FUNCTION reseller_billing.address_tax_rates(p_state text, p_county text, p_city text, p_on date)
     RETURNS TABLE (kind text, jurisdiction text, rate numeric, kind_order int)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT 'state'::text, s.state, s.rate, 0
       FROM reseller_billing.us_sales_tax_rate s
      WHERE s.state OPERATOR(pg_catalog.=) p_state
@@ -271,7 +274,8 @@ AS $body$
                      OR reseller_billing.tax_place(l.county) OPERATOR(pg_catalog.=) reseller_billing.tax_place(p_county))
                     AND (l.city OPERATOR(pg_catalog.=) ''
                          OR reseller_billing.tax_place(l.city) OPERATOR(pg_catalog.=) reseller_billing.tax_place(p_city)) END
-     ORDER BY 4, 2
+     ORDER BY 4, 2;
+END
 $body$;
 COMMENT ON FUNCTION reseller_billing.address_tax_rates(text, text, text, date) IS
     'internal: the state, county, city and special-district rates of an address valid on a date, in that order';
@@ -280,12 +284,17 @@ COMMENT ON FUNCTION reseller_billing.address_tax_rates(text, text, text, date) I
 -- them, e.g. "IL 6.25%, Cook County 1.75%, Chicago 1.25%"; NULL when the
 -- state's is the only rate (the tax line reads as before).
 CREATE FUNCTION reseller_billing.sales_tax_label(p_state text, p_county text, p_city text, p_on date) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN (
     SELECT CASE WHEN count(*) FILTER (WHERE j.kind OPERATOR(pg_catalog.<>) 'state') OPERATOR(pg_catalog.>) 0
                 THEN string_agg(format('%s %s%%', j.jurisdiction, trim_scale(j.rate OPERATOR(pg_catalog.*) 100)), ', '
                                 ORDER BY j.kind_order, j.jurisdiction) END
       FROM reseller_billing.address_tax_rates(p_state, p_county, p_city, p_on) j
+    );
+END
 $body$;
 COMMENT ON FUNCTION reseller_billing.sales_tax_label(text, text, text, date) IS
     'internal: the jurisdictions and rates a tax line names for an address with local rates; NULL when only the state''s applies';
@@ -346,8 +355,11 @@ DROP FUNCTION reseller_billing.taxed_resellers(reseller_billing.billing_period, 
 CREATE FUNCTION reseller_billing.taxed_resellers(p_period reseller_billing.billing_period, p_program bigint,
                                                  p_lo bigint, p_hi bigint)
     RETURNS TABLE (reseller_id bigint, rate numeric, state text, jurisdictions text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT r.reseller_id, t.rate, t.state,
            reseller_billing.sales_tax_label(r.region, r.county, r.city,
                                             reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1)
@@ -360,6 +372,7 @@ AS $body$
        AND (EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region)
             OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region))
        AND t.rate OPERATOR(pg_catalog.<>) 0;
+END
 $body$;
 COMMENT ON FUNCTION reseller_billing.taxed_resellers(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'the resellers in [lo, hi] of a program (NULL: all) whose lines of the month are taxed, with the combined rate, the state and the jurisdictions a tax line names (NULL: the state alone), as of the last day of the month';

@@ -118,14 +118,14 @@ BEGIN
     DO UPDATE SET amount = reseller_billing.payment_allocation.amount + EXCLUDED.amount;
     UPDATE reseller_billing.payment p SET unapplied = p.unapplied - p_amount
      WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.invoice i
        SET paid = i.paid + p_amount,
            status = CASE WHEN i.status <> 'draft'
                           AND reseller_billing.sign(i.total - i.credited - i.paid - p_amount) <= 0
                          THEN 'paid' ELSE i.status END
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 END $function$
 ;
 REVOKE EXECUTE ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) FROM PUBLIC;
@@ -235,12 +235,12 @@ BEGIN
     INSERT INTO reseller_billing.credit_note (reseller_id, invoice_id, amount, reason)
     VALUES (p_reseller, p_invoice, p_amount, coalesce(p_reason, ''))
     RETURNING credit_note_id INTO id;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.invoice i
        SET credited = i.credited + p_amount,
            status = CASE WHEN reseller_billing.sign(owed - p_amount) <= 0 THEN 'paid' ELSE i.status END
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
     RETURN id;
 END $function$
 ;
@@ -286,10 +286,14 @@ DECLARE
     s       record;
     clash   record;
 BEGIN
+    -- prices of one SKU are checked one transaction at a time: a lock of the
+    -- SKU's prices, not of its row (on a Citus cluster the check runs on
+    -- every copy of the price table, and a row lock of the SKU there would
+    -- reach the other nodes' copies from each of them)
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.price'), hashtext(NEW.sku_id::text));
     SELECT k.code, p.currency INTO s
       FROM reseller_billing.sku k JOIN reseller_billing.program p USING (program_id)
-     WHERE k.sku_id = NEW.sku_id
-       FOR UPDATE OF k;
+     WHERE k.sku_id = NEW.sku_id;
     IF reseller_billing.currency(NEW.list_price) OPERATOR(pg_catalog.<>) s.currency THEN
         RAISE EXCEPTION 'price of SKU "%" must be in the program currency %', s.code, s.currency
             USING ERRCODE = 'check_violation',
@@ -404,10 +408,13 @@ END $function$
 -- reseller_billing.receivables_aging_at(date)
 CREATE OR REPLACE FUNCTION reseller_billing.receivables_aging_at(p_as_of date)
  RETURNS TABLE(reseller_id bigint, reseller_name text, currency text, current numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric, over_90 numeric, total numeric)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT i.reseller_id,
      r.name,
      i.currency,
@@ -423,6 +430,7 @@ AS $body$
    WHERE ((i.status = 'issued'::text) AND (i.issued_on <= receivables_aging_at.p_as_of) AND (o.owed > (0)::numeric))
    GROUP BY i.reseller_id, r.name, i.currency
    ORDER BY i.reseller_id, i.currency;
+END
 $body$
 ;
 

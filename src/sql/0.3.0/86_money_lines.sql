@@ -4,94 +4,7 @@
 -- ========================================================================
 
 -- reseller_billing.channel_lines(reseller_billing.billing_period,bigint,bigint,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
- RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint)
- LANGUAGE sql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
- SELECT u.currency,
-     u.kind,
-     u.subscription_id,
-     u.customer_id,
-     u.sku_id,
-     u.description,
-     u.quantity,
-     u.unit_price,
-     u.amount,
-     u.wholesale_unit_price,
-     u.wholesale_amount,
-     u.service_period,
-     u.service,
-     u.tranche_id,
-     NULL::bigint AS int8
-    FROM reseller_billing.channel_usage_lines(channel_lines.p_period, channel_lines.p_program, channel_lines.p_reseller, channel_lines.p_provider) u(currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service, tranche_id)
- UNION ALL
-  SELECT reseller_billing.currency(c.amount) AS currency,
-         CASE
-             WHEN (c.kind = 'early_termination'::text) THEN 'early_termination'::text
-             ELSE 'one_off'::text
-         END AS "case",
-     c.subscription_id,
-     c.customer_id,
-     s.sku_id,
-     c.description,
-     (1)::numeric AS "numeric",
-     x.amount,
-     x.amount,
-     c.amount,
-     c.amount,
-     reseller_billing.billing_period(c.charge_on) AS billing_period,
-     daterange(c.charge_on, c.charge_on, '[]'::text) AS daterange,
-     NULL::bigint AS int8,
-     c.charge_id
-    FROM ((reseller_billing.charge c
-      LEFT JOIN reseller_billing.subscription s ON (((s.reseller_id = c.reseller_id) AND (s.subscription_id = c.subscription_id))))
-      CROSS JOIN LATERAL ( SELECT
-                 CASE
-                     WHEN (c.kind = 'early_termination'::text) THEN reseller_billing.channel_scale(c.amount, reseller_billing.provider_price_on(channel_lines.p_provider, s.sku_id, s.plan, s.term_start), s.partner_price)
-                     ELSE c.amount
-                 END AS amount) x)
-   WHERE ((c.reseller_id = channel_lines.p_reseller) AND (c.charge_on < reseller_billing.period_end(channel_lines.p_period)) AND (NOT (EXISTS ( SELECT
-            FROM reseller_billing.channel_invoice_line l
-           WHERE ((l.reseller_id = c.reseller_id) AND (l.charge_id = c.charge_id))))) AND (NOT (EXISTS ( SELECT
-            FROM reseller_billing.invoice_line l
-           WHERE ((l.reseller_id = c.reseller_id) AND (l.charge_id = c.charge_id))))))
- UNION ALL
-  SELECT pg.currency,
-     'adjustment'::text,
-     lc.subscription_id,
-     s.customer_id,
-     s.sku_id,
-     format('Adjustment for %s: changes recorded after the month was closed'::text, lc.service_period) AS format,
-     (1)::numeric AS "numeric",
-     NULL::reseller_billing.amount AS amount,
-     ((COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) - COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency))) - COALESCE(v.billed, reseller_billing.amount(0, pg.currency))) AS amount,
-     NULL::reseller_billing.amount AS amount,
-     ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) - COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency))) - COALESCE(v.billed, reseller_billing.amount(0, pg.currency))) AS amount,
-     lc.service_period,
-     reseller_billing.daterange(lc.service_period) AS daterange,
-     NULL::bigint AS int8,
-     NULL::bigint AS int8
-    FROM (((((reseller_billing.late_change lc
-      JOIN reseller_billing.program pg ON ((pg.program_id = channel_lines.p_program)))
-      JOIN reseller_billing.subscription s ON (((s.reseller_id = lc.reseller_id) AND (s.subscription_id = lc.subscription_id))))
-      LEFT JOIN LATERAL ( SELECT sum(u.amount) AS expected_p,
-             sum(u.wholesale_amount) AS expected_w
-            FROM reseller_billing.channel_usage_lines(lc.service_period, channel_lines.p_program, channel_lines.p_reseller, channel_lines.p_provider) u(currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service, tranche_id)
-           WHERE (u.subscription_id = lc.subscription_id)) e ON (true))
-      LEFT JOIN LATERAL ( SELECT sum(l.amount) AS billed_p,
-             sum(l.wholesale_amount) AS billed_w
-            FROM reseller_billing.channel_invoice_line l
-           WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])))) b ON (true))
-      LEFT JOIN LATERAL ( SELECT sum(l.amount) AS billed
-            FROM (reseller_billing.invoice_line l
-              JOIN reseller_billing.invoice i ON (((i.reseller_id = l.reseller_id) AND (i.invoice_id = l.invoice_id))))
-           WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])) AND (i.status <> 'void'::text))) v ON (true))
-   WHERE ((lc.reseller_id = channel_lines.p_reseller) AND (lc.service_period OPERATOR(reseller_billing.<) channel_lines.p_period) AND ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency)))) OR (COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency))))));
-$body$
-;
-
+-- channel_lines: defined once, in 96_providers.sql (the version 0.3.0 installs)
 -- reseller_billing.channel_scale(reseller_billing.amount,reseller_billing.amount,reseller_billing.amount)
 CREATE OR REPLACE FUNCTION reseller_billing.channel_scale(p_amount reseller_billing.amount, p_pp reseller_billing.amount, p_wp reseller_billing.amount)
  RETURNS reseller_billing.amount
@@ -105,10 +18,13 @@ RETURN CASE WHEN p_pp IS NULL OR p_wp IS NULL OR reseller_billing.is_zero(p_wp) 
 -- reseller_billing.direct_bill_standing(date)
 CREATE OR REPLACE FUNCTION reseller_billing.direct_bill_standing(p_at date)
  RETURNS TABLE(program_code text, reseller_id bigint, reseller_name text, tier text, currency text, revenue numeric, threshold numeric, shortfall numeric, eligible boolean)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT pg.code,
      r.reseller_id,
      r.name,
@@ -124,6 +40,7 @@ AS $body$
              reseller_billing.direct_bill_threshold(pg.program_id) AS threshold) x)
    WHERE ((pg.settings @> '{"csp": true}'::jsonb) AND (r.tier = ANY (ARRAY['direct'::text, 'indirect_provider'::text])))
    ORDER BY pg.code, r.reseller_id;
+END
 $body$
 ;
 
@@ -132,10 +49,14 @@ $body$
 DROP FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date, date);
 CREATE FUNCTION reseller_billing.order_interest_accrual(p_reseller bigint, p_order bigint, p_from date, p_to date, OUT days integer, OUT balance_days reseller_billing.amount)
  RETURNS record
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    SELECT q.* INTO days, balance_days
+      FROM (
  WITH pts AS (
           SELECT order_interest_accrual.p_from AS d
          UNION
@@ -163,7 +84,9 @@ AS $body$
      COALESCE(sum(bal.b * (bal.e - bal.s)) FILTER (WHERE reseller_billing.sign(bal.b) > 0),
               (SELECT reseller_billing.amount(0, o.currency) FROM reseller_billing.licence_order o
                 WHERE o.reseller_id = order_interest_accrual.p_reseller AND o.order_id = order_interest_accrual.p_order)) AS balance_days
-    FROM bal;
+    FROM bal
+           ) q;
+END
 $body$
 ;
 COMMENT ON FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date, date) IS
@@ -172,10 +95,13 @@ COMMENT ON FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date
 -- reseller_billing.usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.usage_lines(p_period reseller_billing.billing_period, p_program bigint, p_lo bigint, p_hi bigint)
  RETURNS TABLE(reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  WITH res AS (
           SELECT r.reseller_id,
              pg.currency,
@@ -282,5 +208,6 @@ AS $body$
      flex.service,
      flex.tranche_id
     FROM flex;
+END
 $body$
 ;

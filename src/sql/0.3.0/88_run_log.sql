@@ -41,9 +41,14 @@ SELECT pg_catalog.pg_extension_config_dump('reseller_billing.run_log_run_id_seq'
 -- that started it (pg_stat_activity, read with the owner's rights: an
 -- admin sees the sessions of pg_cron and of other roles too)
 CREATE FUNCTION reseller_billing.run_in_progress(p_pid int, p_started timestamptz) RETURNS bool
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
     SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_activity a
                     WHERE a.pid = p_pid AND a.state = 'active' AND a.query_start <= p_started)
+    );
+END
 $$;
 COMMENT ON FUNCTION reseller_billing.run_in_progress(int, timestamptz) IS
     'internal: whether the session of a run_due run is still executing the call that started it';

@@ -14,57 +14,33 @@
 -- (030_schema_tables.sql) checks that no SQL-standard body reads a table.
 
 -- reseller_billing.channel_usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.channel_usage_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
- RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint)
- LANGUAGE sql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
- SELECT u.currency,
-     u.kind,
-     u.subscription_id,
-     u.customer_id,
-     u.sku_id,
-     u.description,
-     u.quantity,
-     p.pp,
-         CASE
-             WHEN (u.kind = 'flex_usage'::text) THEN reseller_billing.prorate_fraction(p.pp, (u.quantity)::bigint, ((12 * reseller_billing.days(u.service_period)))::bigint)
-             WHEN (u.kind = 'annual_prepaid'::text) THEN p.total
-             ELSE reseller_billing.annual_installment(p.total, t.starts_on, t.ends_on, u.service_period)
-         END AS annual_installment,
-     u.unit_price,
-     u.amount,
-     u.service_period,
-     u.service,
-     u.tranche_id
-    FROM ((reseller_billing.usage_lines(channel_usage_lines.p_period, channel_usage_lines.p_program, channel_usage_lines.p_reseller, channel_usage_lines.p_reseller) u(reseller_id, currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, service_period, service, tranche_id)
-      LEFT JOIN reseller_billing.commitment_tranche t ON (((t.reseller_id = u.reseller_id) AND (t.tranche_id = u.tranche_id))))
-      CROSS JOIN LATERAL ( SELECT x.pp,
-                 CASE
-                     WHEN (t.tranche_id IS NOT NULL) THEN reseller_billing.prorate_fraction((x.pp OPERATOR(reseller_billing.*) t.seats), ((t.ends_on - t.starts_on))::bigint, ((t.term_end - t.term_start))::bigint)
-                     ELSE NULL::reseller_billing.amount
-                 END AS total
-            FROM ( SELECT reseller_billing.provider_price_on(channel_usage_lines.p_provider, u.sku_id, COALESCE(t.plan, 'flexible'::reseller_billing.plan_kind), COALESCE(t.term_start, reseller_billing.period_start(u.service_period))) AS pp) x) p);
-$body$;
-
+-- channel_usage_lines: defined once, in 96_providers.sql (the version 0.3.0 installs)
 -- reseller_billing.is_csp_program(bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.is_csp_program(p_program bigint)
  RETURNS boolean
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN (
  SELECT COALESCE((SELECT (pg.settings @> '{"csp": true}'::jsonb) FROM reseller_billing.program pg WHERE (pg.program_id = is_csp_program.p_program)), false)
+    );
+END
 $body$;
 
 -- reseller_billing.migration_counts(bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.migration_counts(p_reseller bigint, OUT customers integer, OUT subscriptions integer, OUT accounts integer)
  RETURNS record
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    SELECT q.* INTO customers, subscriptions, accounts
+      FROM (
  SELECT ( SELECT (count(*))::integer AS count
             FROM reseller_billing.customer c
            WHERE (c.reseller_id = migration_counts.p_reseller)) AS count,
@@ -73,16 +49,21 @@ AS $body$
            WHERE (s.reseller_id = migration_counts.p_reseller)) AS count,
      ( SELECT (count(*))::integer AS count
             FROM reseller_billing.seat a
-           WHERE ((a.reseller_id = migration_counts.p_reseller) AND (a.active_until IS NULL))) AS count;
+           WHERE ((a.reseller_id = migration_counts.p_reseller) AND (a.active_until IS NULL))) AS count
+           ) q;
+END
 $body$;
 
 -- reseller_billing.months_due(bigint,timestamp with time zone)
 CREATE OR REPLACE FUNCTION reseller_billing.months_due(p_program bigint, p_at timestamp with time zone)
  RETURNS SETOF reseller_billing.billing_period
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  WITH pg AS (
           SELECT p.program_id,
              p.time_zone
@@ -114,33 +95,43 @@ AS $body$
             FROM reseller_billing.period_close c
            WHERE ((c.program_id = months_due.p_program) AND (c.period OPERATOR(reseller_billing.=) (b.first_month OPERATOR(reseller_billing.+) g.g)))))))
    ORDER BY (b.first_month OPERATOR(reseller_billing.+) g.g);
+END
 $body$;
 
 -- reseller_billing.program_revenue(bigint,date)
 CREATE OR REPLACE FUNCTION reseller_billing.program_revenue(p_reseller bigint, p_at date)
  RETURNS reseller_billing.amount
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN (
  SELECT COALESCE(reseller_billing.sum(((i.subtotal OPERATOR(reseller_billing.-) i.credits_applied) OPERATOR(reseller_billing.-) i.credited)), reseller_billing.amount((0)::numeric, pg.currency)) AS "coalesce"
     FROM ((reseller_billing.reseller r
       JOIN reseller_billing.program pg ON ((pg.program_id = r.program_id)))
       LEFT JOIN reseller_billing.invoice i ON (((i.reseller_id = r.reseller_id) AND (i.program_id = r.program_id) AND (i.status = ANY (ARRAY['issued'::text, 'paid'::text])) AND (i.currency = pg.currency) AND (reseller_billing.period_start(i.period) >= ((program_revenue.p_at - '1 year'::interval))::date) AND (reseller_billing.period_end(i.period) <= program_revenue.p_at))))
    WHERE (r.reseller_id = program_revenue.p_reseller)
-   GROUP BY pg.currency;
+   GROUP BY pg.currency
+    );
+END
 $body$;
 
 -- reseller_billing.provider_resellers()
 CREATE OR REPLACE FUNCTION reseller_billing.provider_resellers()
  RETURNS SETOF bigint
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT p.reseller_id
     FROM reseller_billing.provider_partnership p
    WHERE (p.provider_id = reseller_billing.current_reseller());
+END
 $body$;
 
 -- reseller_billing.seat_limit(reseller_billing.subscription)
@@ -154,21 +145,4 @@ AS $body$
 $body$;
 
 -- reseller_billing.statements_due(timestamp with time zone)
-CREATE OR REPLACE FUNCTION reseller_billing.statements_due(p_at timestamp with time zone)
- RETURNS TABLE(reseller_id bigint, period reseller_billing.billing_period)
- LANGUAGE sql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
- SELECT r.reseller_id,
-     m.period
-    FROM ((reseller_billing.reseller r
-      JOIN reseller_billing.program pg ON ((pg.program_id = r.program_id)))
-      CROSS JOIN LATERAL ( SELECT reseller_billing.billing_period(((statements_due.p_at AT TIME ZONE pg.time_zone))::date) AS period) m)
-   WHERE ((EXISTS ( SELECT
-            FROM reseller_billing.licence_order o
-           WHERE ((o.reseller_id = r.reseller_id) AND (NOT o.requires_prepayment) AND (o.placed_on < reseller_billing.period_start(m.period))))) AND (NOT (EXISTS ( SELECT
-            FROM reseller_billing.order_statement s
-           WHERE ((s.reseller_id = r.reseller_id) AND (s.period OPERATOR(reseller_billing.>=) m.period))))))
-   ORDER BY r.reseller_id;
-$body$;
+-- statements_due: defined once, in 94_order_returns.sql (the version 0.3.0 installs)

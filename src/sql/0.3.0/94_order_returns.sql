@@ -440,13 +440,13 @@ BEGIN
          WHERE i.reseller_id = rid AND i.order_id = p_order AND i.reversed_on IS NOT NULL;
     END IF;
 
-    PERFORM set_config('reseller_billing.action', 'order_settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order x
        SET cancelled_on = CASE WHEN p_kind = 'cancellation' THEN on_ END,
            returned_on = CASE WHEN p_kind <> 'cancellation' THEN coalesce(x.returned_on, on_) END,
            returned = CASE WHEN p_kind <> 'cancellation' THEN coalesce(x.returned, zero) + p_amount END
      WHERE x.reseller_id = rid AND x.order_id = p_order;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 
     -- its licences end that day
     UPDATE reseller_billing.licence l SET valid_until = greatest(l.valid_from, on_), revoked_on = on_
@@ -696,10 +696,13 @@ END $function$;
 -- reseller with a return before the 1st not shown on a statement yet
 CREATE OR REPLACE FUNCTION reseller_billing.statements_due(p_at timestamp with time zone)
  RETURNS TABLE(reseller_id bigint, period reseller_billing.billing_period)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
  SELECT r.reseller_id,
      m.period
     FROM ((reseller_billing.reseller r
@@ -717,6 +720,7 @@ AS $body$
             FROM reseller_billing.order_statement s
            WHERE ((s.reseller_id = r.reseller_id) AND (s.period OPERATOR(reseller_billing.>=) m.period)))))
    ORDER BY r.reseller_id;
+END
 $body$;
 
 -- views --------------------------------------------------------------------

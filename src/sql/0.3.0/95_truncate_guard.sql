@@ -12,7 +12,7 @@
 CREATE OR REPLACE FUNCTION reseller_billing.no_truncate() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    msg     text := coalesce(TG_ARGV[0], format('%s is a financial record and cannot be truncated', TG_TABLE_NAME));
+    msg     text := coalesce(TG_ARGV[0], format('%s is a financial record and cannot be truncated', reseller_billing.table_name(TG_RELID)));
     hint    text := coalesce(TG_ARGV[1], '');
     detail  text := coalesce(TG_ARGV[2], '');
 BEGIN

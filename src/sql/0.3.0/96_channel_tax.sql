@@ -105,18 +105,20 @@ COMMENT ON TABLE reseller_billing.channel_credit_note IS
 -- notes and the close's credits take off it (action 'settle')
 CREATE OR REPLACE FUNCTION reseller_billing.channel_invoice_guard() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    tab     text := reseller_billing.table_name(TG_RELID);   -- the base name, on a shard too
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'channel_invoice' AND reseller_billing.current_action() = 'settle'
+    IF TG_OP = 'UPDATE' AND tab = 'channel_invoice' AND reseller_billing.current_action() = 'settle'
        AND (to_jsonb(NEW) - ARRAY['credits_applied', 'total', 'credited'])
            = (to_jsonb(OLD) - ARRAY['credits_applied', 'total', 'credited']) THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION '% rows are issued provider invoices and cannot be changed', TG_TABLE_NAME
+    RAISE EXCEPTION '% rows are issued provider invoices and cannot be changed', tab
         USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = format('%s of a %s row was attempted.', TG_OP, TG_TABLE_NAME);
+              DETAIL = format('%s of a %s row was attempted.', TG_OP, tab);
 END $$;
 REVOKE EXECUTE ON FUNCTION reseller_billing.channel_invoice_guard() FROM PUBLIC;
 COMMENT ON FUNCTION reseller_billing.channel_invoice_guard() IS
@@ -271,11 +273,11 @@ BEGIN
         END IF;
     END LOOP;
     IF applied <> inv.credits_applied THEN
-        PERFORM set_config('reseller_billing.action', 'settle', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
         UPDATE reseller_billing.channel_invoice c
            SET credits_applied = applied, total = c.subtotal - applied + c.tax
          WHERE c.reseller_id = p_reseller AND c.channel_invoice_id = p_invoice;
-        PERFORM set_config('reseller_billing.action', '', true);
+        PERFORM reseller_billing.set_local('reseller_billing.action', '');
     END IF;
     RETURN applied;
 END $$;
@@ -324,10 +326,10 @@ BEGIN
     INSERT INTO reseller_billing.channel_credit_note (reseller_id, channel_invoice_id, provider_id, amount, reason)
     VALUES (p_reseller, p_invoice, p_provider, p_amount, coalesce(p_reason, ''))
     RETURNING channel_credit_note_id INTO id;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.channel_invoice c SET credited = c.credited + p_amount
      WHERE c.reseller_id = p_reseller AND c.channel_invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
     RETURN id;
 END $$;
 COMMENT ON FUNCTION reseller_billing.issue_channel_credit_note(bigint, bigint, bigint, reseller_billing.amount, text) IS
@@ -335,261 +337,7 @@ COMMENT ON FUNCTION reseller_billing.issue_channel_credit_note(bigint, bigint, b
 
 -- the channel close, with tax and the provider's credits (80_payment_terms.sql's
 -- version; the changes are the tax lines of both tiers and the credits)
-CREATE OR REPLACE FUNCTION reseller_billing.channel_close(p_period reseller_billing.billing_period, p_program bigint)
- RETURNS integer
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    pg      reseller_billing.program;
-    prov    record;
-    ids     bigint[];
-    rids    bigint[];
-    dr      record;
-    last    bigint;
-    n       int;
-    written int := 0;
-    lo      bigint;
-    hi      bigint;
-    cinv    record;
-BEGIN
-    IF NOT reseller_billing.is_csp_program(p_program)
-       OR EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
-        RETURN 0;
-    END IF;
-    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
-    IF to_regclass('pg_temp.rb_channel_lines') IS NULL THEN
-        CREATE TEMP TABLE rb_channel_lines (
-        end_reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
-        description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
-        wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount,
-        service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint,
-        invoice_id bigint, line_no int
-        ) ON COMMIT DROP;
-        CREATE TEMP TABLE rb_channel_late (
-        reseller_id bigint, subscription_id bigint, service_period reseller_billing.billing_period, row_version xid
-        ) ON COMMIT DROP;
-    END IF;
-    -- the sales tax lines of both tiers: on the vendor's invoice to the
-    -- provider (tier 'vendor', the provider's address) and on the
-    -- provider's invoices to its resellers (tier 'provider', each
-    -- reseller's address); base_line is the vendor line each one taxes
-    IF to_regclass('pg_temp.rb_channel_tax') IS NULL THEN
-        CREATE TEMP TABLE rb_channel_tax (
-        tier text, end_reseller_id bigint, invoice_id bigint, currency text, kind text, subscription_id bigint,
-        customer_id bigint, sku_id bigint, description text, amount reseller_billing.amount,
-        service_period reseller_billing.billing_period, service daterange, base_line int
-        ) ON COMMIT DROP;
-    END IF;
-    FOR prov IN
-        SELECT r.reseller_id, r.name FROM reseller_billing.reseller r
-         WHERE r.program_id = p_program AND r.tier = 'indirect_provider'
-           AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
-                            WHERE i.reseller_id = r.reseller_id AND i.period = p_period)
-         ORDER BY r.reseller_id
-    LOOP
-        TRUNCATE rb_channel_lines, rb_channel_late, rb_channel_tax;
-        -- the late changes billed now, with their row versions (as close_chunk)
-        INSERT INTO rb_channel_late
-        SELECT lc.reseller_id, lc.subscription_id, lc.service_period, lc.xmin
-          FROM reseller_billing.late_change lc
-         WHERE lc.service_period < p_period
-           AND (lc.reseller_id = prov.reseller_id
-                OR lc.reseller_id IN (SELECT p.reseller_id FROM reseller_billing.provider_partnership p
-                                        JOIN reseller_billing.reseller x ON x.reseller_id = p.reseller_id
-                                       WHERE p.provider_id = prov.reseller_id AND x.tier = 'indirect_reseller'));
-        -- the provider's own customers, at its price from the vendor
-        INSERT INTO rb_channel_lines
-        SELECT NULL, d.currency, d.kind, d.subscription_id, d.customer_id, d.sku_id, d.description, d.quantity,
-               NULL, NULL, d.unit_price, d.amount, d.service_period, d.service, d.tranche_id, d.charge_id
-          FROM reseller_billing.due_lines(p_period, p_program, prov.reseller_id, prov.reseller_id) d;
-        -- each indirect reseller's customers: wholesale and the provider's price
-        INSERT INTO rb_channel_lines
-        SELECT x.reseller_id, c.*
-          FROM reseller_billing.provider_partnership p
-          JOIN reseller_billing.reseller x ON x.reseller_id = p.reseller_id
-         CROSS JOIN LATERAL reseller_billing.channel_lines(p_period, p_program, x.reseller_id, prov.reseller_id) c
-         WHERE p.provider_id = prov.reseller_id AND x.tier = 'indirect_reseller' AND x.program_id = p_program;
-        CONTINUE WHEN NOT EXISTS (SELECT FROM rb_channel_lines);
-
-        -- the vendor's invoice to the provider, one per currency
-        WITH inv AS (
-            INSERT INTO reseller_billing.invoice AS i
-                   (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
-            SELECT prov.reseller_id, p_program, p_period, l.currency, 'postpaid',
-                   reseller_billing.sum(l.wholesale_amount), reseller_billing.amount(0, l.currency),
-                   reseller_billing.amount(0, l.currency), reseller_billing.sum(l.wholesale_amount),
-                   reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
-              FROM rb_channel_lines l
-             GROUP BY l.currency
-             ORDER BY l.currency
-            RETURNING i.invoice_id, i.currency)
-        UPDATE rb_channel_lines l SET invoice_id = inv.invoice_id, line_no = o.line_no
-          FROM inv,
-               (SELECT l2.ctid AS id, l2.currency,
-                       row_number() OVER (PARTITION BY l2.currency
-                                          ORDER BY l2.end_reseller_id NULLS FIRST, reseller_billing.line_kind_order(l2.kind),
-                                                   l2.subscription_id, l2.service_period, l2.tranche_id, l2.charge_id)::int AS line_no
-                  FROM rb_channel_lines l2) o
-         WHERE o.id = l.ctid AND inv.currency = l.currency;
-        INSERT INTO reseller_billing.invoice_line
-               (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
-                unit_price, amount, service_period, service, charge_id, tranche_id, end_reseller_id)
-        SELECT prov.reseller_id, l.invoice_id, l.line_no, l.kind, l.subscription_id, l.customer_id, l.sku_id,
-               CASE WHEN l.end_reseller_id IS NULL THEN l.description
-                    ELSE format('For reseller %s (%s): %s', l.end_reseller_id, x.name, l.description) END,
-               l.quantity, l.wholesale_unit_price, l.wholesale_amount, l.service_period, l.service, l.charge_id,
-               l.tranche_id, l.end_reseller_id
-          FROM rb_channel_lines l
-          LEFT JOIN reseller_billing.reseller x ON x.reseller_id = l.end_reseller_id
-         ORDER BY l.invoice_id, l.line_no;
-
-        -- US sales tax, by the same rules and the same functions as the
-        -- direct close (close_chunk): every line of the vendor's invoice
-        -- taxed by the provider's address and certificates on the last day
-        -- of the month, and every line of a provider's invoice to an
-        -- indirect reseller by that reseller's; tax lines come last
-        IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate)
-           OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate) THEN
-            INSERT INTO rb_channel_tax
-            SELECT 'vendor', NULL, l.invoice_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id,
-                   l.customer_id, l.sku_id,
-                   reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions,
-                       CASE WHEN l.end_reseller_id IS NULL THEN l.description
-                            ELSE format('For reseller %s (%s): %s', l.end_reseller_id, x.name, l.description) END),
-                   reseller_billing.tax_line_amount(l.wholesale_amount, t.rate), l.service_period, l.service, l.line_no
-              FROM rb_channel_lines l
-              JOIN reseller_billing.taxed_resellers(p_period, p_program, prov.reseller_id, prov.reseller_id) t ON true
-              LEFT JOIN reseller_billing.reseller x ON x.reseller_id = l.end_reseller_id
-             WHERE reseller_billing.sign(l.wholesale_amount) <> 0;
-            SELECT min(l.end_reseller_id), max(l.end_reseller_id) INTO lo, hi FROM rb_channel_lines l;
-            IF lo IS NOT NULL THEN
-                INSERT INTO rb_channel_tax
-                SELECT 'provider', l.end_reseller_id, NULL, l.currency, reseller_billing.tax_line_kind(l.kind),
-                       l.subscription_id, l.customer_id, l.sku_id,
-                       reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, l.description),
-                       reseller_billing.tax_line_amount(l.amount, t.rate), l.service_period, l.service, l.line_no
-                  FROM rb_channel_lines l
-                  JOIN reseller_billing.taxed_resellers(p_period, p_program, lo, hi) t ON t.reseller_id = l.end_reseller_id
-                 WHERE reseller_billing.sign(l.amount) <> 0;
-            END IF;
-            INSERT INTO reseller_billing.invoice_line
-                   (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
-                    unit_price, amount, service_period, service)
-            SELECT prov.reseller_id, x.invoice_id,
-                   n.lines + row_number() OVER (PARTITION BY x.invoice_id ORDER BY x.base_line),
-                   x.kind, x.subscription_id, x.customer_id, x.sku_id, x.description, 1, NULL, x.amount,
-                   x.service_period, x.service
-              FROM rb_channel_tax x
-              JOIN (SELECT l.invoice_id, count(*) AS lines FROM rb_channel_lines l GROUP BY l.invoice_id) n
-                ON n.invoice_id = x.invoice_id
-             WHERE x.tier = 'vendor';
-            UPDATE reseller_billing.invoice i
-               SET tax = s.tax, total = i.subtotal + s.tax
-              FROM (SELECT x.invoice_id, reseller_billing.sum(x.amount) AS tax
-                      FROM rb_channel_tax x WHERE x.tier = 'vendor' GROUP BY x.invoice_id) s
-             WHERE i.reseller_id = prov.reseller_id AND i.invoice_id = s.invoice_id;
-        END IF;
-
-        SELECT array_agg(i.invoice_id ORDER BY i.currency), array_agg(i.reseller_id ORDER BY i.currency)
-          INTO ids, rids
-          FROM reseller_billing.invoice i
-         WHERE i.reseller_id = prov.reseller_id AND i.period = p_period AND i.status = 'draft';
-        FOR dr IN
-            SELECT i.invoice_id FROM reseller_billing.invoice i
-             WHERE i.reseller_id = prov.reseller_id AND i.invoice_id = ANY (ids)
-               AND (EXISTS (SELECT FROM reseller_billing.credit c
-                             WHERE c.reseller_id = i.reseller_id AND reseller_billing.sign(c.remaining) > 0)
-                    OR EXISTS (SELECT FROM reseller_billing.payment p
-                                WHERE p.reseller_id = i.reseller_id AND reseller_billing.sign(p.unapplied) > 0))
-             ORDER BY i.currency
-        LOOP
-            PERFORM reseller_billing.settle_draft(prov.reseller_id, dr.invoice_id);
-        END LOOP;
-        written := written + reseller_billing.issue_invoices(p_program, ids, rids);
-
-        -- the provider's invoices to its indirect resellers, in its own numbering
-        SELECT count(*)::int INTO n
-          FROM (SELECT DISTINCT l.end_reseller_id, l.currency FROM rb_channel_lines l WHERE l.end_reseller_id IS NOT NULL) x;
-        IF n > 0 THEN
-            INSERT INTO reseller_billing.channel_invoice_counter (reseller_id) VALUES (prov.reseller_id) ON CONFLICT DO NOTHING;
-            UPDATE reseller_billing.channel_invoice_counter c SET last_number = c.last_number + n
-             WHERE c.reseller_id = prov.reseller_id
-            RETURNING c.last_number INTO last;
-            WITH ci AS (
-                INSERT INTO reseller_billing.channel_invoice AS ci
-                       (reseller_id, provider_id, program_id, period, currency, invoice_number, issued_on, due_on,
-                        subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited)
-                SELECT l.end_reseller_id, prov.reseller_id, p_program, p_period, l.currency,
-                       last - n + row_number() OVER (ORDER BY l.end_reseller_id, l.currency),
-                       reseller_billing.period_end(p_period),
-                       reseller_billing.due_date(reseller_billing.period_end(p_period) - 1, reseller_billing.period_end(p_period),
-                                                 reseller_billing.payment_terms(l.end_reseller_id)),
-                       reseller_billing.sum(l.amount), reseller_billing.sum(l.wholesale_amount), min(l.invoice_id),
-                       coalesce(tx.tax, reseller_billing.amount(0, l.currency)), reseller_billing.amount(0, l.currency),
-                       reseller_billing.sum(l.amount) + coalesce(tx.tax, reseller_billing.amount(0, l.currency)),
-                       reseller_billing.amount(0, l.currency)
-                  FROM rb_channel_lines l
-                  LEFT JOIN (SELECT x.end_reseller_id, x.currency, reseller_billing.sum(x.amount) AS tax
-                               FROM rb_channel_tax x WHERE x.tier = 'provider'
-                              GROUP BY x.end_reseller_id, x.currency) tx
-                    ON tx.end_reseller_id = l.end_reseller_id AND tx.currency = l.currency
-                 WHERE l.end_reseller_id IS NOT NULL
-                 GROUP BY l.end_reseller_id, l.currency, tx.tax
-                 ORDER BY l.end_reseller_id, l.currency
-                RETURNING ci.reseller_id, ci.channel_invoice_id, ci.currency)
-            INSERT INTO reseller_billing.channel_invoice_line
-                   (reseller_id, channel_invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description,
-                    quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service,
-                    charge_id, tranche_id, vendor_line_no)
-            SELECT l.end_reseller_id, ci.channel_invoice_id,
-                   row_number() OVER (PARTITION BY ci.channel_invoice_id ORDER BY l.line_no),
-                   l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
-                   l.wholesale_unit_price, l.wholesale_amount, l.service_period, l.service, l.charge_id, l.tranche_id,
-                   l.line_no
-              FROM rb_channel_lines l
-              JOIN ci ON ci.reseller_id = l.end_reseller_id AND ci.currency = l.currency;
-            -- their tax lines, after the others
-            INSERT INTO reseller_billing.channel_invoice_line
-                   (reseller_id, channel_invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description,
-                    quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service,
-                    charge_id, tranche_id, vendor_line_no)
-            SELECT x.end_reseller_id, c.channel_invoice_id,
-                   n.lines + row_number() OVER (PARTITION BY c.channel_invoice_id ORDER BY x.base_line),
-                   x.kind, x.subscription_id, x.customer_id, x.sku_id, x.description, 1, NULL, x.amount, NULL, NULL,
-                   x.service_period, x.service, NULL, NULL, NULL
-              FROM rb_channel_tax x
-              JOIN reseller_billing.channel_invoice c
-                ON c.reseller_id = x.end_reseller_id AND c.period = p_period AND c.currency = x.currency
-              JOIN (SELECT l.end_reseller_id, l.currency, count(*) AS lines FROM rb_channel_lines l
-                     WHERE l.end_reseller_id IS NOT NULL GROUP BY l.end_reseller_id, l.currency) n
-                ON n.end_reseller_id = x.end_reseller_id AND n.currency = x.currency
-             WHERE x.tier = 'provider';
-            -- the credits the provider granted each reseller, as settle_draft
-            -- applies the vendor's
-            FOR cinv IN
-                SELECT c.reseller_id, c.channel_invoice_id
-                  FROM reseller_billing.channel_invoice c
-                 WHERE c.provider_id = prov.reseller_id AND c.period = p_period
-                   AND EXISTS (SELECT FROM reseller_billing.channel_credit cr
-                                WHERE cr.reseller_id = c.reseller_id AND cr.provider_id = c.provider_id
-                                  AND reseller_billing.sign(cr.remaining) > 0)
-                 ORDER BY c.invoice_number
-            LOOP
-                PERFORM reseller_billing.settle_channel_invoice(cinv.reseller_id, cinv.channel_invoice_id);
-            END LOOP;
-            written := written + n;
-        END IF;
-
-        DELETE FROM reseller_billing.late_change lc
-         USING rb_channel_late k
-         WHERE lc.reseller_id = k.reseller_id AND lc.subscription_id = k.subscription_id
-           AND lc.service_period = k.service_period AND lc.xmin = k.row_version;
-    END LOOP;
-    RETURN written;
-END $function$;
-
-
+-- channel_close: defined once, in 96_providers.sql (the version 0.3.0 installs)
 -- the views: a provider's invoice with its tax, credits and total; the
 -- reconciliation counts the lines billed on the vendor's invoice (not tax)
 CREATE OR REPLACE VIEW reseller_billing.channel_invoices WITH (security_invoker = true) AS

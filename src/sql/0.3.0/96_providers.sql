@@ -1,0 +1,1088 @@
+-- ========================================================================
+-- 0.3.0: an indirect reseller with more than one provider (issue 15 §2;
+-- doc/channel.md, "Several providers")
+-- ========================================================================
+--
+-- A CSP program whose settings also say {"multiple_providers": true} lets
+-- an indirect reseller work with several of its providers: one partnership
+-- per provider and reseller (provider_partnership's key becomes
+-- (reseller_id, provider_id)).  A program without the setting keeps the
+-- released rule, one provider per reseller.
+--
+-- Each subscription runs through one provider, recorded on its
+-- channel_order row: provider_id from provider_from on (NULL: from the
+-- start), previous_provider_id before that.  A subscription without a row
+-- or without a provider runs through the reseller's first provider (the
+-- only one, when it has one).  place_subscription names the provider (its
+-- eighth argument) or takes the reseller's only active one; with several
+-- and none named, or a provider without an active partnership, it refuses.
+--
+-- end_partnership ends a partnership at a moment: nothing new is placed
+-- through it from then on; what runs through it stays billed by it to the
+-- end of the term running then, and from the subscription's next renewal on
+-- it runs through the provider the reseller moved it to
+-- (move_subscription_provider, on the renewal date), else through the
+-- reseller's first provider still active that day, else (no other
+-- provider) through the ended one still.  channel_close bills each
+-- provider's invoice for the subscriptions that run through it
+-- (subscription_provider_on), day by day of their lines.
+
+-- tables --------------------------------------------------------------------
+
+ALTER TABLE reseller_billing.provider_partnership ADD COLUMN ended_at timestamptz;
+ALTER TABLE reseller_billing.provider_partnership DROP CONSTRAINT provider_partnership_pkey;
+ALTER TABLE reseller_billing.provider_partnership ADD PRIMARY KEY (reseller_id, provider_id);
+COMMENT ON TABLE reseller_billing.provider_partnership IS
+    'a provider an indirect reseller works with, by an accepted invitation; one per provider and reseller (the key), several only in a program with {"multiple_providers": true}; ended_at when it ended';
+COMMENT ON COLUMN reseller_billing.provider_partnership.ended_at IS
+    'when the partnership ended (end_partnership): nothing new is placed through it from then; NULL while it lasts';
+DROP TRIGGER audit_row ON reseller_billing.provider_partnership;
+DROP TRIGGER audit_flush ON reseller_billing.provider_partnership;
+DROP TRIGGER audit_truncate ON reseller_billing.provider_partnership;
+SELECT reseller_billing.audit_attach('reseller_billing.provider_partnership', ARRAY['reseller_id', 'provider_id']);
+
+ALTER TABLE reseller_billing.channel_order
+    ADD COLUMN provider_id bigint,
+    ADD COLUMN provider_from date,
+    ADD COLUMN previous_provider_id bigint;
+ALTER TABLE reseller_billing.channel_order
+    ADD CONSTRAINT channel_order_move_has_provider CHECK (provider_from IS NULL OR provider_id IS NOT NULL);
+COMMENT ON COLUMN reseller_billing.channel_order.provider_id IS
+    'the provider the subscription runs through (from provider_from on); NULL: the reseller''s first provider';
+COMMENT ON COLUMN reseller_billing.channel_order.provider_from IS
+    'the renewal date from which provider_id bills it (move_subscription_provider); NULL: from the start';
+COMMENT ON COLUMN reseller_billing.channel_order.previous_provider_id IS
+    'the provider that billed it before provider_from';
+
+-- a reseller gets one invoice a month from each of its providers
+ALTER TABLE reseller_billing.channel_invoice DROP CONSTRAINT channel_invoice_reseller_id_period_currency_key;
+ALTER TABLE reseller_billing.channel_invoice
+    ADD CONSTRAINT channel_invoice_reseller_id_provider_id_period_currency_key UNIQUE (reseller_id, provider_id, period, currency);
+
+-- functions: the rule and who a subscription runs through ---------------------
+
+CREATE FUNCTION reseller_billing.multiple_providers(p_program bigint) RETURNS bool
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN coalesce((SELECT pg.settings @> '{"multiple_providers": true}' FROM reseller_billing.program pg
+                      WHERE pg.program_id = p_program), false);
+END $$;
+COMMENT ON FUNCTION reseller_billing.multiple_providers(bigint) IS
+    'whether an indirect reseller of the program may work with several providers (settings {"multiple_providers": true})';
+
+-- channel_reseller: as released, with one row whatever the partnerships:
+-- provider_id is the reseller's first provider whose partnership lasts
+CREATE OR REPLACE FUNCTION reseller_billing.channel_reseller(p_reseller bigint)
+    RETURNS TABLE (reseller_id bigint, program_id bigint, program_code text, tier text, name text,
+                   transitioning bool, provider_id bigint)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    r       record;
+BEGIN
+    SELECT x.reseller_id, x.program_id, pg.code, x.tier, x.name, pg.settings @> '{"csp": true}' AS csp,
+           (cp.transition_started_at IS NOT NULL AND cp.transition_completed_at IS NULL) AS transitioning,
+           (SELECT pp.provider_id FROM reseller_billing.provider_partnership pp
+             WHERE pp.reseller_id = x.reseller_id
+               AND (pp.ended_at IS NULL OR pp.ended_at > reseller_billing.clock_now())
+             ORDER BY pp.accepted_at, pp.provider_id LIMIT 1) AS provider_id
+      INTO r
+      FROM reseller_billing.reseller x
+      JOIN reseller_billing.program pg ON pg.program_id = x.program_id
+      LEFT JOIN reseller_billing.channel_partner cp ON cp.reseller_id = x.reseller_id
+     WHERE x.reseller_id = p_reseller;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
+    END IF;
+    IF NOT r.csp THEN
+        RAISE EXCEPTION 'reseller % is in program "%", which is not a CSP channel', p_reseller, r.code
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Providers, indirect resellers, invitations and transitions exist only in CSP programs.',
+                  HINT = 'A CSP program has {"csp": true} in its settings.';
+    END IF;
+    RETURN QUERY SELECT r.reseller_id, r.program_id, r.code::text, r.tier, r.name, r.transitioning, r.provider_id;
+END $$;
+
+-- subscription_provider_on: the provider a subscription of p_reseller runs
+-- through on day p_day (the provider that bills that day); NULL when the
+-- reseller has no provider.  p_subscription NULL: the reseller's first.
+CREATE FUNCTION reseller_billing.subscription_provider_on(p_reseller bigint, p_subscription bigint, p_day date)
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    o       reseller_billing.channel_order;
+    prov    bigint;
+    pp      reseller_billing.provider_partnership;
+    s       reseller_billing.subscription;
+    b       date;
+    nxt     bigint;
+BEGIN
+    IF p_subscription IS NOT NULL THEN
+        SELECT * INTO o FROM reseller_billing.channel_order c
+         WHERE c.reseller_id = p_reseller AND c.subscription_id = p_subscription;
+        prov := CASE WHEN o.provider_from IS NOT NULL AND p_day < o.provider_from THEN o.previous_provider_id
+                     ELSE o.provider_id END;
+    END IF;
+    IF prov IS NULL THEN
+        -- placed while the reseller had one provider, or by a plain INSERT
+        SELECT p.provider_id INTO prov FROM reseller_billing.provider_partnership p
+         WHERE p.reseller_id = p_reseller ORDER BY p.accepted_at, p.provider_id LIMIT 1;
+    END IF;
+    IF prov IS NULL OR p_subscription IS NULL THEN
+        RETURN prov;
+    END IF;
+    SELECT * INTO pp FROM reseller_billing.provider_partnership p
+     WHERE p.reseller_id = p_reseller AND p.provider_id = prov;
+    IF pp.ended_at IS NULL THEN
+        RETURN prov;
+    END IF;
+    -- an ended partnership keeps the term that ran when it ended; a later
+    -- term (from a renewal on or after the end) leaves it
+    SELECT * INTO s FROM reseller_billing.subscription t
+     WHERE t.reseller_id = p_reseller AND t.subscription_id = p_subscription;
+    IF s.term_start IS NULL THEN
+        RETURN prov;
+    END IF;
+    b := s.term_start;                  -- the start of the term p_day is in
+    WHILE b > p_day LOOP
+        b := (b - interval '12 months')::date;
+    END LOOP;
+    WHILE (b + interval '12 months')::date <= p_day LOOP      -- a renewal to come
+        b := (b + interval '12 months')::date;
+    END LOOP;
+    IF b < reseller_billing.program_date(p_reseller, pp.ended_at) THEN
+        RETURN prov;
+    END IF;
+    SELECT p.provider_id INTO nxt FROM reseller_billing.provider_partnership p
+     WHERE p.reseller_id = p_reseller
+       AND (p.ended_at IS NULL OR reseller_billing.program_date(p_reseller, p.ended_at) > b)
+     ORDER BY p.accepted_at, p.provider_id LIMIT 1;
+    RETURN coalesce(nxt, prov);
+END $$;
+COMMENT ON FUNCTION reseller_billing.subscription_provider_on(bigint, bigint, date) IS
+    'the provider a subscription runs through (and is billed by) on a day: its channel_order provider, else the reseller''s first; after a renewal following the end of that partnership, the reseller''s first provider still active';
+
+-- active_providers: the providers a reseller may place new orders through at p_at
+CREATE FUNCTION reseller_billing.active_providers(p_reseller bigint, p_at timestamptz) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN (SELECT coalesce(array_agg(p.provider_id ORDER BY p.accepted_at, p.provider_id), '{}')
+              FROM reseller_billing.provider_partnership p
+             WHERE p.reseller_id = p_reseller AND (p.ended_at IS NULL OR p.ended_at > p_at));
+END $$;
+COMMENT ON FUNCTION reseller_billing.active_providers(bigint, timestamptz) IS
+    'internal: the providers whose partnership with a reseller lasts at a moment, first accepted first';
+
+-- functions: relationships ------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION reseller_billing.invite_reseller_unchecked(p_provider bigint, p_reseller bigint)
+    RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pv      record;
+    rs      record;
+    pp      reseller_billing.provider_partnership;
+    id      bigint;
+BEGIN
+    SELECT * INTO pv FROM reseller_billing.channel_reseller(p_provider);
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    IF pv.tier <> 'indirect_provider' THEN
+        RAISE EXCEPTION 'reseller % is not an indirect provider and cannot invite resellers', p_provider
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Reseller %s is %s.', p_provider, pv.tier);
+    END IF;
+    IF pv.program_id <> rs.program_id THEN
+        RAISE EXCEPTION 'provider % and reseller % are in different programs', p_provider, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('The provider is in program "%s", the reseller in "%s".', pv.program_code, rs.program_code);
+    END IF;
+    IF NOT (rs.tier = 'indirect_reseller' OR rs.transitioning) THEN
+        RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, rs.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
+    END IF;
+    SELECT * INTO pp FROM reseller_billing.provider_partnership p
+     WHERE p.reseller_id = p_reseller AND p.provider_id = p_provider;
+    IF FOUND THEN
+        RAISE EXCEPTION 'reseller % already works with provider %', p_reseller, p_provider
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = CASE WHEN pp.ended_at IS NULL THEN 'A provider and a reseller have one partnership.'
+                                ELSE format('Their partnership ended at %s; it is not renewed.', pp.ended_at) END;
+    END IF;
+    IF rs.provider_id IS NOT NULL AND NOT reseller_billing.multiple_providers(rs.program_id) THEN
+        RAISE EXCEPTION 'reseller % already works with provider %', p_reseller, rs.provider_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'An indirect reseller works with one provider.';
+    END IF;
+    SELECT i.invitation_id INTO id FROM reseller_billing.channel_invitation i
+     WHERE i.reseller_id = p_reseller AND i.provider_id = p_provider AND i.kind = 'reseller' AND i.status = 'pending';
+    IF FOUND THEN
+        RETURN id;                              -- invited already: the same invitation
+    END IF;
+    INSERT INTO reseller_billing.channel_invitation (reseller_id, kind, provider_id)
+    VALUES (p_reseller, 'reseller', p_provider)
+    ON CONFLICT (reseller_id, provider_id) WHERE kind = 'reseller' AND status = 'pending' DO NOTHING
+    RETURNING invitation_id INTO id;
+    IF id IS NULL THEN                          -- a concurrent call invited it
+        SELECT i.invitation_id INTO id FROM reseller_billing.channel_invitation i
+         WHERE i.reseller_id = p_reseller AND i.provider_id = p_provider AND i.kind = 'reseller' AND i.status = 'pending';
+    END IF;
+    RETURN id;
+END $$;
+
+-- accept_invitation: as 23_clock_channel.sql's, with several providers in a
+-- program that allows them (one partnership per provider and reseller)
+CREATE OR REPLACE FUNCTION reseller_billing.accept_invitation_unchecked(p_reseller bigint, p_invitation bigint)
+ RETURNS reseller_billing.channel_invitation
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.channel_invitation;
+    rs      record;
+BEGIN
+    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
+    SELECT * INTO inv FROM reseller_billing.channel_invitation i
+     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invitation % of reseller % does not exist', p_invitation, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF inv.status <> 'pending' THEN
+        RAISE EXCEPTION 'invitation % of reseller % is % and cannot be accepted', p_invitation, p_reseller, inv.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It was %s at %s.', inv.status, inv.responded_at);
+    END IF;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    IF inv.kind = 'reseller' THEN
+        IF EXISTS (SELECT FROM reseller_billing.provider_partnership p
+                    WHERE p.reseller_id = p_reseller AND p.provider_id = inv.provider_id) THEN
+            RAISE EXCEPTION 'reseller % already works with provider % and cannot accept its invitation again',
+                    p_reseller, inv.provider_id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'A provider and a reseller have one partnership.';
+        END IF;
+        IF rs.provider_id IS NOT NULL AND NOT reseller_billing.multiple_providers(rs.program_id) THEN
+            RAISE EXCEPTION 'reseller % already works with provider % and cannot accept the invitation of provider %',
+                    p_reseller, rs.provider_id, inv.provider_id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'An indirect reseller works with one provider.';
+        END IF;
+        IF NOT (rs.tier = 'indirect_reseller' OR rs.transitioning) THEN
+            RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, rs.tier
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
+        END IF;
+        INSERT INTO reseller_billing.provider_partnership (reseller_id, provider_id, invitation_id)
+        VALUES (p_reseller, inv.provider_id, p_invitation);
+    ELSE
+        IF rs.tier = 'indirect_reseller' AND rs.provider_id IS NULL THEN
+            RAISE EXCEPTION 'indirect reseller % has no provider and cannot bring in customer %', p_reseller, inv.customer_id
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        IF EXISTS (SELECT FROM reseller_billing.customer_relationship cr
+                    WHERE cr.reseller_id = p_reseller AND cr.customer_id = inv.customer_id) THEN
+            RAISE EXCEPTION 'customer % of reseller % already has its relationship', inv.customer_id, p_reseller
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        INSERT INTO reseller_billing.customer_relationship (reseller_id, customer_id, provider_id, invitation_id)
+        VALUES (p_reseller, inv.customer_id, CASE WHEN rs.tier = 'indirect_reseller' THEN rs.provider_id END,
+                p_invitation);
+    END IF;
+    UPDATE reseller_billing.channel_invitation i SET status = 'accepted', responded_at = reseller_billing.clock_now()
+     WHERE i.reseller_id = p_reseller AND i.invitation_id = p_invitation
+    RETURNING * INTO inv;
+    RETURN inv;
+END $function$;
+
+-- end_partnership: a partnership ends at p_at (now or earlier, not before an
+-- order placed through it)
+CREATE FUNCTION reseller_billing.end_partnership_unchecked(p_provider bigint, p_reseller bigint, p_at timestamptz)
+    RETURNS reseller_billing.provider_partnership
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    rs      record;
+    pp      reseller_billing.provider_partnership;
+    o       reseller_billing.channel_order;
+BEGIN
+    IF p_provider IS NULL OR p_reseller IS NULL OR p_at IS NULL THEN
+        RAISE EXCEPTION 'ending a partnership needs the provider, the reseller and the moment'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Provider %s, reseller %s, moment %s were given.', coalesce(p_provider::text, 'NULL'),
+                                  coalesce(p_reseller::text, 'NULL'), coalesce(p_at::text, 'NULL'));
+    END IF;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    SELECT * INTO pp FROM reseller_billing.provider_partnership p
+     WHERE p.reseller_id = p_reseller AND p.provider_id = p_provider
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'provider % has no partnership with reseller %', p_provider, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Reseller %s works with %s.', p_reseller,
+                                  coalesce((SELECT 'provider ' || string_agg(p.provider_id::text, ', provider ' ORDER BY p.provider_id)
+                                              FROM reseller_billing.provider_partnership p WHERE p.reseller_id = p_reseller),
+                                           'no provider'));
+    END IF;
+    IF pp.ended_at IS NOT NULL THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % has ended already', p_provider, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It ended at %s.', pp.ended_at);
+    END IF;
+    IF p_at > reseller_billing.clock_now() THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % ends now or at an earlier moment, not at %',
+                p_provider, p_reseller, p_at
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Now is %s.', reseller_billing.clock_now());
+    END IF;
+    SELECT c.* INTO o FROM reseller_billing.channel_order c
+     WHERE c.reseller_id = p_reseller AND c.placed_at >= p_at
+       AND reseller_billing.subscription_provider_on(c.reseller_id, c.subscription_id,
+                                                     reseller_billing.program_date(p_reseller, c.placed_at)) = p_provider
+     ORDER BY c.placed_at LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % cannot end at %: subscription % was placed through it at %',
+                p_provider, p_reseller, p_at, o.subscription_id, o.placed_at
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'End it after the last order placed through it.';
+    END IF;
+    UPDATE reseller_billing.provider_partnership p SET ended_at = p_at
+     WHERE p.reseller_id = p_reseller AND p.provider_id = p_provider
+    RETURNING * INTO pp;
+    RETURN pp;
+END $$;
+COMMENT ON FUNCTION reseller_billing.end_partnership_unchecked(bigint, bigint, timestamptz) IS
+    'internal: end_partnership without the check of who acts';
+REVOKE EXECUTE ON FUNCTION reseller_billing.end_partnership_unchecked(bigint, bigint, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION reseller_billing.end_partnership(p_provider bigint, p_reseller bigint,
+                                                 p_at timestamptz DEFAULT reseller_billing.clock_now())
+    RETURNS reseller_billing.provider_partnership
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    -- either side ends it
+    BEGIN
+        PERFORM reseller_billing.assert_acting_for(p_reseller, 'end a partnership');
+    EXCEPTION WHEN insufficient_privilege THEN
+        PERFORM reseller_billing.assert_acting_for(p_provider, 'end a partnership');
+    END;
+    RETURN reseller_billing.end_partnership_unchecked(p_provider, p_reseller, p_at);
+END $$;
+COMMENT ON FUNCTION reseller_billing.end_partnership(bigint, bigint, timestamptz) IS
+    'the provider or the reseller ends their partnership at a moment: no new orders through it; what runs through it stays billed by it to its term''s end; see doc/channel.md';
+REVOKE EXECUTE ON FUNCTION reseller_billing.end_partnership(bigint, bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.end_partnership(bigint, bigint, timestamptz)
+    TO reseller_billing_admin, reseller_billing_reseller;
+
+-- functions: orders -------------------------------------------------------------
+
+-- place_subscription_unchecked with the provider the order runs through
+-- (NULL: the provider who orders, else the reseller's only active one)
+CREATE FUNCTION reseller_billing.place_subscription_unchecked(p_actor bigint, p_reseller bigint, p_customer bigint,
+        p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind, p_at timestamptz, p_provider bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+ SET "reseller_billing.effective_at" TO ''
+ SET "reseller_billing.action" TO ''
+ SET "reseller_billing.reason" TO ''
+ SET "reseller_billing.channel_provider" TO ''
+AS $function$
+DECLARE
+    rs      record;
+    rel     reseller_billing.customer_relationship;
+    multi   bool;
+    known   bigint[];
+    active  bigint[];
+    prov    bigint;
+    id      bigint;
+BEGIN
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    SELECT * INTO rel FROM reseller_billing.customer_relationship cr
+     WHERE cr.reseller_id = p_reseller AND cr.customer_id = p_customer
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Customer %s has no accepted relationship with reseller %s.', p_customer, p_reseller),
+                  HINT = 'The reseller invites the customer (invite_customer) and the customer accepts (accept_invitation).';
+    END IF;
+    multi := reseller_billing.multiple_providers(rs.program_id);
+    -- the partnerships, locked against their end (end_partnership) until this order commits
+    SELECT coalesce(array_agg(p.provider_id ORDER BY p.provider_id), '{}') INTO known
+      FROM (SELECT p.provider_id FROM reseller_billing.provider_partnership p
+             WHERE p.reseller_id = p_reseller ORDER BY p.provider_id FOR SHARE) p;
+    active := reseller_billing.active_providers(p_reseller, p_at);
+    IF NOT multi THEN
+        IF p_actor IS NULL OR p_actor NOT IN (rel.reseller_id, coalesce(rel.provider_id, rel.reseller_id)) THEN
+            RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('Orders for customer %s are placed by reseller %s%s.', p_customer, p_reseller,
+                                      coalesce(' or its provider ' || rel.provider_id, ''));
+        END IF;
+    ELSIF p_actor IS NULL OR NOT (p_actor = p_reseller OR p_actor = ANY (known)) THEN
+        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', p_actor, p_customer, p_reseller
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Orders for customer %s are placed by reseller %s%s.', p_customer, p_reseller,
+                                  CASE WHEN cardinality(active) > 0
+                                       THEN ' or one of its providers ' || array_to_string(active, ', ') ELSE '' END);
+    END IF;
+    -- the provider the order runs through
+    IF p_actor <> p_reseller THEN
+        IF p_provider IS NOT NULL AND p_provider <> p_actor THEN
+            RAISE EXCEPTION 'provider % orders for reseller % through itself, not through provider %', p_actor, p_reseller, p_provider
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        prov := p_actor;
+    ELSE
+        prov := p_provider;
+    END IF;
+    IF prov IS NOT NULL AND NOT prov = ANY (known) THEN
+        RAISE EXCEPTION 'reseller % has no partnership with provider % and cannot place orders through it', p_reseller, prov
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Its providers: %s.', coalesce(nullif(array_to_string(known, ', '), ''), 'none'));
+    END IF;
+    IF prov IS NOT NULL AND NOT prov = ANY (active) THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % has ended: no new orders through it', prov, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It ended at %s; the order is for %s.',
+                                  (SELECT p.ended_at FROM reseller_billing.provider_partnership p
+                                    WHERE p.reseller_id = p_reseller AND p.provider_id = prov), p_at),
+                  HINT = CASE WHEN cardinality(active) > 0
+                              THEN 'Place it through ' || array_to_string(active, ' or ') || '.' END;
+    END IF;
+    IF prov IS NULL AND cardinality(known) > 0 THEN
+        IF cardinality(active) = 0 THEN
+            RAISE EXCEPTION 'reseller % has no provider it may place orders through', p_reseller
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its partnerships with %s have ended.', array_to_string(known, ', '));
+        ELSIF cardinality(active) > 1 THEN
+            RAISE EXCEPTION 'reseller % works with several providers: the order for customer % must name one', p_reseller, p_customer
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its providers: %s.', array_to_string(active, ', ')),
+                      HINT = 'Pass the provider as place_subscription''s eighth argument (p_provider).';
+        END IF;
+        prov := active[1];
+    END IF;
+    IF p_actor = prov OR p_provider IS NOT NULL THEN
+        -- the provider bills the reseller for it: its price list must have the SKU
+        PERFORM reseller_billing.provider_price_on(prov, p_sku, p_plan, reseller_billing.program_date(p_reseller, p_at));
+    END IF;
+    PERFORM reseller_billing.set_context(p_at, '', format('ordered by partner %s', p_actor));
+    PERFORM reseller_billing.set_local('reseller_billing.channel_provider', coalesce(prov::text, ''));
+    INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, committed_seats, seat_cap)
+    VALUES (p_reseller, p_customer, p_sku, p_plan, p_seats,
+            CASE WHEN NOT reseller_billing.is_annual(p_plan) THEN p_seats END)
+    RETURNING subscription_id INTO id;
+    PERFORM reseller_billing.set_local('reseller_billing.channel_provider', '');
+    INSERT INTO reseller_billing.channel_order (reseller_id, subscription_id, placed_by, placed_at, provider_id)
+    VALUES (p_reseller, id, p_actor, p_at, prov);
+    RETURN id;
+END $function$;
+COMMENT ON FUNCTION reseller_billing.place_subscription_unchecked(bigint, bigint, bigint, bigint, integer, reseller_billing.plan_kind, timestamptz, bigint) IS
+    'internal: place_subscription through a named provider, without the check of who acts';
+REVOKE EXECUTE ON FUNCTION reseller_billing.place_subscription_unchecked(bigint, bigint, bigint, bigint, integer, reseller_billing.plan_kind, timestamptz, bigint) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION reseller_billing.place_subscription_unchecked(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at,
+                                                         NULL::bigint);
+END $function$;
+
+-- place_subscription through a named provider (the arguments of the
+-- seven-argument one, all given, and the provider)
+CREATE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint,
+        p_seats integer, p_plan reseller_billing.plan_kind, p_at timestamptz, p_provider bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_seats IS NULL OR p_plan IS NULL THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % needs a number of seats and a plan', p_customer, p_reseller
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('The seats given are %s and the plan %s.', coalesce(p_seats::text, 'NULL'),
+                                  coalesce(p_plan::text, 'NULL'));
+    END IF;
+    IF p_seats < 1 THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % must be for a positive number of seats', p_customer, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s seats were asked for.', p_seats),
+                  HINT = 'A CSP subscription commits to at least one seat.';
+    END IF;
+    IF p_at IS NULL THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % needs the moment it takes effect', p_customer, p_reseller
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
+    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at,
+                                                         p_provider);
+END $function$;
+COMMENT ON FUNCTION reseller_billing.place_subscription(bigint, bigint, bigint, bigint, integer, reseller_billing.plan_kind, timestamptz, bigint) IS
+    'an order for a CSP customer placed through provider p_provider of the reseller; see doc/channel.md';
+REVOKE EXECUTE ON FUNCTION reseller_billing.place_subscription(bigint, bigint, bigint, bigint, integer, reseller_billing.plan_kind, timestamptz, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.place_subscription(bigint, bigint, bigint, bigint, integer, reseller_billing.plan_kind, timestamptz, bigint)
+    TO reseller_billing_admin, reseller_billing_reseller;
+
+-- a plain INSERT is the reseller's own order: through its only active
+-- provider; with several (or none left) it cannot say which, and is refused.
+-- The CSP order check of 75_row_rules.sql (one row trigger on subscription,
+-- subscription_channel_check), with that rule after its own.
+CREATE OR REPLACE FUNCTION reseller_billing.subscription_channel_row() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    pg      reseller_billing.program;
+    known   int;
+    active  bigint[];
+BEGIN
+    IF reseller_billing.restoring() THEN
+        RETURN NULL;
+    END IF;
+    SELECT p.* INTO pg FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
+     WHERE r.reseller_id = NEW.reseller_id;
+    IF NOT coalesce(pg.settings @> '{"csp": true}', false) THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.plan OPERATOR(reseller_billing.<>) 'annual_monthly' THEN
+        RAISE EXCEPTION 'program "%" sells 12-month commitments paid monthly only', pg.code
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('Reseller %s asked for the %s plan for customer %s; a CSP subscription is annual_monthly.',
+                                  NEW.reseller_id, NEW.plan, NEW.customer_id),
+                  HINT = 'Order annual_monthly: a 12-month commitment, billed in 12 monthly installments.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM reseller_billing.customer_relationship cr
+                    WHERE cr.reseller_id = NEW.reseller_id AND cr.customer_id = NEW.customer_id) THEN
+        RAISE EXCEPTION 'partner % may not place orders for customer % of reseller %', NEW.reseller_id, NEW.customer_id, NEW.reseller_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Customer %s has no accepted relationship with reseller %s in program "%s".',
+                                  NEW.customer_id, NEW.reseller_id, pg.code),
+                  HINT = 'The reseller invites the customer (invite_customer) and the customer accepts (accept_invitation).';
+    END IF;
+    -- the provider it runs through: named by place_subscription, else the only one
+    IF coalesce(current_setting('reseller_billing.channel_provider', true), '') <> '' THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(*)::int INTO known FROM reseller_billing.provider_partnership p WHERE p.reseller_id = NEW.reseller_id;
+    IF known = 0 THEN
+        RETURN NULL;
+    END IF;
+    active := reseller_billing.active_providers(NEW.reseller_id, reseller_billing.effective_at());
+    IF cardinality(active) > 1 THEN
+        RAISE EXCEPTION 'reseller % works with several providers: the order for customer % must name one', NEW.reseller_id, NEW.customer_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its providers: %s.', array_to_string(active, ', ')),
+                  HINT = 'Place it with place_subscription, naming the provider (p_provider).';
+    ELSIF cardinality(active) = 0 THEN
+        RAISE EXCEPTION 'reseller % has no provider it may place orders through', NEW.reseller_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its partnerships have ended.';
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION reseller_billing.subscription_channel_row() IS
+    'trigger (AFTER INSERT of a subscription): in a CSP program, a relationship with the customer, the annual_monthly plan, and a provider to run through (the only active one, unless place_subscription named it)';
+
+-- move_subscription_provider: at renewal, a subscription moves to another of
+-- the reseller's providers, which bills it from the renewal date on
+CREATE FUNCTION reseller_billing.move_subscription_provider_unchecked(p_reseller bigint, p_subscription bigint,
+                                                                     p_provider bigint, p_at timestamptz)
+    RETURNS reseller_billing.channel_order
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    rs      record;
+    s       reseller_billing.subscription;
+    pp      reseller_billing.provider_partnership;
+    o       reseller_billing.channel_order;
+    d       date;
+    prev    bigint;
+BEGIN
+    IF p_reseller IS NULL OR p_subscription IS NULL OR p_provider IS NULL OR p_at IS NULL THEN
+        RAISE EXCEPTION 'moving a subscription needs the reseller, the subscription, the provider and the moment'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s, subscription %s, provider %s, moment %s were given.',
+                                  coalesce(p_reseller::text, 'NULL'), coalesce(p_subscription::text, 'NULL'),
+                                  coalesce(p_provider::text, 'NULL'), coalesce(p_at::text, 'NULL'));
+    END IF;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    s := reseller_billing.lock_subscription(p_reseller, p_subscription);
+    IF p_at > reseller_billing.clock_now() THEN
+        RAISE EXCEPTION 'subscription % of reseller % moves now or at an earlier moment, not at %', p_subscription, p_reseller, p_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO pp FROM reseller_billing.provider_partnership p
+     WHERE p.reseller_id = p_reseller AND p.provider_id = p_provider
+       FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reseller % has no partnership with provider % and cannot move subscription % to it',
+                p_reseller, p_provider, p_subscription
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pp.ended_at IS NOT NULL AND pp.ended_at <= p_at THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % has ended: no new orders through it', p_provider, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It ended at %s.', pp.ended_at);
+    END IF;
+    IF s.status NOT IN ('active', 'trial') OR s.term_start IS NULL OR s.term_end IS NULL THEN
+        RAISE EXCEPTION 'subscription % of reseller % has no term to renew and cannot move to another provider', p_subscription, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It is %s on the %s plan.', s.status, s.plan);
+    END IF;
+    d := reseller_billing.program_date(p_reseller, p_at);
+    IF d <> s.term_start AND d <> s.term_end THEN
+        RAISE EXCEPTION 'subscription % of reseller % can move to another provider only at renewal', p_subscription, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its term runs from %s to %s; %s is mid-term.', s.term_start, s.term_end, d),
+                  HINT = format('Move it on %s, its renewal date.', s.term_end);
+    END IF;
+    -- the new provider bills the term from d: its price list must have the SKU
+    PERFORM reseller_billing.provider_price_on(p_provider, s.sku_id, s.plan, d);
+    prev := reseller_billing.subscription_provider_on(p_reseller, p_subscription, d - 1);
+    SELECT * INTO o FROM reseller_billing.channel_order c
+     WHERE c.reseller_id = p_reseller AND c.subscription_id = p_subscription FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO reseller_billing.channel_order AS c
+               (reseller_id, subscription_id, placed_by, placed_at, provider_id, provider_from, previous_provider_id)
+        VALUES (p_reseller, p_subscription, p_reseller, s.created_at, p_provider, d, prev)
+        RETURNING * INTO o;
+    ELSIF o.provider_from = d THEN
+        UPDATE reseller_billing.channel_order c SET provider_id = p_provider
+         WHERE c.reseller_id = p_reseller AND c.subscription_id = p_subscription
+        RETURNING * INTO o;
+    ELSE
+        UPDATE reseller_billing.channel_order c
+           SET provider_id = p_provider, provider_from = d, previous_provider_id = prev
+         WHERE c.reseller_id = p_reseller AND c.subscription_id = p_subscription
+        RETURNING * INTO o;
+    END IF;
+    RETURN o;
+END $$;
+COMMENT ON FUNCTION reseller_billing.move_subscription_provider_unchecked(bigint, bigint, bigint, timestamptz) IS
+    'internal: move_subscription_provider without the check of who acts';
+REVOKE EXECUTE ON FUNCTION reseller_billing.move_subscription_provider_unchecked(bigint, bigint, bigint, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION reseller_billing.move_subscription_provider(p_reseller bigint, p_subscription bigint, p_provider bigint,
+                                                            p_at timestamptz DEFAULT reseller_billing.clock_now())
+    RETURNS reseller_billing.channel_order
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    PERFORM reseller_billing.assert_acting_for(p_reseller, 'move a subscription to another provider');
+    RETURN reseller_billing.move_subscription_provider_unchecked(p_reseller, p_subscription, p_provider, p_at);
+END $$;
+COMMENT ON FUNCTION reseller_billing.move_subscription_provider(bigint, bigint, bigint, timestamptz) IS
+    'at renewal, the reseller moves a subscription to another of its providers, which bills it from the renewal date; 55000 mid-term; see doc/channel.md';
+REVOKE EXECUTE ON FUNCTION reseller_billing.move_subscription_provider(bigint, bigint, bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.move_subscription_provider(bigint, bigint, bigint, timestamptz)
+    TO reseller_billing_admin, reseller_billing_reseller;
+
+-- the close: each provider bills the subscriptions that run through it ----------
+
+-- channel_usage_lines of 93_string_bodies.sql: only the lines of the
+-- subscriptions that run through p_provider on the line's first day
+-- (filtered before they are priced at the provider's list)
+-- reseller_billing.channel_usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
+CREATE OR REPLACE FUNCTION reseller_billing.channel_usage_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
+ RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+ SELECT u.currency,
+     u.kind,
+     u.subscription_id,
+     u.customer_id,
+     u.sku_id,
+     u.description,
+     u.quantity,
+     p.pp,
+         CASE
+             WHEN (u.kind = 'flex_usage'::text) THEN reseller_billing.prorate_fraction(p.pp, (u.quantity)::bigint, ((12 * reseller_billing.days(u.service_period)))::bigint)
+             WHEN (u.kind = 'annual_prepaid'::text) THEN p.total
+             ELSE reseller_billing.annual_installment(p.total, t.starts_on, t.ends_on, u.service_period)
+         END AS annual_installment,
+     u.unit_price,
+     u.amount,
+     u.service_period,
+     u.service,
+     u.tranche_id
+    FROM (((SELECT u0.* FROM reseller_billing.usage_lines(channel_usage_lines.p_period, channel_usage_lines.p_program, channel_usage_lines.p_reseller, channel_usage_lines.p_reseller) u0(reseller_id, currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, service_period, service, tranche_id)
+            WHERE reseller_billing.subscription_provider_on(u0.reseller_id, u0.subscription_id, COALESCE(lower(u0.service), reseller_billing.period_start(u0.service_period))) = channel_usage_lines.p_provider
+            OFFSET 0) u
+      LEFT JOIN reseller_billing.commitment_tranche t ON (((t.reseller_id = u.reseller_id) AND (t.tranche_id = u.tranche_id))))
+      CROSS JOIN LATERAL ( SELECT x.pp,
+                 CASE
+                     WHEN (t.tranche_id IS NOT NULL) THEN reseller_billing.prorate_fraction((x.pp OPERATOR(reseller_billing.*) t.seats), ((t.ends_on - t.starts_on))::bigint, ((t.term_end - t.term_start))::bigint)
+                     ELSE NULL::reseller_billing.amount
+                 END AS total
+            FROM ( SELECT reseller_billing.provider_price_on(channel_usage_lines.p_provider, u.sku_id, COALESCE(t.plan, 'flexible'::reseller_billing.plan_kind), COALESCE(t.term_start, reseller_billing.period_start(u.service_period))) AS pp) x) p);
+END
+$body$;
+
+
+-- channel_lines of 86_money_lines.sql: charges and adjustments of the
+-- subscriptions that run through p_provider (a charge on its day, an
+-- adjustment on its month's first day), what the provider billed before
+-- reseller_billing.channel_lines(reseller_billing.billing_period,bigint,bigint,bigint)
+CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
+ RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount, wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount, service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+ SELECT u.currency,
+     u.kind,
+     u.subscription_id,
+     u.customer_id,
+     u.sku_id,
+     u.description,
+     u.quantity,
+     u.unit_price,
+     u.amount,
+     u.wholesale_unit_price,
+     u.wholesale_amount,
+     u.service_period,
+     u.service,
+     u.tranche_id,
+     NULL::bigint AS int8
+    FROM reseller_billing.channel_usage_lines(channel_lines.p_period, channel_lines.p_program, channel_lines.p_reseller, channel_lines.p_provider) u(currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service, tranche_id)
+ UNION ALL
+  SELECT reseller_billing.currency(c.amount) AS currency,
+         CASE
+             WHEN (c.kind = 'early_termination'::text) THEN 'early_termination'::text
+             ELSE 'one_off'::text
+         END AS "case",
+     c.subscription_id,
+     c.customer_id,
+     s.sku_id,
+     c.description,
+     (1)::numeric AS "numeric",
+     x.amount,
+     x.amount,
+     c.amount,
+     c.amount,
+     reseller_billing.billing_period(c.charge_on) AS billing_period,
+     daterange(c.charge_on, c.charge_on, '[]'::text) AS daterange,
+     NULL::bigint AS int8,
+     c.charge_id
+    FROM ((reseller_billing.charge c
+      LEFT JOIN reseller_billing.subscription s ON (((s.reseller_id = c.reseller_id) AND (s.subscription_id = c.subscription_id))))
+      CROSS JOIN LATERAL ( SELECT
+                 CASE
+                     WHEN (c.kind = 'early_termination'::text) THEN reseller_billing.channel_scale(c.amount, reseller_billing.provider_price_on(channel_lines.p_provider, s.sku_id, s.plan, s.term_start), s.partner_price)
+                     ELSE c.amount
+                 END AS amount) x)
+   WHERE ((c.reseller_id = channel_lines.p_reseller) AND (c.charge_on < reseller_billing.period_end(channel_lines.p_period)) AND (reseller_billing.subscription_provider_on(c.reseller_id, c.subscription_id, c.charge_on) = channel_lines.p_provider) AND (NOT (EXISTS ( SELECT
+            FROM reseller_billing.channel_invoice_line l
+           WHERE ((l.reseller_id = c.reseller_id) AND (l.charge_id = c.charge_id))))) AND (NOT (EXISTS ( SELECT
+            FROM reseller_billing.invoice_line l
+           WHERE ((l.reseller_id = c.reseller_id) AND (l.charge_id = c.charge_id))))))
+ UNION ALL
+  SELECT pg.currency,
+     'adjustment'::text,
+     lc.subscription_id,
+     s.customer_id,
+     s.sku_id,
+     format('Adjustment for %s: changes recorded after the month was closed'::text, lc.service_period) AS format,
+     (1)::numeric AS "numeric",
+     NULL::reseller_billing.amount AS amount,
+     ((COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) - COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency))) - COALESCE(v.billed, reseller_billing.amount(0, pg.currency))) AS amount,
+     NULL::reseller_billing.amount AS amount,
+     ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) - COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency))) - COALESCE(v.billed, reseller_billing.amount(0, pg.currency))) AS amount,
+     lc.service_period,
+     reseller_billing.daterange(lc.service_period) AS daterange,
+     NULL::bigint AS int8,
+     NULL::bigint AS int8
+    FROM (((((reseller_billing.late_change lc
+      JOIN reseller_billing.program pg ON ((pg.program_id = channel_lines.p_program)))
+      JOIN reseller_billing.subscription s ON (((s.reseller_id = lc.reseller_id) AND (s.subscription_id = lc.subscription_id))))
+      LEFT JOIN LATERAL ( SELECT sum(u.amount) AS expected_p,
+             sum(u.wholesale_amount) AS expected_w
+            FROM reseller_billing.channel_usage_lines(lc.service_period, channel_lines.p_program, channel_lines.p_reseller, channel_lines.p_provider) u(currency, kind, subscription_id, customer_id, sku_id, description, quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service, tranche_id)
+           WHERE (u.subscription_id = lc.subscription_id)) e ON (true))
+      LEFT JOIN LATERAL ( SELECT sum(l.amount) AS billed_p,
+             sum(l.wholesale_amount) AS billed_w
+            FROM (reseller_billing.channel_invoice_line l
+              JOIN reseller_billing.channel_invoice ci ON (((ci.reseller_id = l.reseller_id) AND (ci.channel_invoice_id = l.channel_invoice_id) AND (ci.provider_id = channel_lines.p_provider))))
+           WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])))) b ON (true))
+      LEFT JOIN LATERAL ( SELECT sum(l.amount) AS billed
+            FROM (reseller_billing.invoice_line l
+              JOIN reseller_billing.invoice i ON (((i.reseller_id = l.reseller_id) AND (i.invoice_id = l.invoice_id))))
+           WHERE ((l.reseller_id = lc.reseller_id) AND (l.subscription_id = lc.subscription_id) AND (l.service_period OPERATOR(reseller_billing.=) lc.service_period) AND (l.kind = ANY (ARRAY['annual_installment'::text, 'annual_prepaid'::text, 'flex_usage'::text, 'adjustment'::text])) AND (i.status <> 'void'::text))) v ON (true))
+   WHERE ((lc.reseller_id = channel_lines.p_reseller) AND (lc.service_period OPERATOR(reseller_billing.<) channel_lines.p_period) AND (reseller_billing.subscription_provider_on(lc.reseller_id, lc.subscription_id, reseller_billing.period_start(lc.service_period)) = channel_lines.p_provider) AND ((COALESCE(e.expected_w, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_w, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency)))) OR (COALESCE(e.expected_p, reseller_billing.amount(0, pg.currency)) <> (COALESCE(b.billed_p, reseller_billing.amount(0, pg.currency)) + COALESCE(v.billed, reseller_billing.amount(0, pg.currency))))));
+END
+$body$
+;
+
+
+-- the channel close of 96_channel_tax.sql, for resellers with several
+-- providers: each provider's loop takes the late changes of the
+-- subscriptions that run through it, and a reseller's tax lines go on the
+-- invoice of the provider being closed (a reseller gets one from each)
+CREATE OR REPLACE FUNCTION reseller_billing.channel_close(p_period reseller_billing.billing_period, p_program bigint)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg      reseller_billing.program;
+    prov    record;
+    ids     bigint[];
+    rids    bigint[];
+    dr      record;
+    last    bigint;
+    n       int;
+    written int := 0;
+    lo      bigint;
+    hi      bigint;
+    cinv    record;
+BEGIN
+    IF NOT reseller_billing.is_csp_program(p_program)
+       OR EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
+        RETURN 0;
+    END IF;
+    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
+    IF to_regclass('pg_temp.rb_channel_lines') IS NULL THEN
+        CREATE TEMP TABLE rb_channel_lines (
+        end_reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
+        description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
+        wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount,
+        service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint,
+        invoice_id bigint, line_no int
+        ) ON COMMIT DROP;
+        CREATE TEMP TABLE rb_channel_late (
+        reseller_id bigint, subscription_id bigint, service_period reseller_billing.billing_period, row_version xid
+        ) ON COMMIT DROP;
+    END IF;
+    -- the sales tax lines of both tiers: on the vendor's invoice to the
+    -- provider (tier 'vendor', the provider's address) and on the
+    -- provider's invoices to its resellers (tier 'provider', each
+    -- reseller's address); base_line is the vendor line each one taxes
+    IF to_regclass('pg_temp.rb_channel_tax') IS NULL THEN
+        CREATE TEMP TABLE rb_channel_tax (
+        tier text, end_reseller_id bigint, invoice_id bigint, currency text, kind text, subscription_id bigint,
+        customer_id bigint, sku_id bigint, description text, amount reseller_billing.amount,
+        service_period reseller_billing.billing_period, service daterange, base_line int
+        ) ON COMMIT DROP;
+    END IF;
+    FOR prov IN
+        SELECT r.reseller_id, r.name FROM reseller_billing.reseller r
+         WHERE r.program_id = p_program AND r.tier = 'indirect_provider'
+           AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
+                            WHERE i.reseller_id = r.reseller_id AND i.period = p_period)
+         ORDER BY r.reseller_id
+    LOOP
+        TRUNCATE rb_channel_lines, rb_channel_late, rb_channel_tax;
+        -- the late changes billed now, with their row versions (as close_chunk)
+        INSERT INTO rb_channel_late
+        SELECT lc.reseller_id, lc.subscription_id, lc.service_period, lc.xmin
+          FROM reseller_billing.late_change lc
+         WHERE lc.service_period < p_period
+           AND (lc.reseller_id = prov.reseller_id
+                OR (lc.reseller_id IN (SELECT p.reseller_id FROM reseller_billing.provider_partnership p
+                                         JOIN reseller_billing.reseller x ON x.reseller_id = p.reseller_id
+                                        WHERE p.provider_id = prov.reseller_id AND x.tier = 'indirect_reseller')
+                    AND reseller_billing.subscription_provider_on(lc.reseller_id, lc.subscription_id,
+                            reseller_billing.period_start(lc.service_period)) = prov.reseller_id));
+        -- the provider's own customers, at its price from the vendor
+        INSERT INTO rb_channel_lines
+        SELECT NULL, d.currency, d.kind, d.subscription_id, d.customer_id, d.sku_id, d.description, d.quantity,
+               NULL, NULL, d.unit_price, d.amount, d.service_period, d.service, d.tranche_id, d.charge_id
+          FROM reseller_billing.due_lines(p_period, p_program, prov.reseller_id, prov.reseller_id) d;
+        -- each indirect reseller's customers: wholesale and the provider's price
+        INSERT INTO rb_channel_lines
+        SELECT x.reseller_id, c.*
+          FROM reseller_billing.provider_partnership p
+          JOIN reseller_billing.reseller x ON x.reseller_id = p.reseller_id
+         CROSS JOIN LATERAL reseller_billing.channel_lines(p_period, p_program, x.reseller_id, prov.reseller_id) c
+         WHERE p.provider_id = prov.reseller_id AND x.tier = 'indirect_reseller' AND x.program_id = p_program;
+        CONTINUE WHEN NOT EXISTS (SELECT FROM rb_channel_lines);
+
+        -- the vendor's invoice to the provider, one per currency
+        WITH inv AS (
+            INSERT INTO reseller_billing.invoice AS i
+                   (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
+            SELECT prov.reseller_id, p_program, p_period, l.currency, 'postpaid',
+                   reseller_billing.sum(l.wholesale_amount), reseller_billing.amount(0, l.currency),
+                   reseller_billing.amount(0, l.currency), reseller_billing.sum(l.wholesale_amount),
+                   reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
+              FROM rb_channel_lines l
+             GROUP BY l.currency
+             ORDER BY l.currency
+            RETURNING i.invoice_id, i.currency)
+        UPDATE rb_channel_lines l SET invoice_id = inv.invoice_id, line_no = o.line_no
+          FROM inv,
+               (SELECT l2.ctid AS id, l2.currency,
+                       row_number() OVER (PARTITION BY l2.currency
+                                          ORDER BY l2.end_reseller_id NULLS FIRST, reseller_billing.line_kind_order(l2.kind),
+                                                   l2.subscription_id, l2.service_period, l2.tranche_id, l2.charge_id)::int AS line_no
+                  FROM rb_channel_lines l2) o
+         WHERE o.id = l.ctid AND inv.currency = l.currency;
+        INSERT INTO reseller_billing.invoice_line
+               (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
+                unit_price, amount, service_period, service, charge_id, tranche_id, end_reseller_id)
+        SELECT prov.reseller_id, l.invoice_id, l.line_no, l.kind, l.subscription_id, l.customer_id, l.sku_id,
+               CASE WHEN l.end_reseller_id IS NULL THEN l.description
+                    ELSE format('For reseller %s (%s): %s', l.end_reseller_id, x.name, l.description) END,
+               l.quantity, l.wholesale_unit_price, l.wholesale_amount, l.service_period, l.service, l.charge_id,
+               l.tranche_id, l.end_reseller_id
+          FROM rb_channel_lines l
+          LEFT JOIN reseller_billing.reseller x ON x.reseller_id = l.end_reseller_id
+         ORDER BY l.invoice_id, l.line_no;
+
+        -- US sales tax, by the same rules and the same functions as the
+        -- direct close (close_chunk): every line of the vendor's invoice
+        -- taxed by the provider's address and certificates on the last day
+        -- of the month, and every line of a provider's invoice to an
+        -- indirect reseller by that reseller's; tax lines come last
+        IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate)
+           OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate) THEN
+            INSERT INTO rb_channel_tax
+            SELECT 'vendor', NULL, l.invoice_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id,
+                   l.customer_id, l.sku_id,
+                   reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions,
+                       CASE WHEN l.end_reseller_id IS NULL THEN l.description
+                            ELSE format('For reseller %s (%s): %s', l.end_reseller_id, x.name, l.description) END),
+                   reseller_billing.tax_line_amount(l.wholesale_amount, t.rate), l.service_period, l.service, l.line_no
+              FROM rb_channel_lines l
+              JOIN reseller_billing.taxed_resellers(p_period, p_program, prov.reseller_id, prov.reseller_id) t ON true
+              LEFT JOIN reseller_billing.reseller x ON x.reseller_id = l.end_reseller_id
+             WHERE reseller_billing.sign(l.wholesale_amount) <> 0;
+            SELECT min(l.end_reseller_id), max(l.end_reseller_id) INTO lo, hi FROM rb_channel_lines l;
+            IF lo IS NOT NULL THEN
+                INSERT INTO rb_channel_tax
+                SELECT 'provider', l.end_reseller_id, NULL, l.currency, reseller_billing.tax_line_kind(l.kind),
+                       l.subscription_id, l.customer_id, l.sku_id,
+                       reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, l.description),
+                       reseller_billing.tax_line_amount(l.amount, t.rate), l.service_period, l.service, l.line_no
+                  FROM rb_channel_lines l
+                  JOIN reseller_billing.taxed_resellers(p_period, p_program, lo, hi) t ON t.reseller_id = l.end_reseller_id
+                 WHERE reseller_billing.sign(l.amount) <> 0;
+            END IF;
+            INSERT INTO reseller_billing.invoice_line
+                   (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
+                    unit_price, amount, service_period, service)
+            SELECT prov.reseller_id, x.invoice_id,
+                   n.lines + row_number() OVER (PARTITION BY x.invoice_id ORDER BY x.base_line),
+                   x.kind, x.subscription_id, x.customer_id, x.sku_id, x.description, 1, NULL, x.amount,
+                   x.service_period, x.service
+              FROM rb_channel_tax x
+              JOIN (SELECT l.invoice_id, count(*) AS lines FROM rb_channel_lines l GROUP BY l.invoice_id) n
+                ON n.invoice_id = x.invoice_id
+             WHERE x.tier = 'vendor';
+            UPDATE reseller_billing.invoice i
+               SET tax = s.tax, total = i.subtotal + s.tax
+              FROM (SELECT x.invoice_id, reseller_billing.sum(x.amount) AS tax
+                      FROM rb_channel_tax x WHERE x.tier = 'vendor' GROUP BY x.invoice_id) s
+             WHERE i.reseller_id = prov.reseller_id AND i.invoice_id = s.invoice_id;
+        END IF;
+
+        SELECT array_agg(i.invoice_id ORDER BY i.currency), array_agg(i.reseller_id ORDER BY i.currency)
+          INTO ids, rids
+          FROM reseller_billing.invoice i
+         WHERE i.reseller_id = prov.reseller_id AND i.period = p_period AND i.status = 'draft';
+        FOR dr IN
+            SELECT i.invoice_id FROM reseller_billing.invoice i
+             WHERE i.reseller_id = prov.reseller_id AND i.invoice_id = ANY (ids)
+               AND (EXISTS (SELECT FROM reseller_billing.credit c
+                             WHERE c.reseller_id = i.reseller_id AND reseller_billing.sign(c.remaining) > 0)
+                    OR EXISTS (SELECT FROM reseller_billing.payment p
+                                WHERE p.reseller_id = i.reseller_id AND reseller_billing.sign(p.unapplied) > 0))
+             ORDER BY i.currency
+        LOOP
+            PERFORM reseller_billing.settle_draft(prov.reseller_id, dr.invoice_id);
+        END LOOP;
+        written := written + reseller_billing.issue_invoices(p_program, ids, rids);
+
+        -- the provider's invoices to its indirect resellers, in its own numbering
+        SELECT count(*)::int INTO n
+          FROM (SELECT DISTINCT l.end_reseller_id, l.currency FROM rb_channel_lines l WHERE l.end_reseller_id IS NOT NULL) x;
+        IF n > 0 THEN
+            INSERT INTO reseller_billing.channel_invoice_counter (reseller_id) VALUES (prov.reseller_id) ON CONFLICT DO NOTHING;
+            UPDATE reseller_billing.channel_invoice_counter c SET last_number = c.last_number + n
+             WHERE c.reseller_id = prov.reseller_id
+            RETURNING c.last_number INTO last;
+            WITH ci AS (
+                INSERT INTO reseller_billing.channel_invoice AS ci
+                       (reseller_id, provider_id, program_id, period, currency, invoice_number, issued_on, due_on,
+                        subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited)
+                SELECT l.end_reseller_id, prov.reseller_id, p_program, p_period, l.currency,
+                       last - n + row_number() OVER (ORDER BY l.end_reseller_id, l.currency),
+                       reseller_billing.period_end(p_period),
+                       reseller_billing.due_date(reseller_billing.period_end(p_period) - 1, reseller_billing.period_end(p_period),
+                                                 reseller_billing.payment_terms(l.end_reseller_id)),
+                       reseller_billing.sum(l.amount), reseller_billing.sum(l.wholesale_amount), min(l.invoice_id),
+                       coalesce(tx.tax, reseller_billing.amount(0, l.currency)), reseller_billing.amount(0, l.currency),
+                       reseller_billing.sum(l.amount) + coalesce(tx.tax, reseller_billing.amount(0, l.currency)),
+                       reseller_billing.amount(0, l.currency)
+                  FROM rb_channel_lines l
+                  LEFT JOIN (SELECT x.end_reseller_id, x.currency, reseller_billing.sum(x.amount) AS tax
+                               FROM rb_channel_tax x WHERE x.tier = 'provider'
+                              GROUP BY x.end_reseller_id, x.currency) tx
+                    ON tx.end_reseller_id = l.end_reseller_id AND tx.currency = l.currency
+                 WHERE l.end_reseller_id IS NOT NULL
+                 GROUP BY l.end_reseller_id, l.currency, tx.tax
+                 ORDER BY l.end_reseller_id, l.currency
+                RETURNING ci.reseller_id, ci.channel_invoice_id, ci.currency)
+            INSERT INTO reseller_billing.channel_invoice_line
+                   (reseller_id, channel_invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description,
+                    quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service,
+                    charge_id, tranche_id, vendor_line_no)
+            SELECT l.end_reseller_id, ci.channel_invoice_id,
+                   row_number() OVER (PARTITION BY ci.channel_invoice_id ORDER BY l.line_no),
+                   l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
+                   l.wholesale_unit_price, l.wholesale_amount, l.service_period, l.service, l.charge_id, l.tranche_id,
+                   l.line_no
+              FROM rb_channel_lines l
+              JOIN ci ON ci.reseller_id = l.end_reseller_id AND ci.currency = l.currency;
+            -- their tax lines, after the others
+            INSERT INTO reseller_billing.channel_invoice_line
+                   (reseller_id, channel_invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description,
+                    quantity, unit_price, amount, wholesale_unit_price, wholesale_amount, service_period, service,
+                    charge_id, tranche_id, vendor_line_no)
+            SELECT x.end_reseller_id, c.channel_invoice_id,
+                   n.lines + row_number() OVER (PARTITION BY c.channel_invoice_id ORDER BY x.base_line),
+                   x.kind, x.subscription_id, x.customer_id, x.sku_id, x.description, 1, NULL, x.amount, NULL, NULL,
+                   x.service_period, x.service, NULL, NULL, NULL
+              FROM rb_channel_tax x
+              JOIN reseller_billing.channel_invoice c
+                ON c.reseller_id = x.end_reseller_id AND c.provider_id = prov.reseller_id AND c.period = p_period
+               AND c.currency = x.currency
+              JOIN (SELECT l.end_reseller_id, l.currency, count(*) AS lines FROM rb_channel_lines l
+                     WHERE l.end_reseller_id IS NOT NULL GROUP BY l.end_reseller_id, l.currency) n
+                ON n.end_reseller_id = x.end_reseller_id AND n.currency = x.currency
+             WHERE x.tier = 'provider';
+            -- the credits the provider granted each reseller, as settle_draft
+            -- applies the vendor's
+            FOR cinv IN
+                SELECT c.reseller_id, c.channel_invoice_id
+                  FROM reseller_billing.channel_invoice c
+                 WHERE c.provider_id = prov.reseller_id AND c.period = p_period
+                   AND EXISTS (SELECT FROM reseller_billing.channel_credit cr
+                                WHERE cr.reseller_id = c.reseller_id AND cr.provider_id = c.provider_id
+                                  AND reseller_billing.sign(cr.remaining) > 0)
+                 ORDER BY c.invoice_number
+            LOOP
+                PERFORM reseller_billing.settle_channel_invoice(cinv.reseller_id, cinv.channel_invoice_id);
+            END LOOP;
+            written := written + n;
+        END IF;
+
+        DELETE FROM reseller_billing.late_change lc
+         USING rb_channel_late k
+         WHERE lc.reseller_id = k.reseller_id AND lc.subscription_id = k.subscription_id
+           AND lc.service_period = k.service_period AND lc.xmin = k.row_version;
+    END LOOP;
+    RETURN written;
+END $function$;
+
+
+
