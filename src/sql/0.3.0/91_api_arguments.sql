@@ -9,7 +9,7 @@
 -- argument, 22023 for a number of seats below 1, naming what was asked.
 -- end_seats also refuses a moment outside the years 1900 to 8999 (22008)
 -- and a subscription that does not exist (P0002); the rest of the API is
--- 93_api_arguments.sql.
+-- 95_api_arguments.sql.
 
 CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS bigint
@@ -46,7 +46,7 @@ BEGIN
                   DETAIL = format('Reseller %s, subscription %s, moment %s were given.', coalesce(p_reseller::text, 'NULL'),
                                   coalesce(p_subscription::text, 'NULL'), coalesce(p_at::text, 'NULL'));
     END IF;
-    -- (93_api_arguments.sql) a moment in range, an existing subscription
+    -- (95_api_arguments.sql) a moment in range, an existing subscription
     IF NOT isfinite(p_at) OR p_at < '1900-01-01 00:00+00'::timestamptz OR p_at >= '9000-01-01 00:00+00'::timestamptz THEN
         RAISE EXCEPTION 'the accounts of subscription % of reseller % cannot end at %', p_subscription, p_reseller, p_at
             USING ERRCODE = 'datetime_field_overflow',

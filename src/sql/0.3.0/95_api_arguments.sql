@@ -1,6 +1,7 @@
 -- ========================================================================
 -- 0.3.0: the API refuses bad arguments with its own error (issue 15 §6,
--- the rest of the API after 91_api_arguments.sql)
+-- the rest of the API after 91_api_arguments.sql; after 94_shard_context.sql,
+-- whose issue_order_licence this file re-creates with its checks)
 -- ========================================================================
 --
 -- Each function below reached a table's constraint with a bad argument
@@ -14,7 +15,7 @@
 -- bounds of a subscription's own dates, 50_input.sql).  Free text
 -- (a description, a reason, a reference) is at most 1000 characters.  For
 -- good arguments each function does what it did; each body is the one it
--- had, the checks added first.  doc/reference.md "Argument errors" lists
+-- had, with the checks added.  doc/reference.md "Argument errors" lists
 -- what sql/api_arguments.sql tests.
 
 CREATE FUNCTION reseller_billing.arg_date(p_what text, p_on date) RETURNS void
@@ -73,9 +74,10 @@ BEGIN
                   DETAIL = format('It would take effect at %s.', p_at),
                   HINT = 'Changes are applied when they are written; make the change when it is due.';
     END IF;
-    PERFORM set_config('reseller_billing.effective_at', p_at::text, true);
-    PERFORM set_config('reseller_billing.action', coalesce(p_action, ''), true);
-    PERFORM set_config('reseller_billing.reason', coalesce(p_reason, ''), true);
+    -- SET LOCAL, passed on to the workers of a Citus cluster (03_shards.sql)
+    PERFORM reseller_billing.set_local('reseller_billing.effective_at', p_at::text);
+    PERFORM reseller_billing.set_local('reseller_billing.action', p_action);
+    PERFORM reseller_billing.set_local('reseller_billing.reason', p_reason);
 END $function$;
 
 -- every subscription function names its subscription (22004 for a NULL)
@@ -246,14 +248,14 @@ BEGIN
     DO UPDATE SET amount = reseller_billing.payment_allocation.amount + EXCLUDED.amount;
     UPDATE reseller_billing.payment p SET unapplied = p.unapplied - p_amount
      WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
-    PERFORM set_config('reseller_billing.action', 'settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
     UPDATE reseller_billing.invoice i
        SET paid = i.paid + p_amount,
            status = CASE WHEN i.status <> 'draft'
                           AND reseller_billing.sign(i.total - i.credited - i.paid - p_amount) <= 0
                          THEN 'paid' ELSE i.status END
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
 END $function$;
 
 -- a payment: its reseller named, in the program's currency, received on a
@@ -521,10 +523,10 @@ BEGIN
      WHERE ln.reseller_id = p_reseller AND ln.order_id = p_order AND ln.kind = 'licence'
      ORDER BY ln.line_no;
     GET DIAGNOSTICS n = ROW_COUNT;
-    PERFORM set_config('reseller_billing.action', 'order_settle', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order x SET licensed_on = p_on
      WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
-    PERFORM set_config('reseller_billing.action', '', true);
+    PERFORM reseller_billing.set_local('reseller_billing.action', '');
     RETURN n;
 END $function$;
 
