@@ -157,42 +157,7 @@ COMMENT ON FUNCTION reseller_billing.payment_check(reseller_billing.program, big
 
 -- record_payment: idempotent on the reference; settles the oldest open
 -- invoices in the payment's currency first; the rest stays unapplied.
-CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
-                                                p_received_on date, p_reference text)
-    RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    pg      reseller_billing.program;
-    pay     reseller_billing.payment;
-    done    bigint;
-    inv     record;
-    left_   reseller_billing.amount;
-    part    reseller_billing.amount;
-BEGIN
-    pg := reseller_billing.lock_reseller(p_reseller);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
-    END IF;
-    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
-    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
-    RETURNING * INTO pay;
-    left_ := p_amount;
-    FOR inv IN
-        SELECT i.invoice_id, i.total - i.credited - i.paid AS owed
-          FROM reseller_billing.invoice i
-         WHERE i.reseller_id = p_reseller AND i.status = 'issued' AND i.currency = currency(p_amount)
-         ORDER BY i.due_on, i.invoice_number
-           FOR UPDATE
-    LOOP
-        EXIT WHEN reseller_billing.sign(left_) <= 0;
-        CONTINUE WHEN reseller_billing.sign(inv.owed) <= 0;
-        part := reseller_billing.smaller(left_, inv.owed);
-        PERFORM reseller_billing.allocate_payment(p_reseller, pay.payment_id, inv.invoice_id, part);
-        left_ := left_ - part;
-    END LOOP;
-    RETURN pay.payment_id;
-END $$;
+-- record_payment: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.record_payment(bigint, reseller_billing.amount, text, date, text) IS
     'records a payment once per reference, settles the oldest open invoices first and keeps any overpayment unapplied; returns the payment id';
 

@@ -232,30 +232,7 @@ END $function$
 ;
 
 -- reseller_billing.set_renewal(bigint,bigint,text,timestamp with time zone)
-CREATE OR REPLACE FUNCTION reseller_billing.set_renewal(p_reseller bigint, p_subscription bigint, p_setting text, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
- RETURNS text
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
- SET "reseller_billing.effective_at" TO ''
- SET "reseller_billing.action" TO ''
- SET "reseller_billing.reason" TO ''
-AS $function$
-DECLARE
-    s   reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
-BEGIN
-    IF p_setting IS NULL OR p_setting NOT IN ('auto_renew', 'renew_current_users', 'switch_to_flex', 'cancel') THEN
-        RAISE EXCEPTION 'unknown renewal setting "%"', p_setting
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use auto_renew, renew_current_users, switch_to_flex or cancel.';
-    END IF;
-    PERFORM reseller_billing.set_context(p_at);
-    UPDATE reseller_billing.subscription t SET renewal_setting = p_setting
-     WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
-       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription;
-    RETURN p_setting;
-END $function$
-;
-
+-- set_renewal: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 -- reseller_billing.cancel_subscription(bigint,bigint,timestamp with time zone)
 CREATE OR REPLACE FUNCTION reseller_billing.cancel_subscription(p_reseller bigint, p_subscription bigint, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS reseller_billing.subscription

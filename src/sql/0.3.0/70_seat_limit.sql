@@ -58,22 +58,6 @@ CREATE FUNCTION reseller_billing.seat_count_pending(bigint, bigint) RETURNS int
     AS 'MODULE_PATHNAME', 'rb_seat_count_pending' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION reseller_billing.seat_count_pending(bigint, bigint) IS
     'the accounts this transaction added to (removed from) a subscription''s counter that are written when it commits';
-CREATE OR REPLACE FUNCTION reseller_billing.lock_subscription(p_reseller bigint, p_subscription bigint)
-    RETURNS reseller_billing.subscription
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    s   reseller_billing.subscription;
-BEGIN
-    SELECT * INTO s FROM reseller_billing.subscription t
-     WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
-       AND t.subscription_id OPERATOR(pg_catalog.=) p_subscription
-       FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    s.active_seats := s.active_seats + reseller_billing.seat_count_pending(p_reseller, p_subscription);
-    RETURN s;
-END $$;
+-- lock_subscription: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.lock_subscription(bigint, bigint) IS
     'the subscription row, locked against concurrent changes, its active_seats counting this transaction''s pending accounts; no_data_found when it does not exist';

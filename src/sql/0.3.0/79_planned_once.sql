@@ -36,34 +36,8 @@ BEGIN
      WHERE i.reseller_id = p_reseller AND i.period OPERATOR(reseller_billing.>=) p_from;
 END $$;
 
-CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change(p_reseller bigint, p_subscription bigint,
-                                                             p_from reseller_billing.billing_period)
-    RETURNS integer
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    n       integer;
-BEGIN
-    PERFORM reseller_billing.wait_for_close(r.program_id)
-       FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
-    WITH ins AS (
-        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
-        SELECT p_reseller, p_subscription, m.m
-          FROM reseller_billing.billed_months(p_reseller, p_from) m(m)
-            ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = excluded.recorded_at
-        RETURNING 1)
-    SELECT count(*)::integer INTO n FROM ins;
-    RETURN n;
-END $$;
-
-CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change_at(p_reseller bigint, p_subscription bigint,
-                                                                p_moment timestamptz)
-    RETURNS integer
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-BEGIN
-    RETURN reseller_billing.mark_late_change(p_reseller, p_subscription,
-                reseller_billing.billing_period(reseller_billing.program_date(p_reseller, p_moment)));
-END $$;
-
+-- mark_late_change: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
+-- mark_late_change_at: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 CREATE OR REPLACE FUNCTION reseller_billing.program_date(p_reseller bigint, p_at timestamptz) RETURNS date
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN

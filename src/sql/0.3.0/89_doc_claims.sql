@@ -29,27 +29,6 @@ COMMENT ON VIEW reseller_billing.recurring_revenue IS
 -- the migration credit statement's CSV and its COPY form (doc/migration.md)
 -- had two column sets ("order" and no customer_kind here): one set now, the
 -- view's own column names
-CREATE OR REPLACE FUNCTION reseller_billing.migration_credit_csv(p_reseller bigint) RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    csv     text;
-BEGIN
-    IF NOT EXISTS (SELECT FROM reseller_billing.migration m WHERE m.reseller_id = p_reseller) THEN
-        RAISE EXCEPTION 'reseller % has not migrated to post-paid', p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    SELECT string_agg(line, E'\r\n' ORDER BY ord) || E'\r\n' INTO csv
-      FROM (SELECT 0 AS ord, 'order_id,customer_id,customer_name,customer_kind,sku,term_start,term_end,currency,'
-                             'amount_paid,days_in_term,days_left,amount_credited,total_credited' AS line
-            UNION ALL
-            SELECT s.order_id,
-                   concat_ws(',', s.order_id, s.customer_id, reseller_billing.csv_field(s.customer_name),
-                             reseller_billing.csv_field(s.customer_kind), reseller_billing.csv_field(s.sku),
-                             s.term_start, s.term_end, s.currency, s.amount_paid, s.days_in_term, s.days_left,
-                             s.amount_credited, s.total_credited)
-              FROM reseller_billing.migration_credit_statement s
-             WHERE s.reseller_id = p_reseller) x;
-    RETURN csv;
-END $$;
+-- migration_credit_csv: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.migration_credit_csv(bigint) IS
     'the migration credit statement of a reseller as CSV text (RFC 4180: header, CRLF, quoted fields), amounts exact; the columns of the documented COPY form';

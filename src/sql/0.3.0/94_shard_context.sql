@@ -6,45 +6,12 @@
 -- reseller_billing.action ('order_settle', 'settle', 'void').  On a Citus
 -- cluster the guards run on the workers, which see a setting only when it is
 -- made by SET LOCAL (citus.propagate_set_commands = local), not by
--- set_config().  The functions of 0.3.0 call set_local() for it; these two
--- of 0.1.0, unchanged since, are re-created here the same way, nothing else
--- changed.
+-- set_config().  The functions of 0.3.0 call set_local() for it;
+-- order_customer of 0.1.0, unchanged since, is re-created here the same way,
+-- nothing else changed (issue_order_licence is re-created with its argument
+-- checks in 95_api_arguments.sql).
 
-CREATE OR REPLACE FUNCTION reseller_billing.issue_order_licence(p_reseller bigint, p_order bigint, p_on date)
- RETURNS integer
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    o       reseller_billing.licence_order;
-    cid     bigint;
-    months  numeric;
-    n       int;
-BEGIN
-    SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
-    IF o.licensed_on IS NOT NULL THEN
-        RETURN 0;
-    END IF;
-    SELECT reseller_billing.order_setting(r.program_id, 'licence_months', 12, 1, 120) INTO months
-      FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
-    cid := reseller_billing.order_customer(p_reseller, p_order);
-    UPDATE reseller_billing.licence l SET valid_until = GREATEST(l.valid_from, p_on)
-     WHERE l.reseller_id = p_reseller AND l.order_id = p_order AND l.kind = 'temporary' AND l.valid_until > p_on;
-    INSERT INTO reseller_billing.licence (reseller_id, order_id, line_no, customer_id, sku_id, quantity, kind,
-                                          valid_from, valid_until)
-    SELECT p_reseller, p_order, ln.line_no, cid, ln.sku_id, ln.quantity, 'full',
-           p_on, (p_on + make_interval(months => months::int))::date
-      FROM reseller_billing.licence_order_line ln
-     WHERE ln.reseller_id = p_reseller AND ln.order_id = p_order AND ln.kind = 'licence'
-     ORDER BY ln.line_no;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
-    UPDATE reseller_billing.licence_order x SET licensed_on = p_on
-     WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
-    PERFORM reseller_billing.set_local('reseller_billing.action', '');
-    RETURN n;
-END $function$;
-
+-- issue_order_licence: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 CREATE OR REPLACE FUNCTION reseller_billing.order_customer(p_reseller bigint, p_order bigint)
  RETURNS bigint
  LANGUAGE plpgsql
