@@ -136,5 +136,28 @@ is(refs(q{SELECT * FROM reseller_billing.claim_events('crm', 100, '1 minute')}),
 	join(' ', map { sprintf('TAP-%02d', $_) } 1 .. 5),
 	'killed before its claim committed: the 5 are handed out at once, with no lease to wait for');
 
+# ---------------------------------------------------------------------------
+# 3. listeners: NOTIFY at commit, nothing for a rollback
+# ---------------------------------------------------------------------------
+
+my $listener = $node->background_psql('postgres');
+$listener->query_safe('LISTEN reseller_billing_events');
+$node->safe_psql('postgres', q{
+BEGIN;
+SELECT reseller_billing.record_payment(1, reseller_billing.amount(99, 'USD'), 'bank_transfer',
+                                       reseller_billing.clock_now()::date, 'TAP-ROLLED-BACK');
+ROLLBACK;
+SELECT reseller_billing.record_payment(1, reseller_billing.amount(21, 'USD'), 'bank_transfer',
+                                       reseller_billing.clock_now()::date, 'TAP-21');
+});
+my $event_id = $node->safe_psql('postgres', q{
+SELECT event_id FROM reseller_billing.event WHERE payload ->> 'reference' = 'TAP-21'});
+my $heard = $listener->query_safe('SELECT 1');
+like($heard, qr/Asynchronous notification "reseller_billing_events" with payload "\{"kind": "payment.recorded", "event_id": $event_id, "reseller_id": 1\}"/,
+	'a listener on reseller_billing_events is notified of the committed event');
+my @heard = $heard =~ /Asynchronous notification/g;
+is(scalar(@heard), 1, 'and of nothing else (the rolled-back payment wrote no event and sent nothing)');
+$listener->quit;
+
 $node->stop;
 done_testing();
