@@ -88,7 +88,9 @@ INSERT INTO allowed VALUES
      'clock_timestamp()', 'close_progress: how long a close run takes'),
     ('default', 'reseller_billing.run_log.started_at', 'clock_timestamp()', 'run_log: when a scheduled run ran'),
     ('function', 'reseller_billing.run_due(timestamp with time zone,integer,integer)',
-     'clock_timestamp()', 'run_log: when a scheduled run finished');
+     'clock_timestamp()', 'run_log: when a scheduled run finished'),
+    ('function', 'reseller_billing.event_lease_clock()',
+     'clock_timestamp()', 'the leases of event consumers: a frozen billing clock must not keep a crashed consumer''s events from coming back');
 
 SELECT plan(8);
 
