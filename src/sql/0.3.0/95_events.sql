@@ -335,6 +335,7 @@ DECLARE
     st      text;
     msg     text;
 BEGIN
+    PERFORM reseller_billing.clock_assert_moment(p_at, 'run_due');
     -- the run's record (88_run_log.sql), committed first: a run that dies
     -- still leaves it
     INSERT INTO reseller_billing.run_log (clock_at) VALUES (p_at) RETURNING run_id INTO run;
