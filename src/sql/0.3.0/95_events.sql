@@ -84,6 +84,24 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.event_lease_clock() IS
     'internal: the wall clock the leases of claim_events run on (not the billing clock)';
 
+-- on a Citus worker (a trigger on a shard) no NOTIFY: a worker's part of a
+-- transaction over several nodes is committed with PREPARE TRANSACTION,
+-- which refuses a transaction that notified; consumers of a cluster claim
+-- by polling (doc/events.md)
+CREATE FUNCTION reseller_billing.on_citus_worker() RETURNS bool
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    coordinator bool;
+BEGIN
+    IF pg_catalog.to_regproc('pg_catalog.citus_is_coordinator') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT pg_catalog.citus_is_coordinator()' INTO coordinator;
+    RETURN NOT coordinator;
+END $$;
+COMMENT ON FUNCTION reseller_billing.on_citus_worker() IS
+    'internal: whether this node is a worker of a Citus cluster';
+
 CREATE FUNCTION reseller_billing.emit_event(p_reseller bigint, p_kind text, p_payload jsonb, p_once_key text DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -97,7 +115,7 @@ BEGIN
     VALUES (p_reseller, p_kind, p_once_key, pg_catalog.jsonb_strip_nulls(p_payload))
     ON CONFLICT (reseller_id, once_key) DO NOTHING
     RETURNING e.event_id INTO id;
-    IF id IS NOT NULL THEN
+    IF id IS NOT NULL AND NOT reseller_billing.on_citus_worker() THEN
         PERFORM pg_catalog.pg_notify('reseller_billing_events',
                     pg_catalog.jsonb_build_object('reseller_id', p_reseller, 'event_id', id, 'kind', p_kind)::text);
     END IF;
