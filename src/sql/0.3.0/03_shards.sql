@@ -31,7 +31,14 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'The settings are reseller_billing.effective_at, reseller_billing.action, reseller_billing.reason and reseller_billing.channel_provider.';
     END IF;
-    IF current_setting('citus.propagate_set_commands', true) = 'none' THEN
+    IF current_setting('citus.propagate_set_commands', true) IS NULL THEN
+        -- no Citus in this session: nothing to pass on, and set_config() is
+        -- SET LOCAL without a statement to parse (the close calls this per
+        -- invoice)
+        PERFORM set_config(p_name, coalesce(p_value, ''), true);
+        RETURN;
+    END IF;
+    IF current_setting('citus.propagate_set_commands') = 'none' THEN
         SET LOCAL citus.propagate_set_commands = local;
     END IF;
     EXECUTE format('SET LOCAL %s = %L', p_name, coalesce(p_value, ''));

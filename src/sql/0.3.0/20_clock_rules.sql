@@ -89,33 +89,7 @@ END $function$
 ;
 
 -- reseller_billing.set_context(timestamp with time zone,text,text)
-CREATE OR REPLACE FUNCTION reseller_billing.set_context(p_at timestamp with time zone, p_action text DEFAULT ''::text, p_reason text DEFAULT ''::text)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF p_at IS NULL THEN
-        RAISE EXCEPTION 'the moment of a change cannot be null'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF NOT isfinite(p_at) THEN                  -- issue 19 §6
-        RAISE EXCEPTION 'the moment of a change must be finite, not %', p_at
-            USING ERRCODE = 'datetime_field_overflow';
-    END IF;
-    IF p_at > reseller_billing.clock_now() THEN
-        RAISE EXCEPTION 'a change cannot take effect in the future'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It would take effect at %s.', p_at),
-                  HINT = 'Changes are applied when they are written; make the change when it is due.';
-    END IF;
-    -- SET LOCAL, passed on to the workers of a Citus cluster (03_shards.sql)
-    PERFORM reseller_billing.set_local('reseller_billing.effective_at', p_at::text);
-    PERFORM reseller_billing.set_local('reseller_billing.action', p_action);
-    PERFORM reseller_billing.set_local('reseller_billing.reason', p_reason);
-END $function$
-;
-
+-- set_context: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
 -- reseller_billing.add_seats(bigint,bigint,integer,timestamp with time zone)
 CREATE OR REPLACE FUNCTION reseller_billing.add_seats(p_reseller bigint, p_subscription bigint, p_seats integer, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS integer
