@@ -45,3 +45,37 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION reseller_billing.set_local(text, text) IS
     'internal: SET LOCAL of one of the rules'' context settings (what a session may SET itself), passed on to the workers of a Citus cluster';
+
+-- distributed(): whether the tenant tables are distributed (Citus, after
+-- distribute()).  The close then writes one reseller at a time, each
+-- statement keyed by its reseller_id, so that each runs on one shard.
+CREATE FUNCTION reseller_billing.distributed() RETURNS bool
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    d bool;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+       INTO d USING 'reseller_billing.reseller'::regclass;
+    RETURN d;
+END $$;
+COMMENT ON FUNCTION reseller_billing.distributed() IS
+    'internal: whether the tenant tables are distributed by reseller_id on a Citus cluster';
+
+-- one_connection(): on a Citus cluster, the rest of the transaction uses one
+-- connection per worker (citus.multi_shard_modify_mode = sequential).  The
+-- close writes a reseller's invoices and their lines to colocated shards;
+-- modified over two connections, those shards could not be read again in
+-- the transaction (SQLSTATE 25001).  Called before the transaction's first
+-- write.
+CREATE FUNCTION reseller_billing.one_connection() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF reseller_billing.distributed() THEN
+        PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.one_connection() IS
+    'internal: on a Citus cluster, one connection per worker for the rest of the transaction (the close''s writes)';

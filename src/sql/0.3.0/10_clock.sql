@@ -268,6 +268,7 @@ CREATE FUNCTION reseller_billing.clock_advance_step(p_move bigint, p_at timestam
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     c       reseller_billing.clock;
+    wall    timestamptz;
 BEGIN
     PERFORM reseller_billing.clock_assert_admin('advance');
     SELECT * INTO c FROM reseller_billing.clock FOR UPDATE;
@@ -278,10 +279,11 @@ BEGIN
                                   CASE WHEN c.frozen THEN 'frozen' ELSE 'thawed' END, c.at);
     END IF;
     UPDATE reseller_billing.clock SET at = p_at;
+    wall := clock_timestamp();      -- read first: Citus refuses it in an UPDATE
     UPDATE reseller_billing.clock_move m
        SET reached = p_at, days_run = m.days_run + p_days, renewed = m.renewed + p_renewed,
            invoices = m.invoices + p_invoices,
-           wall_finished = CASE WHEN p_at = m.clock_to AND p_days = 0 THEN clock_timestamp() END
+           wall_finished = CASE WHEN p_at = m.clock_to AND p_days = 0 THEN wall END
      WHERE m.move_id = p_move;
 END $$;
 COMMENT ON FUNCTION reseller_billing.clock_advance_step(bigint, timestamptz, int, int, int) IS

@@ -63,6 +63,7 @@ DECLARE
     ids     bigint[];
 BEGIN
     pg := reseller_billing.close_check(p_period, p_program, p_as_of, true);
+    PERFORM reseller_billing.one_connection();
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
         RETURN NULL;
@@ -91,14 +92,18 @@ AS $function$
 DECLARE
     n       int;
     cp      reseller_billing.close_progress;
+    wall    timestamptz;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
         RETURN 0;
     END IF;
     n := reseller_billing.close_chunk(p_period, p_program, p_lo, p_hi, true);
+    -- the wall time read first: Citus refuses a volatile function in an
+    -- UPDATE of a Citus table
+    wall := clock_timestamp();
     UPDATE reseller_billing.close_progress c
-       SET updated_at = clock_timestamp(), resellers_done = p_done, invoices_written = c.invoices_written + n
+       SET updated_at = wall, resellers_done = p_done, invoices_written = c.invoices_written + n
      WHERE c.program_id = p_program AND c.period = p_period
     RETURNING * INTO cp;
     RAISE NOTICE 'closing % of program %: % of % resellers visited, % invoices written',
@@ -115,17 +120,20 @@ CREATE OR REPLACE FUNCTION reseller_billing.close_finish(p_period reseller_billi
 AS $function$
 DECLARE
     n       int;
+    wall    timestamptz;
 BEGIN
+    PERFORM reseller_billing.one_connection();
     PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
     -- a CSP program's two-tier invoices, before the month is recorded closed
     -- (section 96; nothing for other programs)
     n := reseller_billing.channel_close(p_period, p_program);
+    wall := clock_timestamp();
     INSERT INTO reseller_billing.period_close (program_id, period, invoices)
     SELECT p_program, p_period, count(*)::int FROM reseller_billing.invoice i
      WHERE i.program_id = p_program AND i.period = p_period
     ON CONFLICT DO NOTHING;
     UPDATE reseller_billing.close_progress c
-       SET finished = true, updated_at = clock_timestamp(), invoices_written = c.invoices_written + n
+       SET finished = true, updated_at = wall, invoices_written = c.invoices_written + n
      WHERE c.program_id = p_program AND c.period = p_period;
 END $function$
 ;

@@ -358,20 +358,32 @@ CREATE FUNCTION reseller_billing.taxed_resellers(p_period reseller_billing.billi
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
 AS $body$
 #variable_conflict use_column
+DECLARE
+    -- one reseller (lo = hi): restricted by an equality on reseller_id too,
+    -- so that on a Citus cluster the statement runs on its shard
+    v_one   bigint := CASE WHEN p_lo OPERATOR(pg_catalog.=) p_hi THEN p_lo END;
+    v_on    date := reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1;
+    r       record;
+    t       record;
 BEGIN
-    RETURN QUERY
-    SELECT r.reseller_id, t.rate, t.state,
-           reseller_billing.sales_tax_label(r.region, r.county, r.city,
-                                            reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1)
-      FROM reseller_billing.reseller r
-     CROSS JOIN LATERAL reseller_billing.sales_tax_rate(r.reseller_id,
-                                                        reseller_billing.period_end(p_period) OPERATOR(pg_catalog.-) 1) t
-     WHERE r.reseller_id BETWEEN p_lo AND p_hi
-       AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
-       AND r.country OPERATOR(pg_catalog.=) 'US'
-       AND (EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region)
-            OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) r.region))
-       AND t.rate OPERATOR(pg_catalog.<>) 0;
+    -- the US resellers in range whose state has rates, then each one's rate
+    -- (a statement about that reseller alone)
+    FOR r IN
+        SELECT x.reseller_id, x.region, x.county, x.city
+          FROM reseller_billing.reseller x
+         WHERE x.reseller_id BETWEEN p_lo AND p_hi
+           AND (v_one IS NULL OR x.reseller_id OPERATOR(pg_catalog.=) v_one)
+           AND (p_program IS NULL OR x.program_id OPERATOR(pg_catalog.=) p_program)
+           AND x.country OPERATOR(pg_catalog.=) 'US'
+           AND (EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) x.region)
+                OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate u WHERE u.state OPERATOR(pg_catalog.=) x.region))
+         ORDER BY x.reseller_id
+    LOOP
+        SELECT * INTO t FROM reseller_billing.sales_tax_rate(r.reseller_id, v_on);
+        CONTINUE WHEN t.rate OPERATOR(pg_catalog.=) 0;
+        RETURN QUERY
+        SELECT r.reseller_id, t.rate, t.state, reseller_billing.sales_tax_label(r.region, r.county, r.city, v_on);
+    END LOOP;
 END
 $body$;
 COMMENT ON FUNCTION reseller_billing.taxed_resellers(reseller_billing.billing_period, bigint, bigint, bigint) IS
@@ -404,7 +416,27 @@ DECLARE
     ids     bigint[];
     rids    bigint[];
     d       record;
+    r       bigint;
+    -- one reseller (lo = hi): every statement is also restricted by an
+    -- equality on reseller_id (a range folds this to true), so that on a
+    -- Citus cluster each runs on the shard holding the reseller
+    v_one   bigint := CASE WHEN p_lo = p_hi THEN p_lo END;
 BEGIN
+    -- on a Citus cluster, one connection per node for the whole close (the
+    -- invoices and their lines of a reseller are written to colocated
+    -- shards, which must not be modified over two connections), and a range
+    -- is closed one reseller at a time
+    PERFORM reseller_billing.one_connection();
+    IF v_one IS NULL AND reseller_billing.distributed() THEN
+        written := 0;
+        FOR r IN SELECT x.reseller_id FROM reseller_billing.reseller x
+                  WHERE x.reseller_id BETWEEN p_lo AND p_hi AND x.program_id = p_program
+                  ORDER BY 1
+        LOOP
+            written := written + reseller_billing.close_chunk(p_period, p_program, r, r, p_issue);
+        END LOOP;
+        RETURN written;
+    END IF;
     IF to_regclass('pg_temp.rb_close_lines') IS NULL THEN
         CREATE TEMP TABLE rb_close_lines (
         reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
@@ -426,10 +458,12 @@ BEGIN
     INSERT INTO rb_close_late
     SELECT lc.reseller_id, lc.subscription_id, lc.service_period, lc.xmin
       FROM reseller_billing.late_change lc
-      JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id
-     WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND lc.service_period < p_period AND r.program_id = p_program
+      JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id AND (v_one IS NULL OR r.reseller_id = v_one)
+     WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND (v_one IS NULL OR lc.reseller_id = v_one)
+       AND lc.service_period < p_period AND r.program_id = p_program
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
-                        WHERE i.reseller_id = lc.reseller_id AND i.period = p_period);
+                        WHERE i.reseller_id = lc.reseller_id AND (v_one IS NULL OR i.reseller_id = v_one)
+                          AND i.period = p_period);
     -- each line's invoice kind and place in the invoice, from line_kinds
     -- joined once (no function call per line; an unknown kind leaves the
     -- invoice kind NULL, which the invoice refuses)
@@ -494,7 +528,8 @@ BEGIN
            array_agg(i.reseller_id ORDER BY i.reseller_id, i.currency, i.kind DESC)
       INTO ids, rids
       FROM reseller_billing.invoice i
-     WHERE i.reseller_id BETWEEN p_lo AND p_hi AND i.program_id = p_program
+     WHERE i.reseller_id BETWEEN p_lo AND p_hi AND (v_one IS NULL OR i.reseller_id = v_one)
+       AND i.program_id = p_program
        AND i.period = p_period AND i.status = 'draft';
     written := coalesce(array_length(ids, 1), 0);
 
@@ -502,11 +537,13 @@ BEGIN
     FOR d IN
         SELECT i.reseller_id, i.invoice_id
           FROM reseller_billing.invoice i
-         WHERE i.invoice_id = ANY (ids) AND i.reseller_id = ANY (rids)
+         WHERE i.invoice_id = ANY (ids) AND i.reseller_id = ANY (rids) AND (v_one IS NULL OR i.reseller_id = v_one)
            AND (EXISTS (SELECT FROM reseller_billing.credit c
-                         WHERE c.reseller_id = i.reseller_id AND reseller_billing.sign(c.remaining) > 0)
+                         WHERE c.reseller_id = i.reseller_id AND (v_one IS NULL OR c.reseller_id = v_one)
+                           AND reseller_billing.sign(c.remaining) > 0)
                 OR EXISTS (SELECT FROM reseller_billing.payment p
-                            WHERE p.reseller_id = i.reseller_id AND reseller_billing.sign(p.unapplied) > 0))
+                            WHERE p.reseller_id = i.reseller_id AND (v_one IS NULL OR p.reseller_id = v_one)
+                              AND reseller_billing.sign(p.unapplied) > 0))
          ORDER BY i.reseller_id, i.currency, i.kind DESC
     LOOP
         PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);

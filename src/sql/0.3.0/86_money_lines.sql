@@ -100,6 +100,11 @@ CREATE OR REPLACE FUNCTION reseller_billing.usage_lines(p_period reseller_billin
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
 #variable_conflict use_column
+DECLARE
+    -- one reseller (lo = hi): every table is also restricted by an equality
+    -- on reseller_id, so that on a Citus cluster the whole query runs on the
+    -- one shard holding it; a range folds this to true
+    v_one bigint := CASE WHEN p_lo = p_hi THEN p_lo END;
 BEGIN
     RETURN QUERY
  WITH res AS (
@@ -110,7 +115,7 @@ BEGIN
              ((reseller_billing.period_end(usage_lines.p_period))::timestamp without time zone AT TIME ZONE pg.time_zone) AS me
             FROM (reseller_billing.reseller r
               JOIN reseller_billing.program pg ON ((pg.program_id = r.program_id)))
-           WHERE (((r.reseller_id >= usage_lines.p_lo) AND (r.reseller_id <= usage_lines.p_hi)) AND ((usage_lines.p_program IS NULL) OR (r.program_id = usage_lines.p_program)))
+           WHERE (((r.reseller_id >= usage_lines.p_lo) AND (r.reseller_id <= usage_lines.p_hi)) AND (v_one IS NULL OR r.reseller_id = v_one) AND ((usage_lines.p_program IS NULL) OR (r.program_id = usage_lines.p_program)))
          ), annual AS (
           SELECT t.reseller_id,
              res.currency,
@@ -135,8 +140,8 @@ BEGIN
                  END AS service,
              t.tranche_id
             FROM (((reseller_billing.commitment_tranche t
-              JOIN res ON (((res.reseller_id = t.reseller_id) AND ((t.reseller_id >= usage_lines.p_lo) AND (t.reseller_id <= usage_lines.p_hi)))))
-              JOIN reseller_billing.subscription s ON (((s.reseller_id = t.reseller_id) AND (s.subscription_id = t.subscription_id))))
+              JOIN res ON (((res.reseller_id = t.reseller_id) AND ((t.reseller_id >= usage_lines.p_lo) AND (t.reseller_id <= usage_lines.p_hi)) AND (v_one IS NULL OR t.reseller_id = v_one))))
+              JOIN reseller_billing.subscription s ON (((s.reseller_id = t.reseller_id) AND (s.subscription_id = t.subscription_id) AND (v_one IS NULL OR s.reseller_id = v_one))))
               JOIN reseller_billing.sku k ON ((k.sku_id = s.sku_id)))
            WHERE ((t.starts_on < reseller_billing.period_end(usage_lines.p_period)) AND (t.ends_on > reseller_billing.period_start(usage_lines.p_period)) AND ((t.last_month IS NULL) OR (t.last_month OPERATOR(reseller_billing.>=) usage_lines.p_period)) AND ((t.plan OPERATOR(reseller_billing.=) 'annual_monthly'::reseller_billing.plan_kind) OR (reseller_billing.billing_period(t.starts_on) OPERATOR(reseller_billing.=) usage_lines.p_period)))
          ), usage AS (
@@ -157,8 +162,8 @@ BEGIN
                     FROM (reseller_billing.seat a
                       CROSS JOIN LATERAL ( SELECT GREATEST(a.active_from, f.starts_at, res.ms) AS lo,
                              LEAST(COALESCE(a.active_until, 'infinity'::timestamp with time zone), COALESCE(f.ends_at, 'infinity'::timestamp with time zone), res.me) AS hi) b)
-                   WHERE ((a.reseller_id = f.reseller_id) AND (a.subscription_id = f.subscription_id) AND (a.active_from < res.me) AND ((a.active_until IS NULL) OR (a.active_until > res.ms)) AND (b.hi > b.lo))) u)
-           WHERE (((f.reseller_id >= usage_lines.p_lo) AND (f.reseller_id <= usage_lines.p_hi)) AND (f.starts_at < res.me) AND ((f.ends_at IS NULL) OR (f.ends_at > res.ms)))
+                   WHERE ((v_one IS NULL OR a.reseller_id = v_one) AND (a.reseller_id = f.reseller_id) AND (a.subscription_id = f.subscription_id) AND (a.active_from < res.me) AND ((a.active_until IS NULL) OR (a.active_until > res.ms)) AND (b.hi > b.lo))) u)
+           WHERE (((f.reseller_id >= usage_lines.p_lo) AND (f.reseller_id <= usage_lines.p_hi)) AND (v_one IS NULL OR f.reseller_id = v_one) AND (f.starts_at < res.me) AND ((f.ends_at IS NULL) OR (f.ends_at > res.ms)))
          ), flex AS (
           SELECT u.reseller_id,
              u.currency,
@@ -174,7 +179,7 @@ BEGIN
              daterange(((u.first_moment AT TIME ZONE u.time_zone))::date, (((u.last_moment - '00:00:00.000001'::interval) AT TIME ZONE u.time_zone))::date, '[]'::text) AS service,
              NULL::bigint AS tranche_id
             FROM ((usage u
-              JOIN reseller_billing.subscription s ON (((s.reseller_id = u.reseller_id) AND (s.subscription_id = u.subscription_id))))
+              JOIN reseller_billing.subscription s ON (((s.reseller_id = u.reseller_id) AND (s.subscription_id = u.subscription_id) AND (v_one IS NULL OR s.reseller_id = v_one))))
               JOIN reseller_billing.sku k ON ((k.sku_id = s.sku_id)))
            WHERE (u.account_days > 0)
          )

@@ -345,6 +345,7 @@ DECLARE
     prog    bigint;
     code    text;
     months  reseller_billing.billing_period[];
+    wall    timestamptz;
     m       reseller_billing.billing_period;
     n       int;
     rids    bigint[];
@@ -409,7 +410,9 @@ BEGIN
          WHERE run_id OPERATOR(pg_catalog.=) run;
     END;
     COMMIT;
-    UPDATE reseller_billing.run_log SET finished_at = clock_timestamp() WHERE run_id OPERATOR(pg_catalog.=) run;
+    -- the wall time read first (Citus refuses a volatile function in an UPDATE)
+    wall := clock_timestamp();
+    UPDATE reseller_billing.run_log SET finished_at = wall WHERE run_id OPERATOR(pg_catalog.=) run;
     COMMIT;
 END $procedure$
 ;
