@@ -152,6 +152,50 @@ SELECT r.name AS reseller, count(*) AS history_rows
   FROM subscription_change h JOIN reseller r USING (reseller_id)
  WHERE h.reseller_id IN (:r1, :r2, :r3, :r4) GROUP BY r.name ORDER BY 1;
 
+\echo == the month-end: a preview, then February closed, every reseller on its own shard
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-03-13 09:00') AS clock;
+SELECT u.n AS reseller_no, p.line_no, p.kind, p.quantity, p.amount, p.invoice_kind
+  FROM unnest(ARRAY[:r1, :r2, :r3, :r4]) WITH ORDINALITY u(id, n), preview_invoice(u.id, '2012-02') p
+ ORDER BY 1, 2;
+SELECT close_period('2012-02', :prog) AS february_invoices;
+SELECT close_period('2012-02', :prog) AS closed_again;
+SELECT r.name AS reseller, i.invoice_number - min(i.invoice_number) OVER () + 1 AS invoice_no, i.period, i.kind, i.status,
+       i.subtotal, i.credits_applied, i.tax, i.total, i.issued_on, i.due_on
+  FROM invoice i JOIN reseller r USING (reseller_id)
+ WHERE i.reseller_id IN (:r1, :r2, :r3, :r4) ORDER BY r.name, i.period;
+SELECT r.name AS reseller, l.line_no, l.kind, l.quantity, l.unit_price, l.amount, l.service
+  FROM invoice_line l JOIN reseller r USING (reseller_id)
+ WHERE l.reseller_id IN (:r1, :r2, :r3, :r4) ORDER BY r.name, l.invoice_id, l.line_no;
+
+\echo == March: a payment, a credit, a charge, an account ended back in February (a late change)
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-03-14 09:00') AS clock;
+SELECT record_payment(:r2, 'USD 56.67', 'bank_transfer', '2012-03-14', 'CLUSTER-R2-FEB') IS NOT NULL AS paid;
+SELECT grant_credit(:r3, 'USD 5.00', 'service credit for an outage') IS NOT NULL AS credited;
+SELECT add_charge(:r4, c.customer_id, 'setup', 'USD 20.00', '2012-03-14') IS NOT NULL AS charged
+  FROM customer c WHERE c.reseller_id = :r4 AND c.name LIKE 'Acme%';
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2012-03-14 09:00';
+UPDATE seat SET active_until = '2012-02-20 00:00'
+ WHERE reseller_id = :r1 AND subscription_id = :flex1 AND user_name = 'replacement@acme.example';
+COMMIT;
+SELECT r.name AS reseller, lc.service_period FROM late_change lc JOIN reseller r USING (reseller_id)
+ WHERE lc.reseller_id IN (:r1, :r2, :r3, :r4) ORDER BY 1, 2;
+
+\echo == March closed by the scheduled job (run_due), with the payment, credit, charge and adjustment
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-04-02 09:00') AS clock;
+CALL run_due();
+SELECT r.name AS reseller, i.period, i.status, i.subtotal, i.credits_applied, i.tax, i.total, i.paid, i.due_on
+  FROM invoice i JOIN reseller r USING (reseller_id)
+ WHERE i.reseller_id IN (:r1, :r2, :r3, :r4) ORDER BY r.name, i.period;
+SELECT r.name AS reseller, l.line_no, l.kind, l.description, l.amount
+  FROM invoice_line l JOIN invoice i USING (reseller_id, invoice_id) JOIN reseller r USING (reseller_id)
+ WHERE l.reseller_id IN (:r1, :r2, :r3, :r4) AND i.period = '2012-03' ORDER BY r.name, l.line_no;
+SELECT count(*) AS runs, sum(invoices) AS invoices FROM run_log;
+SELECT * FROM reseller_balances WHERE reseller_id IN (:r1, :r2, :r3, :r4) ORDER BY reseller_id;
+
 \echo == licence orders (GroupDocs): placed, a temporary licence, paid, cancelled, refunded, the monthly statement
 SELECT thaw_clock() \g /dev/null
 SELECT freeze_clock('2024-01-25 09:00') AS clock;

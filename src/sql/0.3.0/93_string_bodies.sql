@@ -62,39 +62,44 @@ CREATE OR REPLACE FUNCTION reseller_billing.months_due(p_program bigint, p_at ti
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $body$
 #variable_conflict use_column
+DECLARE
+    tz      text;
+    first   date;
+    last    reseller_billing.billing_period;
+    closed  reseller_billing.billing_period[];
 BEGIN
+    -- simple statements (each a plain aggregate over the shards on a Citus
+    -- cluster): the program's time zone, the earliest fact it bills, the
+    -- months closed already
+    SELECT p.time_zone INTO tz FROM reseller_billing.program p WHERE p.program_id = p_program;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT min(x.d) INTO first
+      FROM (SELECT min(t.starts_on) AS d
+              FROM reseller_billing.commitment_tranche t
+              JOIN reseller_billing.reseller r ON r.reseller_id = t.reseller_id
+             WHERE r.program_id = p_program
+            UNION ALL
+            SELECT (min(f.starts_at) AT TIME ZONE tz)::date
+              FROM reseller_billing.flex_term f
+              JOIN reseller_billing.reseller r ON r.reseller_id = f.reseller_id
+             WHERE r.program_id = p_program
+            UNION ALL
+            SELECT min(c.charge_on)
+              FROM reseller_billing.charge c
+              JOIN reseller_billing.reseller r ON r.reseller_id = c.reseller_id
+             WHERE r.program_id = p_program) x;
+    IF first IS NULL THEN
+        RETURN;
+    END IF;
+    last := reseller_billing.billing_period((p_at AT TIME ZONE tz)::date) OPERATOR(reseller_billing.-) 1;
+    closed := ARRAY(SELECT c.period FROM reseller_billing.period_close c WHERE c.program_id = p_program);
     RETURN QUERY
- WITH pg AS (
-          SELECT p.program_id,
-             p.time_zone
-            FROM reseller_billing.program p
-           WHERE (p.program_id = months_due.p_program)
-         ), bounds AS (
-          SELECT ( SELECT reseller_billing.min(x.m) AS min
-                    FROM ( SELECT reseller_billing.min(reseller_billing.billing_period(t.starts_on)) AS m
-                            FROM (reseller_billing.commitment_tranche t
-                              JOIN reseller_billing.reseller r ON ((r.reseller_id = t.reseller_id)))
-                           WHERE (r.program_id = months_due.p_program)
-                         UNION ALL
-                          SELECT reseller_billing.min(reseller_billing.billing_period(((f.starts_at AT TIME ZONE pg.time_zone))::date)) AS min
-                            FROM (reseller_billing.flex_term f
-                              JOIN reseller_billing.reseller r ON ((r.reseller_id = f.reseller_id)))
-                           WHERE (r.program_id = months_due.p_program)
-                         UNION ALL
-                          SELECT reseller_billing.min(reseller_billing.billing_period(c.charge_on)) AS min
-                            FROM (reseller_billing.charge c
-                              JOIN reseller_billing.reseller r ON ((r.reseller_id = c.reseller_id)))
-                           WHERE (r.program_id = months_due.p_program)) x) AS first_month,
-             (reseller_billing.billing_period(((months_due.p_at AT TIME ZONE pg.time_zone))::date) OPERATOR(reseller_billing.-) 1) AS last_month
-            FROM pg
-         )
-  SELECT (b.first_month OPERATOR(reseller_billing.+) g.g)
-    FROM bounds b,
-     LATERAL generate_series(0, (b.last_month OPERATOR(reseller_billing.-) b.first_month)) g(g)
-   WHERE ((b.first_month IS NOT NULL) AND (b.first_month OPERATOR(reseller_billing.<=) b.last_month) AND (NOT (EXISTS ( SELECT
-            FROM reseller_billing.period_close c
-           WHERE ((c.program_id = months_due.p_program) AND (c.period OPERATOR(reseller_billing.=) (b.first_month OPERATOR(reseller_billing.+) g.g)))))))
-   ORDER BY (b.first_month OPERATOR(reseller_billing.+) g.g);
+    SELECT reseller_billing.billing_period(first) OPERATOR(reseller_billing.+) g.g
+      FROM generate_series(0, last OPERATOR(reseller_billing.-) reseller_billing.billing_period(first)) g(g)
+     WHERE NOT ((reseller_billing.billing_period(first) OPERATOR(reseller_billing.+) g.g) OPERATOR(reseller_billing.=) ANY (closed))
+     ORDER BY g.g;
 END
 $body$;
 
