@@ -235,5 +235,32 @@ SELECT monthly_statement(:bay, '2024-02') IS NOT NULL AS statement_written;
 SELECT line_no, kind, description, amount, outstanding FROM order_statement_lines
  WHERE reseller_id = :bay ORDER BY line_no;
 
+\echo == events: what the flows wrote, claimed by a consumer in batches and acknowledged, never twice
+SELECT kind, count(*) AS events FROM event GROUP BY kind ORDER BY kind;
+CREATE TEMP TABLE flows_batch AS SELECT * FROM claim_events('flows.mailer', 3);
+SELECT count(*) AS first_batch FROM flows_batch;
+SELECT ack_events('flows.mailer', ARRAY(SELECT event_id FROM flows_batch)) AS acknowledged;
+SELECT count(*) AS rest FROM claim_events('flows.mailer', 10000);
+SELECT pg_temp.refused($$SELECT reseller_billing.ack_events('flows.mailer', ARRAY[-1]::bigint[])$$) AS ack_unclaimed;
+SELECT ack_events('flows.mailer', ARRAY(SELECT event_id FROM event_delivery WHERE consumer = 'flows.mailer' AND acked_at IS NULL))
+       AS acknowledged;
+SELECT count(*) AS left_for_the_mailer FROM claim_events('flows.mailer', 10000);
+SELECT count(*) = (SELECT count(*) FROM event) AS another_consumer_gets_all FROM claim_events('flows.crm', 10000);
+
+\echo == row-level security: an application login bound to one reseller (its queries run on the workers as that login)
+CREATE ROLE flows_app LOGIN IN ROLE reseller_billing_reseller;
+SELECT bind_login('flows_app', :r1) \g /dev/null
+SET SESSION AUTHORIZATION flows_app;
+SELECT current_reseller() = :r1 AS acts_for_r1;
+SELECT count(*) AS subscriptions_seen, count(DISTINCT reseller_id) AS resellers_seen FROM subscription;
+SELECT count(*) AS invoices_seen, count(DISTINCT reseller_id) AS resellers_seen FROM invoice;
+SELECT p.line_no, p.kind, p.amount FROM preview_invoice(:r1, '2012-04') p ORDER BY 1;
+SELECT count(*) AS other_resellers_rows FROM subscription WHERE reseller_id = :r2;
+SELECT kind, count(*) AS claimed FROM claim_events('flows.app', 100) GROUP BY kind ORDER BY kind;
+RESET SESSION AUTHORIZATION;
+SELECT unbind_login('flows_app') \g /dev/null
+DROP OWNED BY flows_app;
+DROP ROLE flows_app;
+
 \echo == the clock runs again (the demo parts that follow date their own facts)
 SELECT thaw_clock() \g /dev/null

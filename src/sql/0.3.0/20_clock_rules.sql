@@ -344,6 +344,7 @@ DECLARE
     s       reseller_billing.subscription;
     tz      text;
     eff     timestamptz;
+    price   reseller_billing.amount;
     done    int := 0;
 BEGIN
     IF p_at IS NULL OR p_at > reseller_billing.clock_now() THEN
@@ -378,21 +379,25 @@ BEGIN
                  WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
                    AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
             ELSIF s.renewal_setting = 'switch_to_flex' THEN
+                -- the price looked up first, from the locked row (on a Citus
+                -- cluster an UPDATE may not call a STABLE function on columns)
+                price := reseller_billing.partner_price(s.sku_id, 'flexible', s.reseller_id, s.term_end);
                 UPDATE reseller_billing.subscription t
                    SET plan = 'flexible', seat_cap = t.committed_seats, committed_seats = NULL,
                        term_start = t.term_end, term_end = NULL,
-                       partner_price = reseller_billing.partner_price(t.sku_id, 'flexible', t.reseller_id, t.term_end)
+                       partner_price = price
                  WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
                    AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
             ELSE
                 -- auto_renew keeps the seats; renew_current_users commits to
                 -- the accounts in use; both at the price current at renewal
+                price := reseller_billing.partner_price(s.sku_id, s.plan, s.reseller_id, s.term_end);
                 UPDATE reseller_billing.subscription t
                    SET committed_seats = CASE WHEN t.renewal_setting = 'renew_current_users'
                                               THEN t.active_seats ELSE t.committed_seats END,
                        term_start = t.term_end,
                        term_end = (t.term_end + interval '12 months')::date,
-                       partner_price = reseller_billing.partner_price(t.sku_id, t.plan, t.reseller_id, t.term_end)
+                       partner_price = price
                  WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
                    AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
             END IF;

@@ -116,7 +116,7 @@ BEGIN
             UPDATE reseller_billing.subscription t
                SET plan = 'trial', status = 'trial', seat_cap = t.committed_seats, committed_seats = NULL,
                    term_start = local_day, term_end = NULL, trial_end = local_day + trial_days,
-                   partner_price = reseller_billing.partner_price(t.sku_id, 'trial', t.reseller_id, local_day)
+                   partner_price = reseller_billing.partner_price(s.sku_id, 'trial', s.reseller_id, local_day)
              WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
                AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
         END IF;

@@ -457,6 +457,47 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.event_consumer_check(text, text) IS
     'internal: refuses a missing (22004) or malformed (22023) consumer name';
 
+-- claim_events_of: the claim itself, of one reseller's events (scope) or of
+-- every reseller's (NULL); claim_events checks the arguments and calls it
+CREATE FUNCTION reseller_billing.claim_events_of(p_consumer text, p_max int, p_lease interval, scope bigint,
+                                                 t timestamptz, who text)
+    RETURNS TABLE (event_id bigint, reseller_id bigint, kind text, payload jsonb, occurred_at timestamptz, attempt int)
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    WITH cand AS (
+        SELECT e.reseller_id, e.event_id
+          FROM reseller_billing.event e
+         WHERE (scope IS NULL OR e.reseller_id = scope)
+           AND NOT EXISTS (SELECT FROM reseller_billing.event_delivery d
+                            WHERE d.reseller_id = e.reseller_id AND (scope IS NULL OR d.reseller_id = scope)
+                              AND d.consumer = p_consumer AND d.event_id = e.event_id
+                              AND (d.acked_at IS NOT NULL OR d.claimed_until > t))
+         ORDER BY e.event_id
+         LIMIT p_max
+           FOR UPDATE OF e SKIP LOCKED
+    ), claimed AS (
+        -- the arbiter: a delivery row another session wrote or renewed
+        -- since this statement's snapshot is seen here, locked, as it is now
+        INSERT INTO reseller_billing.event_delivery AS d
+               (reseller_id, consumer, event_id, attempts, claimed_by, claimed_at, claimed_until)
+        SELECT c.reseller_id, p_consumer, c.event_id, 1, who, t, t + p_lease FROM cand c
+        ON CONFLICT ON CONSTRAINT event_delivery_pkey DO UPDATE
+           SET attempts = d.attempts + 1, claimed_by = EXCLUDED.claimed_by,
+               claimed_at = EXCLUDED.claimed_at, claimed_until = EXCLUDED.claimed_until
+         WHERE d.acked_at IS NULL AND d.claimed_until <= t
+        RETURNING d.reseller_id, d.event_id, d.attempts
+    )
+    SELECT e.event_id, e.reseller_id, e.kind, e.payload, e.occurred_at, c.attempts
+      FROM claimed c
+      JOIN reseller_billing.event e ON e.reseller_id = c.reseller_id AND e.event_id = c.event_id
+                                    AND (scope IS NULL OR e.reseller_id = scope)
+     ORDER BY e.event_id;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.claim_events_of(text, int, interval, bigint, timestamptz, text) FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.claim_events_of(text, int, interval, bigint, timestamptz, text) IS
+    'internal: the claim of claim_events, of one reseller''s events or (NULL) of every reseller''s';
+
 CREATE FUNCTION reseller_billing.claim_events(p_consumer text, p_max int, p_lease interval DEFAULT '00:05:00')
     RETURNS TABLE (event_id bigint, reseller_id bigint, kind text, payload jsonb, occurred_at timestamptz, attempt int)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -464,6 +505,9 @@ DECLARE
     scope   bigint;
     t       timestamptz;
     who     text := reseller_billing.acting_role();
+    r       bigint;
+    n       int;
+    got     int := 0;
 BEGIN
     PERFORM reseller_billing.event_consumer_check(p_consumer, 'claim');
     IF p_max IS NULL THEN
@@ -484,33 +528,26 @@ BEGIN
     END IF;
     scope := reseller_billing.event_scope('claim');
     t := reseller_billing.event_lease_clock();
-    RETURN QUERY
-    WITH cand AS (
-        SELECT e.reseller_id, e.event_id
+    IF scope IS NOT NULL OR NOT reseller_billing.distributed() THEN
+        RETURN QUERY SELECT * FROM reseller_billing.claim_events_of(p_consumer, p_max, p_lease, scope, t, who);
+        RETURN;
+    END IF;
+    -- on a Citus cluster a claim locks rows of one shard at a time: the
+    -- batch is filled reseller by reseller (in reseller order, each one's
+    -- events in order), from the resellers with events left to hand out
+    FOR r IN
+        SELECT DISTINCT e.reseller_id
           FROM reseller_billing.event e
-         WHERE (scope IS NULL OR e.reseller_id = scope)
-           AND NOT EXISTS (SELECT FROM reseller_billing.event_delivery d
+         WHERE NOT EXISTS (SELECT FROM reseller_billing.event_delivery d
                             WHERE d.reseller_id = e.reseller_id AND d.consumer = p_consumer AND d.event_id = e.event_id
                               AND (d.acked_at IS NOT NULL OR d.claimed_until > t))
-         ORDER BY e.event_id
-         LIMIT p_max
-           FOR UPDATE OF e SKIP LOCKED
-    ), claimed AS (
-        -- the arbiter: a delivery row another session wrote or renewed
-        -- since this statement's snapshot is seen here, locked, as it is now
-        INSERT INTO reseller_billing.event_delivery AS d
-               (reseller_id, consumer, event_id, attempts, claimed_by, claimed_at, claimed_until)
-        SELECT c.reseller_id, p_consumer, c.event_id, 1, who, t, t + p_lease FROM cand c
-        ON CONFLICT ON CONSTRAINT event_delivery_pkey DO UPDATE
-           SET attempts = d.attempts + 1, claimed_by = EXCLUDED.claimed_by,
-               claimed_at = EXCLUDED.claimed_at, claimed_until = EXCLUDED.claimed_until
-         WHERE d.acked_at IS NULL AND d.claimed_until <= t
-        RETURNING d.reseller_id, d.event_id, d.attempts
-    )
-    SELECT e.event_id, e.reseller_id, e.kind, e.payload, e.occurred_at, c.attempts
-      FROM claimed c
-      JOIN reseller_billing.event e ON e.reseller_id = c.reseller_id AND e.event_id = c.event_id
-     ORDER BY e.event_id;
+         ORDER BY 1
+    LOOP
+        RETURN QUERY SELECT * FROM reseller_billing.claim_events_of(p_consumer, p_max - got, p_lease, r, t, who);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        got := got + n;
+        EXIT WHEN got >= p_max;
+    END LOOP;
 END $$;
 COMMENT ON FUNCTION reseller_billing.claim_events(text, int, interval) IS
     'hands a consumer up to max events it has not acknowledged and no session of it holds (never two sessions the same event), leased for lease (default 5 minutes); a reseller application claims its own reseller''s events only; see doc/events.md';
@@ -522,6 +559,8 @@ DECLARE
     scope   bigint;
     bad     bigint;
     n       int;
+    claimed bigint[];
+    t       timestamptz;
 BEGIN
     PERFORM reseller_billing.event_consumer_check(p_consumer, 'acknowledge');
     IF p_ids IS NULL OR array_position(p_ids, NULL) IS NOT NULL THEN
@@ -535,19 +574,20 @@ BEGIN
                   DETAIL = format('At most 10000 ids; consumer %s gave %s.', p_consumer, cardinality(p_ids));
     END IF;
     scope := reseller_billing.event_scope('acknowledge');
-    SELECT x.id INTO bad
-      FROM unnest(p_ids) x(id)
-     WHERE NOT EXISTS (SELECT FROM reseller_billing.event_delivery d
-                        WHERE d.consumer = p_consumer AND d.event_id = x.id
-                          AND (scope IS NULL OR d.reseller_id = scope))
-     ORDER BY x.id LIMIT 1;
+    -- the ids claimed, then the first id given that is not among them (two
+    -- statements: each runs on a Citus cluster)
+    claimed := ARRAY(SELECT d.event_id FROM reseller_billing.event_delivery d
+                      WHERE d.consumer = p_consumer AND d.event_id = ANY (p_ids)
+                        AND (scope IS NULL OR d.reseller_id = scope));
+    SELECT min(x.id) INTO bad FROM unnest(p_ids) x(id) WHERE NOT (x.id = ANY (claimed));
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'event % was not claimed by consumer %', bad, p_consumer
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Only the events claim_events handed to this consumer (of the reseller the session acts for) are acknowledged; nothing was acknowledged.',
                   HINT = 'Claim events with claim_events first.';
     END IF;
-    UPDATE reseller_billing.event_delivery d SET acked_at = reseller_billing.event_lease_clock()
+    t := reseller_billing.event_lease_clock();    -- read first: Citus refuses it in an UPDATE
+    UPDATE reseller_billing.event_delivery d SET acked_at = t
      WHERE d.consumer = p_consumer AND d.event_id = ANY (p_ids) AND d.acked_at IS NULL
        AND (scope IS NULL OR d.reseller_id = scope);
     GET DIAGNOSTICS n = ROW_COUNT;
