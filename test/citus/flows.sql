@@ -196,6 +196,47 @@ SELECT r.name AS reseller, l.line_no, l.kind, l.description, l.amount
 SELECT count(*) AS runs, sum(invoices) AS invoices FROM run_log;
 SELECT * FROM reseller_balances WHERE reseller_id IN (:r1, :r2, :r3, :r4) ORDER BY reseller_id;
 
+\echo == migration: a prepaid reseller moves to post-paid (its prepaid orders become Annual paid monthly, and it is credited)
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2012-04-03 09:00') AS clock;
+INSERT INTO program (code, name, currency, reseller_discount, time_zone, settings)
+VALUES ('apps_migration_cluster', 'Google Apps (cluster migration test)', 'USD', 0.20, 'America/Los_Angeles',
+        '{"main_family": "apps"}')
+RETURNING program_id AS mprog \gset
+INSERT INTO sku (program_id, code, name, family) VALUES (:mprog, 'apps_m_cluster', 'Google Apps for Business', 'apps')
+RETURNING sku_id AS mapps \gset
+INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES
+    (:mapps, 'annual_prepaid', 'USD 50.00', '2011-01-01'),
+    (:mapps, 'annual_monthly', 'USD 50.00', '2011-01-01'),
+    (:mapps, 'flexible', 'USD 60.00', '2011-01-01');
+INSERT INTO reseller (program_id, name, billing_model, country, region)
+VALUES (:mprog, 'Sierra Cloud (cluster)', 'prepaid', 'US', 'CA') RETURNING reseller_id AS m1 \gset
+INSERT INTO reseller (program_id, name, billing_model, country, region)
+VALUES (:mprog, 'Tahoe Apps (cluster)', 'prepaid', 'US', 'NV') RETURNING reseller_id AS m2 \gset
+INSERT INTO customer (reseller_id, name, primary_domain, kind)
+SELECT r, c || ' of ' || r, lower(c) || r || '.example', 'online'
+  FROM unnest(ARRAY[:m1, :m2]) r, unnest(ARRAY['Fresno', 'Modesto']) c;
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2012-04-03 09:00';
+INSERT INTO subscription (reseller_id, customer_id, sku_id, plan, committed_seats, term_start, renewal_setting)
+SELECT c.reseller_id, c.customer_id, :mapps, 'annual_prepaid', CASE WHEN c.name LIKE 'Fresno%' THEN 5 ELSE 4 END,
+       CASE WHEN c.name LIKE 'Fresno%' THEN date '2012-01-01' ELSE date '2012-03-01' END, 'auto_renew'
+  FROM customer c WHERE c.reseller_id IN (:m1, :m2);
+COMMIT;
+SELECT orders_migrated, customers_before, customers_after, subscriptions_before, subscriptions_after
+  FROM migrate_to_postpaid(:m1, '2012-04-03 09:00');
+SELECT orders_migrated FROM migrate_to_postpaid(:m2, '2012-04-03 09:00');
+SELECT r.name AS reseller, r.billing_model, c.name AS customer, s.plan, s.status, s.committed_seats, s.term_start, s.term_end
+  FROM subscription s JOIN customer c USING (reseller_id, customer_id) JOIN reseller r USING (reseller_id)
+ WHERE s.reseller_id IN (:m1, :m2) ORDER BY r.name, c.name;
+SELECT customer_name, seats, term_start, term_end, amount_paid, days_in_term, days_left, amount_credited, migrated_to
+  FROM migration_credit_statement WHERE reseller_id IN (:m1, :m2) ORDER BY reseller_id, customer_name;
+SELECT pg_temp.refused(format($$SELECT reseller_billing.migrate_to_postpaid(%s, '2012-04-03 09:00')$$, :m1)) AS migrating_again;
+SELECT pg_temp.refused(format($$UPDATE reseller_billing.reseller SET billing_model = 'prepaid' WHERE reseller_id = %s$$, :m1))
+       AS back_to_prepaid;
+SELECT pg_temp.refused(format($$UPDATE reseller_billing.subscription SET plan = 'annual_prepaid' WHERE reseller_id = %s$$, :m2))
+       AS plan_back;
+
 \echo == licence orders (GroupDocs): placed, a temporary licence, paid, cancelled, refunded, the monthly statement
 SELECT thaw_clock() \g /dev/null
 SELECT freeze_clock('2024-01-25 09:00') AS clock;
