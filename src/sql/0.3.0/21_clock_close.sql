@@ -323,54 +323,7 @@ BEGIN
 END $function$
 ;
 
--- reseller_billing.seat_late_change()
-CREATE OR REPLACE FUNCTION reseller_billing.seat_late_change()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF reseller_billing.restoring() THEN
-        RETURN NULL;
-    END IF;
-    -- a change reaching back before this month may race a close of that
-    -- month: wait for a close in progress of the program to commit, so its
-    -- invoices are seen below (the close takes the same lock exclusively)
-    PERFORM reseller_billing.wait_for_close(x.program_id)
-       FROM (SELECT DISTINCT r.program_id
-               FROM seat_new n
-               JOIN reseller_billing.reseller r ON r.reseller_id = n.reseller_id
-               JOIN reseller_billing.program pg ON pg.program_id = r.program_id
-              WHERE LEAST(n.active_from, n.active_until)
-                    < (date_trunc('month', reseller_billing.clock_now() AT TIME ZONE pg.time_zone) AT TIME ZONE pg.time_zone)) x;
-    -- the earliest moment the statement changed, per subscription: the
-    -- earlier of an account's old and new start (when moved) and its end
-    -- (when ended); every billed month from then on is stale.  Inserted
-    -- accounts are marked by the seat counting trigger (section 50).
-    WITH touched AS (
-        SELECT m.reseller_id, m.subscription_id,
-               billing_period((m.moment AT TIME ZONE pg.time_zone)::date) AS first_month
-          FROM (SELECT n.reseller_id, n.subscription_id,
-                       min(LEAST(CASE WHEN o.active_from IS DISTINCT FROM n.active_from
-                                      THEN LEAST(o.active_from, n.active_from) END,
-                                 CASE WHEN o.active_until IS DISTINCT FROM n.active_until
-                                      THEN coalesce(n.active_until, o.active_until) END)) AS moment
-                  FROM seat_new n
-                  JOIN seat_old o ON o.reseller_id = n.reseller_id AND o.seat_id = n.seat_id
-                 GROUP BY n.reseller_id, n.subscription_id) m
-          JOIN reseller_billing.reseller r ON r.reseller_id = m.reseller_id
-          JOIN reseller_billing.program pg ON pg.program_id = r.program_id
-         WHERE m.moment IS NOT NULL
-    )
-    INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
-    SELECT DISTINCT t.reseller_id, t.subscription_id, b.m
-      FROM touched t
-     CROSS JOIN LATERAL reseller_billing.billed_months(t.reseller_id, t.first_month) b(m)
-    ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
-    RETURN NULL;
-END $function$
-;
+-- seat_late_change: replaced by the row trigger seat_late_change_row (75_row_rules.sql)
 
 -- reseller_billing.run_due(timestamp with time zone,integer,integer)
 -- run_due: defined once, in 95_events.sql (the version 0.3.0 installs)

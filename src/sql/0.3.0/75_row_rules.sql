@@ -36,7 +36,7 @@ BEGIN
     -- invoices are seen below (the close takes the same lock exclusively)
     IF LEAST(NEW.active_from, NEW.active_until)
        < (date_trunc('month', reseller_billing.clock_now() AT TIME ZONE pg.time_zone) AT TIME ZONE pg.time_zone) THEN
-        PERFORM reseller_billing.wait_for_close(pg.program_id);
+        PERFORM reseller_billing.wait_for_close(pg.program_id, NEW.reseller_id);
     END IF;
     -- the earliest moment changed: the earlier of the old and new start
     -- (when moved) and the end (when ended or moved); every billed month

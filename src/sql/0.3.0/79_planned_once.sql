@@ -14,12 +14,27 @@
 -- SQL-standard body that reads tables is also one a Citus worker cannot
 -- plan (doc/scaling.md).
 
-CREATE OR REPLACE FUNCTION reseller_billing.wait_for_close(p_program bigint) RETURNS void
+-- wait_for_close(program, reseller): a change reaching back into a month
+-- waits for a close of the program in progress to commit (the close takes
+-- the same advisory lock exclusively).  An advisory lock is the node's own:
+-- on a Citus cluster the close runs on the coordinator and the change's
+-- trigger on the reseller's worker, so there it also takes a share lock on
+-- the reseller's row, which the close of that reseller holds for update
+-- (close_chunk): one row, on one node, for both.
+-- (the one-argument form of 0.1.0 is dropped in 95_api_arguments.sql, once
+-- mark_late_change, which depends on it, no longer calls it)
+CREATE FUNCTION reseller_billing.wait_for_close(p_program bigint, p_reseller bigint) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
     PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('reseller_billing.close'),
                                                     pg_catalog.hashtext(p_program::text));
+    IF reseller_billing.distributed() THEN
+        PERFORM FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR SHARE;
+    END IF;
 END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.wait_for_close(bigint, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.wait_for_close(bigint, bigint) IS
+    'internal: waits until no close of the program (on a Citus cluster: of the reseller) is in progress';
 
 CREATE OR REPLACE FUNCTION reseller_billing.billed_months(p_reseller bigint, p_from reseller_billing.billing_period)
     RETURNS SETOF reseller_billing.billing_period

@@ -427,6 +427,11 @@ BEGIN
     -- shards, which must not be modified over two connections), and a range
     -- is closed one reseller at a time
     PERFORM reseller_billing.one_connection();
+    IF v_one IS NOT NULL AND reseller_billing.distributed() THEN
+        -- a late change of this reseller waits for this close to commit
+        -- (wait_for_close: the program's advisory lock is per node)
+        PERFORM FROM reseller_billing.reseller x WHERE x.reseller_id = v_one FOR NO KEY UPDATE;
+    END IF;
     IF v_one IS NULL AND reseller_billing.distributed() THEN
         written := 0;
         FOR r IN SELECT x.reseller_id FROM reseller_billing.reseller x

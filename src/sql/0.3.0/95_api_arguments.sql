@@ -485,7 +485,7 @@ BEGIN
         RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
             USING ERRCODE = 'no_data_found';
     END IF;
-    PERFORM reseller_billing.wait_for_close(r.program_id)
+    PERFORM reseller_billing.wait_for_close(r.program_id, r.reseller_id)
        FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
     WITH ins AS (
         INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
@@ -496,6 +496,8 @@ BEGIN
     SELECT count(*)::integer INTO n FROM ins;
     RETURN n;
 END $function$;
+
+DROP FUNCTION reseller_billing.wait_for_close(bigint);   -- 79_planned_once.sql: wait_for_close(program, reseller)
 
 CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change_at(p_reseller bigint, p_subscription bigint, p_moment timestamp with time zone)
  RETURNS integer
