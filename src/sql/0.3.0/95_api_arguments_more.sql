@@ -9,13 +9,15 @@
 -- reseller, a statement's month, a standing's or a partner price's date) or
 -- as an id that does not exist (P0002: issue_licence's order, a statement's
 -- reseller), or answered NULL (payment_terms, program_revenue,
--- migration_counts).  An id that does not exist stays P0002; a value below
--- its limit stays 22023.  A message that was already the error's keeps its
--- text, detail and hint, and gains a detail naming the function and the
--- argument where it had none; a NULL that was refused with another value's
--- message ("must be a positive number", "is not accepted", "does not
--- exist") has its own: "<function> needs <what>", detail "<function> was
--- called with <argument> NULL.".  partner_price and reseller_standing also
+-- migration_counts); the channel's functions (invitations, transitions,
+-- place_subscription) and the orders' issue_temporary_licence and
+-- record_order_payment refused a NULL id as one that does not exist
+-- (P0002) or as a partner who may not act (42501).  An id that does not exist stays P0002; a value below
+-- its limit stays 22023.  An error that was already raised for the NULL
+-- keeps its message, detail and hint, with 22004; a NULL that was refused
+-- as an id that does not exist, or answered, has an error of its own:
+-- "<function> needs <what>", detail "<function> was called with <argument>
+-- NULL." (arg_missing).  partner_price and reseller_standing also
 -- refuse a date outside the years 1900 to 8999 (22008, arg_date, as
 -- add_charge and record_payment do).  For good arguments each function does
 -- what it did; each body is the one it had, with the checks added.  No
@@ -139,8 +141,7 @@ BEGIN
     END IF;
     IF p_plan IS NULL THEN
         RAISE EXCEPTION 'the new plan of subscription % cannot be null', p_subscription
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = 'change_plan was called with p_plan NULL.';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     -- which plan may become which is the subscription trigger's rule
     -- (subscription_before_update), stated once; a change to the plan it
@@ -183,7 +184,7 @@ BEGIN
     -- 22004, with payment_check's messages, in its order
     IF p_reference IS NULL THEN
         RAISE EXCEPTION 'a payment needs a reference'
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'record_payment was called with p_reference NULL.';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_amount IS NULL THEN
         RAISE EXCEPTION 'payment % must be a positive amount', p_reference
@@ -191,7 +192,7 @@ BEGIN
     END IF;
     IF p_received_on IS NULL THEN
         RAISE EXCEPTION 'payment % needs the date it was received', p_reference
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'record_payment was called with p_received_on NULL.';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_method IS NULL THEN
         RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
@@ -259,9 +260,7 @@ DECLARE
 BEGIN
     IF p_reseller IS NULL OR p_at IS NULL THEN
         RAISE EXCEPTION 'a migration needs a reseller and a moment'
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('migrate_to_postpaid was called with %s NULL.',
-                                  CASE WHEN p_reseller IS NULL THEN 'p_reseller' ELSE 'p_at' END);
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     -- one migration of a reseller at a time: a second waits here, then
     -- finds the reseller post-paid
@@ -405,7 +404,7 @@ AS $function$
 BEGIN
     IF p_reseller IS NULL THEN
         RAISE EXCEPTION 'an order needs a reseller'
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'place_order was called with p_reseller NULL.';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_ship_to IS NULL THEN
         RAISE EXCEPTION 'order of reseller %: ship-to must be a JSON object', p_reseller
@@ -436,7 +435,7 @@ BEGIN
     END IF;
     IF p_month IS NULL THEN
         RAISE EXCEPTION 'a statement of reseller % needs a month', p_reseller
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'monthly_statement was called with p_month NULL.';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_month IS NOT NULL AND reseller_billing.period_start(p_month)
                                > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
@@ -469,7 +468,7 @@ BEGIN
     END IF;
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'the standing of reseller % needs a date', p_reseller
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'reseller_standing was called with p_on NULL.';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM reseller_billing.arg_date(format('the standing of reseller %s', p_reseller), p_on);
     IF EXISTS (SELECT FROM reseller_billing.licence_order o
@@ -648,3 +647,375 @@ BEGIN
            ) q;
 END
 $function$;
+
+-- the channel (doc/channel.md): every id given (22004); an id that does not
+-- exist stays P0002, a partner in the wrong tier or state 42501/55000
+
+-- invite_reseller: a NULL provider or reseller is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.invite_reseller(p_provider bigint, p_reseller bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_provider IS NULL THEN
+        PERFORM reseller_billing.arg_missing('invite_reseller', 'p_provider', 'a provider');
+    END IF;
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('invite_reseller', 'p_reseller', 'a reseller to invite');
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(p_provider, 'invite a reseller');
+    RETURN reseller_billing.invite_reseller_unchecked(p_provider, p_reseller);
+END $function$;
+
+-- invite_customer: a NULL reseller or customer is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.invite_customer(p_reseller bigint, p_customer bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('invite_customer', 'p_reseller', 'a reseller');
+    END IF;
+    IF p_customer IS NULL THEN
+        PERFORM reseller_billing.arg_missing('invite_customer', 'p_customer', 'a customer to invite');
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(p_reseller, 'invite a customer');
+    RETURN reseller_billing.invite_customer_unchecked(p_reseller, p_customer);
+END $function$;
+
+-- accept_invitation: a NULL reseller or invitation is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.accept_invitation(p_reseller bigint, p_invitation bigint)
+ RETURNS reseller_billing.channel_invitation
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.channel_invitation;
+BEGIN
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('accept_invitation', 'p_reseller', 'a reseller');
+    END IF;
+    IF p_invitation IS NULL THEN
+        PERFORM reseller_billing.arg_missing('accept_invitation', 'p_invitation', 'an invitation');
+    END IF;
+    SELECT * INTO inv FROM reseller_billing.channel_invitation i
+     WHERE i.reseller_id OPERATOR(pg_catalog.=) p_reseller AND i.invitation_id OPERATOR(pg_catalog.=) p_invitation;
+    -- a customer accepts its own invitation from its portal
+    IF NOT (inv.kind = 'customer'
+            AND pg_catalog.pg_has_role(reseller_billing.acting_role(), 'reseller_billing_customer', 'MEMBER')
+            AND reseller_billing.current_reseller() OPERATOR(pg_catalog.=) p_reseller
+            AND reseller_billing.current_customer() OPERATOR(pg_catalog.=) inv.customer_id) THEN
+        PERFORM reseller_billing.assert_acting_for(p_reseller, 'accept an invitation');
+    END IF;
+    SELECT * INTO inv FROM reseller_billing.accept_invitation_unchecked(p_reseller, p_invitation);
+    RETURN inv;
+END $function$;
+
+-- revoke_invitation: a NULL partner, reseller or invitation is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.revoke_invitation(p_actor bigint, p_reseller bigint, p_invitation bigint)
+ RETURNS reseller_billing.channel_invitation
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.channel_invitation;
+BEGIN
+    IF p_actor IS NULL THEN
+        PERFORM reseller_billing.arg_missing('revoke_invitation', 'p_actor', 'the partner who revokes');
+    END IF;
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('revoke_invitation', 'p_reseller', 'a reseller');
+    END IF;
+    IF p_invitation IS NULL THEN
+        PERFORM reseller_billing.arg_missing('revoke_invitation', 'p_invitation', 'an invitation');
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(p_actor, 'revoke an invitation');
+    SELECT * INTO inv FROM reseller_billing.revoke_invitation_unchecked(p_actor, p_reseller, p_invitation);
+    RETURN inv;
+END $function$;
+
+-- transition_to_indirect: a NULL reseller is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.transition_to_indirect(p_reseller bigint)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    rs      record;
+    cp      reseller_billing.channel_partner;
+BEGIN
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('transition_to_indirect', 'p_reseller', 'a reseller');
+    END IF;
+    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    IF rs.tier = 'indirect_reseller' THEN
+        RAISE EXCEPTION 'reseller % is an indirect reseller already', p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    ELSIF rs.tier <> 'direct' THEN
+        RAISE EXCEPTION 'reseller % is %, not a direct-bill partner, and cannot enrol as an indirect reseller', p_reseller, rs.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'A provider bills indirect resellers; it does not become one.';
+    END IF;
+    INSERT INTO reseller_billing.channel_partner AS c (reseller_id, transition_started_at)
+    VALUES (p_reseller, reseller_billing.clock_now())
+    ON CONFLICT (reseller_id) DO UPDATE
+       SET transition_started_at = coalesce(c.transition_started_at, EXCLUDED.transition_started_at)
+    RETURNING * INTO cp;
+    RETURN cp.transition_started_at;
+END $function$;
+
+-- complete_transition: a NULL reseller is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.complete_transition(p_reseller bigint)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    rs      record;
+    done    timestamptz;
+BEGIN
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('complete_transition', 'p_reseller', 'a reseller');
+    END IF;
+    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
+    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
+    IF rs.tier = 'indirect_reseller' THEN
+        SELECT c.transition_completed_at INTO done FROM reseller_billing.channel_partner c WHERE c.reseller_id = p_reseller;
+        RAISE EXCEPTION 'reseller % is an indirect reseller already', p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = coalesce(format('Its transition completed at %s.', done), 'It was created as an indirect reseller.');
+    END IF;
+    UPDATE reseller_billing.reseller r SET tier = 'indirect_reseller' WHERE r.reseller_id = p_reseller;
+    SELECT c.transition_completed_at INTO done FROM reseller_billing.channel_partner c WHERE c.reseller_id = p_reseller;
+    RETURN done;
+END $function$;
+
+-- cancel_transition: a NULL reseller is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.cancel_transition(p_reseller bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    cp      reseller_billing.channel_partner;
+BEGIN
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('cancel_transition', 'p_reseller', 'a reseller');
+    END IF;
+    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
+    PERFORM reseller_billing.channel_reseller(p_reseller);
+    SELECT * INTO cp FROM reseller_billing.channel_partner c WHERE c.reseller_id = p_reseller;
+    IF cp.transition_completed_at IS NOT NULL THEN
+        RAISE EXCEPTION 'reseller % completed its move to indirect resale and cannot roll it back', p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('The transition completed at %s; the move is one-way.', cp.transition_completed_at);
+    END IF;
+    IF cp.transition_started_at IS NULL THEN
+        RAISE EXCEPTION 'reseller % has no transition to cancel', p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    UPDATE reseller_billing.channel_partner c SET transition_started_at = NULL WHERE c.reseller_id = p_reseller;
+END $function$;
+
+-- set_direct_access: a NULL reseller is 22004 (a NULL flag is false, as before)
+CREATE OR REPLACE FUNCTION reseller_billing.set_direct_access(p_reseller bigint, p_programmatic boolean, p_sandbox boolean)
+ RETURNS reseller_billing.channel_partner
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    cp      reseller_billing.channel_partner;
+BEGIN
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('set_direct_access', 'p_reseller', 'a reseller');
+    END IF;
+    PERFORM reseller_billing.channel_reseller(p_reseller);
+    INSERT INTO reseller_billing.channel_partner AS c (reseller_id, programmatic_access, sandbox_access)
+    VALUES (p_reseller, coalesce(p_programmatic, false), coalesce(p_sandbox, false))
+    ON CONFLICT (reseller_id) DO UPDATE
+       SET programmatic_access = EXCLUDED.programmatic_access, sandbox_access = EXCLUDED.sandbox_access
+    RETURNING * INTO cp;
+    RETURN cp;
+END $function$;
+
+-- direct_bill_threshold: a NULL program is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.direct_bill_threshold(p_program bigint)
+ RETURNS reseller_billing.amount
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg      reseller_billing.program;
+    t       reseller_billing.amount;
+BEGIN
+    IF p_program IS NULL THEN
+        PERFORM reseller_billing.arg_missing('direct_bill_threshold', 'p_program', 'a program');
+    END IF;
+    SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'program % does not exist', p_program USING ERRCODE = 'no_data_found';
+    END IF;
+    IF pg.settings ? 'direct_bill_threshold' THEN
+        t := (pg.settings ->> 'direct_bill_threshold')::reseller_billing.amount;
+    ELSIF pg.currency = 'USD' THEN
+        t := reseller_billing.amount(300000, 'USD');
+    ELSE
+        RAISE EXCEPTION 'program "%" has no direct_bill_threshold setting', pg.code
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The default, USD 300000.00, is not in the program''s currency %s.', pg.currency),
+                  HINT = 'Set settings.direct_bill_threshold to an amount, e.g. ''EUR 275000.00''.';
+    END IF;
+    IF reseller_billing.currency(t) <> pg.currency THEN
+        RAISE EXCEPTION 'direct_bill_threshold of program "%" must be in the program''s currency %', pg.code, pg.currency
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The setting is %s.', t);
+    END IF;
+    RETURN t;
+END $function$;
+
+-- place_subscription: a NULL partner, reseller, customer or SKU is 22004
+-- (before the seats and the plan, as 91_api_arguments.sql checks them)
+CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_actor IS NULL THEN
+        PERFORM reseller_billing.arg_missing('place_subscription', 'p_actor', 'the partner who orders');
+    END IF;
+    IF p_reseller IS NULL THEN
+        PERFORM reseller_billing.arg_missing('place_subscription', 'p_reseller', 'a reseller');
+    END IF;
+    IF p_customer IS NULL THEN
+        PERFORM reseller_billing.arg_missing('place_subscription', 'p_customer', 'a customer');
+    END IF;
+    IF p_sku IS NULL THEN
+        PERFORM reseller_billing.arg_missing('place_subscription', 'p_sku', 'a SKU');
+    END IF;
+    IF p_seats IS NULL OR p_plan IS NULL THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % needs a number of seats and a plan', p_customer, p_reseller
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('The seats given are %s and the plan %s.', coalesce(p_seats::text, 'NULL'),
+                                  coalesce(p_plan::text, 'NULL'));
+    END IF;
+    IF p_seats < 1 THEN
+        RAISE EXCEPTION 'an order for customer % of reseller % must be for a positive number of seats', p_customer, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s seats were asked for.', p_seats),
+                  HINT = 'A CSP subscription commits to at least one seat.';
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
+    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at);
+END $function$;
+
+-- issue_temporary_licence: a NULL order or number of days is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.issue_temporary_licence(p_order bigint, p_days integer, p_on date DEFAULT NULL::date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_order IS NULL THEN
+        PERFORM reseller_billing.arg_missing('issue_temporary_licence', 'p_order', 'an order');
+    END IF;
+    IF p_days IS NULL THEN
+        PERFORM reseller_billing.arg_missing('issue_temporary_licence', 'p_days', 'a number of days');
+    END IF;
+    PERFORM reseller_billing.assert_acting_for(
+        (SELECT o.reseller_id FROM reseller_billing.licence_order o WHERE o.order_id OPERATOR(pg_catalog.=) p_order),
+        'issue a temporary licence');
+    RETURN reseller_billing.issue_temporary_licence_unchecked(p_order, p_days, p_on);
+END $function$;
+
+-- record_order_payment: a NULL reseller, reference, amount, date or method
+-- is 22004 (as record_payment; a NULL order is none: the oldest first)
+CREATE OR REPLACE FUNCTION reseller_billing.record_order_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text, p_order bigint DEFAULT NULL::bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg      reseller_billing.program;
+    pay     reseller_billing.payment;
+    done    bigint;
+    ord     reseller_billing.licence_order;
+BEGIN
+    IF p_reseller IS NULL THEN
+        RAISE EXCEPTION 'payment % needs a reseller', p_reference
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    pg := reseller_billing.lock_reseller(p_reseller);
+    -- a NULL reference, amount, date or method: 22004, with payment_check's
+    -- messages, in its order (as record_payment)
+    IF p_reference IS NULL THEN
+        RAISE EXCEPTION 'a payment needs a reference'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_amount IS NULL THEN
+        RAISE EXCEPTION 'payment % must be a positive amount', p_reference
+            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'NULL was given.';
+    END IF;
+    IF p_received_on IS NULL THEN
+        RAISE EXCEPTION 'payment % needs the date it was received', p_reference
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_method IS NULL THEN
+        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
+                                  (SELECT string_agg(x, ', ')
+                                     FROM jsonb_array_elements_text(coalesce(pg.settings -> 'payment_methods',
+                                                                             '["bank_transfer", "cheque", "direct_debit"]')) x));
+    END IF;
+    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF done IS NOT NULL THEN
+        RETURN done;
+    END IF;
+    IF currency(p_amount) <> pg.currency THEN
+        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
+    END IF;
+    IF p_received_on > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
+        RAISE EXCEPTION 'payment % of reseller % cannot be received in the future', p_reference, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It would be received on %s; today is %s in program "%s".', p_received_on,
+                                  reseller_billing.program_date(p_reseller, reseller_billing.clock_now()), pg.code);
+    END IF;
+    IF p_order IS NOT NULL THEN
+        SELECT * INTO ord FROM reseller_billing.licence_order x WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'order % of reseller % does not exist', p_order, p_reseller USING ERRCODE = 'no_data_found';
+        END IF;
+        IF ord.cancelled_on IS NOT NULL OR ord.returned_on IS NOT NULL THEN
+            RAISE EXCEPTION 'order % of reseller % is %: nothing is owed on it', p_order, p_reseller,
+                    CASE WHEN ord.cancelled_on IS NOT NULL THEN 'cancelled' ELSE 'returned' END
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('It was %s on %s.', CASE WHEN ord.cancelled_on IS NOT NULL THEN 'cancelled' ELSE 'returned' END,
+                                      coalesce(ord.cancelled_on, ord.returned_on)),
+                      HINT = 'Record the payment without naming an order: it settles what is owed, oldest first.';
+        END IF;
+        IF ord.paid_on IS NOT NULL THEN
+            RAISE EXCEPTION 'order % of reseller % is paid already', p_order, p_reseller
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('%s was paid on %s.', ord.total, ord.paid_on),
+                      HINT = 'Record the payment without naming an order: it settles what is owed, oldest first.';
+        END IF;
+    END IF;
+    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
+    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
+    RETURNING * INTO pay;
+    PERFORM reseller_billing.settle_order_items(p_reseller, pay.payment_id, p_received_on, p_order, p_amount);
+    RETURN pay.payment_id;
+END $function$;
