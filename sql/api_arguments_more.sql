@@ -109,6 +109,7 @@ INSERT INTO api_case (fn, arg, bad, call) VALUES
 ('program_revenue', 'p_reseller', 'NULL', $$SELECT program_revenue(NULL, '2012-03-15')$$),
 ('program_revenue', 'p_at', 'NULL', $$SELECT program_revenue(15714, NULL)$$),
 ('migration_counts', 'p_reseller', 'NULL', $$SELECT migration_counts(NULL)$$),
+('direct_bill_standing', 'p_at', 'NULL', $$SELECT count(*) FROM direct_bill_standing(NULL)$$),
 ('direct_bill_threshold', 'p_program', 'NULL', $$SELECT direct_bill_threshold(NULL)$$),
 ('direct_bill_threshold', 'p_program', '15799', $$SELECT direct_bill_threshold(15799)$$),
 -- the channel (doc/channel.md)
