@@ -10,7 +10,7 @@
 -- than 1000 characters 22023.  A NULL amount keeps the message of a bad
 -- amount, with 22004.  For good arguments each function does what it did;
 -- each body is the one it had, with the checks added.  doc/reference.md
--- "Argument errors" lists what sql/api_arguments_more.sql tests.
+-- "More argument errors" lists what sql/api_arguments_more.sql tests.
 
 -- place_subscription through a named provider: a NULL partner, reseller,
 -- customer or SKU is 22004 (a NULL provider is the default one)
