@@ -551,9 +551,9 @@ BEGIN
     SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td class="num">%s</td></tr>\n',
                              l.line_no,
                              reseller_billing.html_escape(l.description
-                                 || CASE WHEN l.tax_reason = 'exempt'
+                                 || CASE WHEN l.tax_reason = 'exempt' AND strpos(l.description, l.exemption_certificate) = 0
                                          THEN format(' (exempt: certificate %s, %s)', l.exemption_certificate, l.tax_state)
-                                         ELSE format(' (line %s, %s%%)', l.tax_of_line, trim_scale(l.tax_rate * 100)) END),
+                                         ELSE '' END),
                              reseller_billing.document_money(l.amount)),
                       '' ORDER BY l.line_no)
       INTO taxl
@@ -647,7 +647,7 @@ BEGIN
         || E'<table class="totals">\n'
         || reseller_billing.document_total('Orders outstanding', s.orders_outstanding)
         || reseller_billing.document_total('Interest charged on this statement', s.interest_charged)
-        || reseller_billing.document_total('Earlier interest unpaid', s.interest_outstanding)
+        || reseller_billing.document_total('Interest outstanding (this statement''s and earlier)', s.interest_outstanding)
         || reseller_billing.document_total('Total due', s.total_due, 'due')
         || E'</table>\n'
         || E'<p class="note">Tax is on each order''s invoice; the amounts above include it. Late interest is charged on the order''s total from its due date.</p>\n'
