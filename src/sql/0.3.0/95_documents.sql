@@ -155,7 +155,10 @@ CREATE FUNCTION reseller_billing.document_style(p_paper text) RETURNS text
 html { font-family: "DejaVu Sans", "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 9.5pt; color: #111; }
 body { margin: 0; }
 .document { max-width: 190mm; margin: 0 auto; }
-header { display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2px solid #222; padding-bottom: 4mm; margin-bottom: 5mm; }
+header { border-bottom: 2px solid #222; padding-bottom: 4mm; margin-bottom: 5mm; }
+header::after { content: ""; display: block; clear: both; }
+header > div { float: left; width: 45%%; }
+header > table.meta { float: right; }
 h1 { font-size: 18pt; margin: 0 0 2mm 0; letter-spacing: 0.5pt; }
 h2 { font-size: 9pt; text-transform: uppercase; color: #555; margin: 0 0 1.5mm 0; }
 h3 { font-size: 10pt; margin: 6mm 0 2mm 0; }
@@ -163,13 +166,17 @@ h3 { font-size: 10pt; margin: 6mm 0 2mm 0; }
 table { border-collapse: collapse; }
 table.meta th { text-align: left; font-weight: normal; color: #555; padding: 0.5mm 4mm 0.5mm 0; }
 table.meta td { padding: 0.5mm 0; font-weight: bold; }
-.parties { display: flex; gap: 8mm; margin-bottom: 6mm; }
-.party { flex: 1; }
+.parties { display: table; width: 100%%; table-layout: fixed; margin-bottom: 6mm; }
+.party { display: table-cell; vertical-align: top; padding-right: 6mm; }
 .party p { margin: 0; line-height: 1.4; }
 table.lines { width: 100%%; margin-top: 2mm; }
 table.lines th { text-align: left; border-bottom: 1px solid #222; padding: 1.5mm 1.5mm; font-size: 8.5pt; }
 table.lines td { border-bottom: 0.5px solid #bbb; padding: 1.5mm 1.5mm; vertical-align: top; }
 table.lines tr { page-break-inside: avoid; }
+table.items td { font-size: 8.5pt; }
+table.items td:nth-child(2) { width: 18%%; }
+table.items td:nth-child(3) { width: 34%%; }
+table.tax-lines td:nth-child(2) { width: 75%%; }
 .num { text-align: right; white-space: nowrap; }
 table.totals { margin: 4mm 0 0 auto; min-width: 80mm; }
 table.totals th { text-align: left; font-weight: normal; padding: 1mm 4mm 1mm 0; }
@@ -328,7 +335,7 @@ BEGIN
         || reseller_billing.document_party('bill-to', 'Bill to',
                reseller_billing.document_reseller(i.reseller_id, r.name, r.city, r.county, r.region, r.country))
         || E'</section>\n'
-        || E'<table class="lines">\n<thead><tr><th class="num">#</th><th>Customer</th><th>Description</th><th>Service period</th><th class="num">Quantity</th><th class="num">Unit price (a year)</th><th class="num">Credit</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
+        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Customer</th><th>Description</th><th>Service period</th><th class="num">Quantity</th><th class="num">Unit price (a year)</th><th class="num">Credit</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
         || coalesce(lines, '') || E'</tbody>\n</table>\n'
         || E'<table class="totals">\n'
         || reseller_billing.document_total('Subtotal', i.subtotal)
@@ -429,7 +436,7 @@ BEGIN
         || reseller_billing.document_party('bill-to', 'Bill to (indirect reseller)',
                reseller_billing.document_reseller(ci.reseller_id, r.name, r.city, r.county, r.region, r.country))
         || E'</section>\n'
-        || E'<table class="lines">\n<thead><tr><th class="num">#</th><th>Customer</th><th>Description</th><th>Service period</th><th class="num">Quantity</th><th class="num">Unit price (a year)</th><th class="num">Credit</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
+        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Customer</th><th>Description</th><th>Service period</th><th class="num">Quantity</th><th class="num">Unit price (a year)</th><th class="num">Credit</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
         || coalesce(lines, '') || E'</tbody>\n</table>\n'
         || E'<table class="totals">\n'
         || reseller_billing.document_total('Subtotal', ci.subtotal)
@@ -484,7 +491,7 @@ BEGIN
         || reseller_billing.document_party('bill-to', 'Bill to',
                reseller_billing.document_reseller(n.reseller_id, r.name, r.city, r.county, r.region, r.country))
         || E'</section>\n'
-        || E'<table class="lines">\n<thead><tr><th class="num">#</th><th>Description</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
+        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Description</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
         || format(E'<tr><td class="num">1</td><td>%s</td><td class="num">%s</td></tr>\n',
                   reseller_billing.html_escape(format('Credit on invoice %s (%s): %s', i.invoice_number, i.period, n.reason)),
                   reseller_billing.document_money(- n.amount))
@@ -579,7 +586,7 @@ BEGIN
                ARRAY[o.ship_to_name, o.ship_to_email, o.ship_to_domain, o.ship_to_address,
                      nullif(concat_ws(', ', o.ship_to_city, o.ship_to_region, o.ship_to_postal_code), ''), o.ship_to_country])
         || E'</section>\n'
-        || E'<table class="lines">\n<thead><tr><th class="num">#</th><th>SKU</th><th>Description</th><th>Plan</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
+        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>SKU</th><th>Description</th><th>Plan</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
         || coalesce(lines, '') || E'</tbody>\n</table>\n'
         || E'<table class="totals">\n'
         || reseller_billing.document_total('Subtotal', o.subtotal)
@@ -642,7 +649,7 @@ BEGIN
         || reseller_billing.document_party('bill-to', 'Bill to',
                reseller_billing.document_reseller(s.reseller_id, r.name, r.city, r.county, r.region, r.country))
         || E'</section>\n'
-        || E'<table class="lines">\n<thead><tr><th class="num">#</th><th>Kind</th><th>Description</th><th>Placed</th><th>Due</th><th class="num">Days overdue</th><th class="num">Amount</th><th class="num">Paid</th><th class="num">Outstanding</th></tr></thead>\n<tbody>\n'
+        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Kind</th><th>Description</th><th>Placed</th><th>Due</th><th class="num">Days overdue</th><th class="num">Amount</th><th class="num">Paid</th><th class="num">Outstanding</th></tr></thead>\n<tbody>\n'
         || coalesce(lines, '') || E'</tbody>\n</table>\n'
         || E'<table class="totals">\n'
         || reseller_billing.document_total('Orders outstanding', s.orders_outstanding)
@@ -714,7 +721,7 @@ BEGIN
         || reseller_billing.document_party('bill-to', 'Credited to',
                reseller_billing.document_reseller(p_reseller, r.name, r.city, r.county, r.region, r.country))
         || E'</section>\n'
-        || E'<table class="lines">\n<thead><tr><th class="num">Order</th><th>Customer</th><th>Product</th><th class="num">Seats</th><th>Prepaid term</th><th class="num">Paid</th><th class="num">Days in term</th><th class="num">Days left</th><th class="num">Credited</th><th>Now</th></tr></thead>\n<tbody>\n'
+        || E'<table class="lines items">\n<thead><tr><th class="num">Order</th><th>Customer</th><th>Product</th><th class="num">Seats</th><th>Prepaid term</th><th class="num">Paid</th><th class="num">Days in term</th><th class="num">Days left</th><th class="num">Credited</th><th>Now</th></tr></thead>\n<tbody>\n'
         || coalesce(lines, '') || E'</tbody>\n</table>\n'
         || E'<table class="totals">\n'
         || reseller_billing.document_total('Total credited', total, 'grand')
