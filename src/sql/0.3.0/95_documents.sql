@@ -74,10 +74,10 @@ CREATE FUNCTION reseller_billing.document_days(p_days daterange) RETURNS text
     SELECT CASE WHEN p_days IS NULL THEN NULL
                 WHEN isempty(p_days) THEN ''
                 WHEN upper(p_days) - 1 = lower(p_days) THEN reseller_billing.document_date(lower(p_days))
-                ELSE reseller_billing.document_date(lower(p_days)) || ' – ' || reseller_billing.document_date(upper(p_days) - 1) END
+                ELSE reseller_billing.document_date(lower(p_days)) || U&'\00A0– ' || reseller_billing.document_date(upper(p_days) - 1) END
 $$;
 COMMENT ON FUNCTION reseller_billing.document_days(daterange) IS
-    'the days of a range on a document: "2012-03-01 – 2012-03-31" (the upper bound is exclusive), NULL for NULL; internal';
+    'the days of a range on a document: "2012-03-01 – 2012-03-31", a no-break space before the dash (the upper bound is exclusive), NULL for NULL; internal';
 
 CREATE FUNCTION reseller_billing.document_terms(p_terms jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
