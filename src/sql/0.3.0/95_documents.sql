@@ -288,7 +288,9 @@ BEGIN
                              reseller_billing.document_money(l.amount)), '' ORDER BY l.line_no)
       INTO lines
       FROM reseller_billing.invoice_line l
-      LEFT JOIN reseller_billing.customer c ON c.reseller_id = l.reseller_id AND c.customer_id = l.customer_id
+      -- a provider's invoice bills its indirect resellers' customers (end_reseller_id)
+      LEFT JOIN reseller_billing.customer c ON c.reseller_id = coalesce(l.end_reseller_id, l.reseller_id)
+                                           AND c.customer_id = l.customer_id
       LEFT JOIN LATERAL (SELECT reseller_billing.sum(a.amount) AS applied
                            FROM reseller_billing.credit_application a
                           WHERE a.reseller_id = l.reseller_id AND a.invoice_id = l.invoice_id AND a.line_no = l.line_no) ca ON true
