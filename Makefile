@@ -51,7 +51,7 @@ $(VERSION_SCRIPTS) &: src/sql/scripts.sh $(wildcard src/sql/*/*.sql) $(EXTENSION
 	bash src/sql/scripts.sh --build
 
 # The two commands (README), plus benchmarks and long fuzzing.
-.PHONY: test demo bench fuzz lint
+.PHONY: test demo bench fuzz lint invoices
 test:
 	bash test/harness/run-tests.sh
 demo:
@@ -60,6 +60,14 @@ bench:
 	bash test/harness/run-bench.sh
 fuzz:
 	bash test/harness/run-fuzz.sh
+
+# Invoices as PDF files (bin/rb-documents, WeasyPrint; doc/documents.md):
+#   make invoices DB=billing MONTH=2012-03 [OUT=invoices] [PAPER=Letter]
+#   make invoices DB='host=db dbname=billing' IDS='41 42'
+invoices:
+	@test -n "$(MONTH)$(IDS)" || { echo "make invoices: give MONTH=YYYY-MM or IDS='id ...' (and DB=...)" >&2; exit 2; }
+	bash bin/rb-documents $(if $(DB),-d '$(DB)') -o '$(or $(OUT),invoices)' $(if $(PAPER),-p '$(PAPER)') \
+		$(if $(MONTH),--month '$(MONTH)') $(IDS)
 
 # Static analysis: no cppcheck warnings in our sources (PostgreSQL's headers
 # excluded), and no read of the wall clock in the C but the billing clock's

@@ -46,13 +46,17 @@ RB_LIBFAKETIME="/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketime.so.1"
 
 # Everything a fresh Debian 12 needs.  pgbench, psql and pg_isolation_regress
 # come from postgresql-client-15 / postgresql-server-dev-15; perl provides
-# `prove`; libtap-parser-sourcehandler-pgtap-perl provides `pg_prove`.
+# `prove`; libtap-parser-sourcehandler-pgtap-perl provides `pg_prove`;
+# weasyprint renders the documents to PDF (bin/rb-documents, make demo, the
+# TAP test 100), with a font to render them in, and poppler-utils reads the
+# PDFs back (pdfinfo, pdftotext).
 RB_PACKAGES=(
 	make gcc clang libclang-rt-14-dev cppcheck
 	perl libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	postgresql-15-pgtap postgresql-15-cron
 	faketime
+	weasyprint fonts-dejavu-core poppler-utils
 )
 
 export RB_REPO RB_WORK RB_LOGS RB_PGPORT PG_BINDIR PG_CONFIG PG_PGXS_DIR

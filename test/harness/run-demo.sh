@@ -4,7 +4,9 @@
 #
 # Installs what is missing, builds and installs the extension, starts the
 # throwaway cluster, creates a fresh database rb_demo with
-# CREATE EXTENSION reseller_billing, then runs doc/demo/*.sql in sorted order.
+# CREATE EXTENSION reseller_billing, then runs doc/demo/*.sql in sorted order,
+# and renders the demo's invoices to PDF files in .work/demo/invoices/
+# (bin/rb-documents --all, WeasyPrint), printing where they are.
 # Each statement is echoed (psql -e) and followed by its result, so the output
 # reads as a walkthrough; \echo headings in the files appear as written.
 # The first failing file stops the demo (later files build on earlier ones)
@@ -56,5 +58,16 @@ for f in "${files[@]}"; do
 		exit 1
 	fi
 done
+
+# the demo's invoices as PDF files (issue 16 §2): every month-end and two-tier
+# invoice of rb_demo, rendered by the database and WeasyPrint
+pdfdir="$RB_WORK/demo/invoices"
+rm -rf "$pdfdir"
+printf '\n======================== invoices as PDF (bin/rb-documents --all) ========================\n\n' | tee -a "$logfile"
+if ! PATH="$PG_BINDIR:$PATH" run_logged "$logfile" "$RB_REPO/bin/rb-documents" -d rb_demo --all -o "$pdfdir"; then
+	printf '\nDEMO FAILED rendering the invoices to PDF (output above; log: %s)\n' "${logfile#"$RB_REPO"/}" >&2
+	exit 1
+fi
+printf '\nthe demo'\''s invoices as PDF: %d file(s) in %s\n' "$(compgen -G "$pdfdir/*.pdf" | wc -l)" "${pdfdir#"$RB_REPO"/}" | tee -a "$logfile"
 
 printf '\ndemo finished: %d file(s) ran without error (log: %s)\n' "${#files[@]}" "${logfile#"$RB_REPO"/}"
