@@ -236,6 +236,15 @@ for my $doc ('README.md', sort glob('doc/*.md'))
 			$err = "shown: " . join('; ', map { "$_->[0] $_->[1]" . (defined $_->[2] ? " DETAIL $_->[2]" : '') } @shown)
 			  . "\nraised: " . join('; ', map { "$_->[0] $_->[1] DETAIL $_->[2]" } @raised) unless $same;
 		}
+		# RB_DOC_OUTPUT=dir: what psql printed for each block, to write a
+		# shown result from
+		if ($ENV{RB_DOC_OUTPUT})
+		{
+			(my $file = "$ENV{RB_DOC_OUTPUT}/$doc.$i.out") =~ s{/doc/}{/doc_};
+			open my $fh, '>', $file or die "$file: $!";
+			print $fh normalized($out), "\n";
+			close $fh;
+		}
 		if ($aside && (!defined $prev_db || $db ne $prev_db))
 		{
 			drop_database($db);
