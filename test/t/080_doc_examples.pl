@@ -8,20 +8,39 @@
 # extension, of an empty one -- with search_path = reseller_billing, public,
 # and must succeed.
 #
-# Not all of them do yet: many still use the ids of the regression tests'
-# data (reseller 51001, :reseller, ...), show an error on purpose, depend on
-# the day the data was written, or need pg_cron or Citus.  Those are listed
-# in %not_yet below, each with the error it stops at, as TODO tests: they are
+# A block whose first line is "-- continues the example above" runs in
+# the database the block before it left, with the psql variables it set
+# (\gset): the examples of doc/invoicing.md are one story on its example
+# data.  A block that does not run yet (below) runs in a database of its own
+# and does not end the example it sits in.  The roles a block creates are
+# dropped after its example, so the next example may create them again.
+#
+# Not all of them run: those needing pg_cron (shared_preload_libraries) or a
+# Citus coordinator, which this test's server has not, are listed in
+# %not_yet below, each with the error it stops at, as TODO tests: they are
 # run and reported, and they do not fail the suite.  The list is exact: a
 # listed block that is gone fails, so a block fixed or rewritten is taken off
 # it.  A block is named by its file, its first statement line and its
 # number of statement lines.
 #
 # A block that shows an error, as "-- ERROR 55000 message" after the
-# statement (the message may end in "…"), runs to its end and must raise
-# exactly the errors it shows, in order, with their SQLSTATEs and the shown
-# start of their messages.  What is not checked yet: that a result is what
-# the doc shows next to it, and the DETAIL lines of the errors.
+# statement (the message may end in "…", or start with "…" for a part of
+# it), optionally followed by a line "-- DETAIL text" (or "-- DETAIL: text",
+# "…" as in the message), runs to its end and must raise exactly the errors
+# it shows, in order, with their SQLSTATEs, the shown start of their
+# messages and the shown details.
+#
+# A shown result is a ```text block right after the ```sql block (blank
+# lines between): it must be exactly what psql -q prints for the whole block
+# (aligned, with headers and row counts; no command tags; NOTICEs and errors
+# go elsewhere), trailing blanks aside.  Comments after a statement
+# ("-- USD 40.00") are notes for the reader, not compared.  Nothing that
+# depends on the day may be shown: the demo's data is fixed, except the two
+# trials 02_subscriptions.sql starts "today" (Sunrise Bakery, Northwind
+# Traders) and the wall-clock columns (created_at, logged_at, ...).
+#
+# RB_DOC_OUTPUT=dir writes what psql printed for each block to
+# dir/<file>.<n>.out, to write a shown result from.
 #
 # Run as the postgres OS user with PERL5LIB pointing at PostgreSQL's
 # src/test/perl (test/harness/run-tests.sh does this), from the repository.
@@ -36,15 +55,16 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 # file|first statement line (trimmed, at most 60 characters)|statement
-# lines, a tab, and the error it stops at today: the examples that do not
-# run as written yet
+# lines, a tab, and the error it stops at: the examples that cannot run in
+# this test (pg_cron needs shared_preload_libraries and a cron database;
+# Citus a coordinator with shared_preload_libraries = 'citus')
 my %not_yet = map { split /\t/, $_, 2 } grep { /\S/ } split /\n/, <<'NOT_YET';
-README.md|CREATE EXTENSION reseller_billing;              -- Citus cre|2	distribute() needs Citus (a Citus coordinator)
-doc/invoicing.md|CREATE EXTENSION pg_cron;|3	can only create extension in database postgres
-doc/invoicing.md|SELECT cron.schedule_in_database('reseller_billing_month_end|2	schema "cron" does not exist
-doc/scaling.md|SELECT citus_set_coordinator_host('coord.example', 5432);|5	function citus_set_coordinator_host(unknown, integer) does not exist (a Citus coordinator)
-doc/scaling.md|SELECT kind, count(*) FROM reseller_billing.distribute() GRO|1	distribute() needs Citus (a Citus coordinator)
-doc/subscriptions.md|SELECT cron.schedule('renew_due', '0 * * * *', 'SELECT resel|1	schema "cron" does not exist: pg_cron needs shared_preload_libraries, which this test's server has not
+README.md|CREATE EXTENSION reseller_billing;              -- Citus cre|2	distribute() needs Citus: a coordinator with its workers
+doc/invoicing.md|CREATE EXTENSION pg_cron;|3	unrecognized configuration parameter "cron.database_name": pg_cron is not in shared_preload_libraries
+doc/invoicing.md|SELECT cron.schedule_in_database('reseller_billing_month_end|2	schema "cron" does not exist: no pg_cron here
+doc/scaling.md|SELECT citus_set_coordinator_host('coord.example', 5432);|5	function citus_set_coordinator_host(unknown, integer) does not exist: a Citus coordinator's
+doc/scaling.md|SELECT kind, count(*) FROM reseller_billing.distribute() GRO|1	distribute() needs Citus: a coordinator with its workers
+doc/subscriptions.md|SELECT cron.schedule('renew_due', '0 * * * *', 'SELECT resel|1	schema "cron" does not exist: no pg_cron here
 NOT_YET
 
 my $node = PostgreSQL::Test::Cluster->new('docs');
