@@ -8,20 +8,39 @@
 # extension, of an empty one -- with search_path = reseller_billing, public,
 # and must succeed.
 #
-# Not all of them do yet: many still use the ids of the regression tests'
-# data (reseller 51001, :reseller, ...), show an error on purpose, depend on
-# the day the data was written, or need pg_cron or Citus.  Those are listed
-# in %not_yet below, each with the error it stops at, as TODO tests: they are
+# A block whose first line is "-- continues the example above" runs in
+# the database the block before it left, with the psql variables it set
+# (\gset): the examples of doc/invoicing.md are one story on its example
+# data.  A block that does not run yet (below) runs in a database of its own
+# and does not end the example it sits in.  The roles a block creates are
+# dropped after its example, so the next example may create them again.
+#
+# Not all of them run: those needing pg_cron (shared_preload_libraries) or a
+# Citus coordinator, which this test's server has not, are listed in
+# %not_yet below, each with the error it stops at, as TODO tests: they are
 # run and reported, and they do not fail the suite.  The list is exact: a
 # listed block that is gone fails, so a block fixed or rewritten is taken off
 # it.  A block is named by its file, its first statement line and its
 # number of statement lines.
 #
 # A block that shows an error, as "-- ERROR 55000 message" after the
-# statement (the message may end in "…"), runs to its end and must raise
-# exactly the errors it shows, in order, with their SQLSTATEs and the shown
-# start of their messages.  What is not checked yet: that a result is what
-# the doc shows next to it, and the DETAIL lines of the errors.
+# statement (the message may end in "…", or start with "…" for a part of
+# it), optionally followed by a line "-- DETAIL text" (or "-- DETAIL: text",
+# "…" as in the message), runs to its end and must raise exactly the errors
+# it shows, in order, with their SQLSTATEs, the shown start of their
+# messages and the shown details.
+#
+# A shown result is a ```text block right after the ```sql block (blank
+# lines between): it must be exactly what psql -q prints for the whole block
+# (aligned, with headers and row counts; no command tags; NOTICEs and errors
+# go elsewhere), trailing blanks aside.  Comments after a statement
+# ("-- USD 40.00") are notes for the reader, not compared.  Nothing that
+# depends on the day may be shown: the demo's data is fixed, except the two
+# trials 02_subscriptions.sql starts "today" (Sunrise Bakery, Northwind
+# Traders) and the wall-clock columns (created_at, logged_at, ...).
+#
+# RB_DOC_OUTPUT=dir writes what psql printed for each block to
+# dir/<file>.<n>.out, to write a shown result from.
 #
 # Run as the postgres OS user with PERL5LIB pointing at PostgreSQL's
 # src/test/perl (test/harness/run-tests.sh does this), from the repository.
@@ -36,50 +55,16 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 # file|first statement line (trimmed, at most 60 characters)|statement
-# lines, a tab, and the error it stops at today: the examples that do not
-# run as written yet
+# lines, a tab, and the error it stops at: the examples that cannot run in
+# this test (pg_cron needs shared_preload_libraries and a cron database;
+# Citus a coordinator with shared_preload_libraries = 'citus')
 my %not_yet = map { split /\t/, $_, 2 } grep { /\S/ } split /\n/, <<'NOT_YET';
-README.md|INSERT INTO subscription (reseller_id, customer_id, sku_id, |7	subscription 2 of reseller 1 is suspended and accepts no new accounts
-README.md|SELECT line_no, kind, description, amount FROM preview_invoi|8	pg_cron is not installed in this database
-README.md|SELECT orders_migrated, accounts_before, accounts_after|6	reseller 51001 does not exist
-README.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"|4	syntax error at or near ":"
-README.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU|2	sales tax rate validity overlaps for state CA
-README.md|CREATE EXTENSION reseller_billing;              -- Citus cre|2	distribute() needs Citus (a Citus coordinator)
-README.md|CREATE ROLE crm_app LOGIN IN ROLE reseller_billing_reseller;|10	bind_login names reseller 81001 of the regression tests' data
-doc/channel.md|SELECT invite_reseller(61001, 61002);           -- 2|2	reseller 61001 does not exist
-doc/channel.md|SELECT kind, provider_id, status FROM accept_invitation(6100|2	invitation 2 of reseller 61002 does not exist
-doc/channel.md|SELECT place_subscription(61001, 61002, 61201, :e3, 10, 'ann|2	syntax error at or near ":"
-doc/channel.md|SELECT transition_to_indirect(61004);|4	reseller 61004 does not exist
-doc/channel.md|SELECT program_revenue(61001, '2025-03-01'), direct_bill_eli|1	reseller 61001 does not exist
-doc/clock.md|CALL advance_clock('2013-01-05 00:00 America/Los_Angeles');|2	the billing clock is not frozen
-doc/clock.md|SELECT freeze_clock('2012-01-01 00:00 America/Los_Angeles');|5	freeze_clock is refused (55000): the demo's data was written on the day the demo ran, after the moment to freeze at
-doc/invoicing.md|INSERT INTO program (code, name, currency, reseller_discount|20	duplicate key value violates unique constraint "program_code_key"
-doc/invoicing.md|SELECT reseller_billing.set_payment_terms(1, 'end_of_followi|4	reseller 15102 of program 1 does not exist
-doc/invoicing.md|CREATE EXTENSION pg_cron;|3	can only create extension in database postgres
-doc/invoicing.md|SELECT cron.schedule_in_database('reseller_billing_month_end|2	schema "cron" does not exist
-doc/invoicing.md|SELECT add_seats(1, 1, 5, '2012-05-10 10:00 America/Los_Ange|5	duplicate key value violates unique constraint "seat_active_user"
-doc/invoicing.md|SELECT schedule_month_end();|1	pg_cron is not installed in this database
-doc/invoicing.md|SELECT issue_credit_note(1, 3, 'USD 10.00', 'two seats never|3	invoice 3 of reseller 1 does not exist
-doc/invoicing.md|SELECT void_invoice(1, 4, 'sent to the wrong billing contact|6	invoice 4 of reseller 1 does not exist
-doc/migration.md|SELECT reseller_id, customers_before, subscriptions_before, |4	reseller 51001 does not exist
-doc/orders.md|INSERT INTO program (code, name, currency, reseller_discount|3	duplicate key value violates unique constraint "program_code_key"
-doc/orders.md|SELECT place_order(94001, '{"name": "Initech", "email": "ops|3	reseller 94001 does not exist
-doc/orders.md|SELECT place_order(:reseller, '{"name": "Acme Corp", "email"|4	syntax error at or near ":"
-doc/scaling.md|SELECT citus_set_coordinator_host('coord.example', 5432);|5	function citus_set_coordinator_host(unknown, integer) does not exist (a Citus coordinator)
-doc/scaling.md|reseller_billing.distribute() RETURNS TABLE (table_name text|1	syntax error at or near "reseller_billing" (a signature)
-doc/scaling.md|SELECT kind, count(*) FROM reseller_billing.distribute() GRO|1	distribute() needs Citus (a Citus coordinator)
-doc/scaling.md|reseller_billing.close_period(p_period reseller_billing.bill|2	syntax error at or near "reseller_billing"
-doc/scaling.md|SELECT close_period('2012-03', 47101, 47002);   -- 1: Flex, |5	program 47101 does not exist
-doc/schema.md|INSERT INTO program (code, name, currency, reseller_discount|25	duplicate key value violates unique constraint "program_code_key"
-doc/security.md|CREATE ROLE crm_app LOGIN PASSWORD '…' IN ROLE reseller_bill|3	role "crm_app" already exists: README.md creates it too
-doc/security.md|BEGIN;|9	subscription 81002 of reseller 81001 does not exist
-doc/security.md|CREATE ROLE alpha_app LOGIN IN ROLE reseller_billing_reselle|7	bind_login names reseller 81001 of the regression tests' data
-doc/subscriptions.md|SELECT plan, status, seat_cap, active_seats, partner_price|4	subscription 3 of reseller 1 is on the flexible plan already
-doc/subscriptions.md|SELECT suspend(1, 2, 'payment overdue', '2012-08-05 10:00 Am|1	subscription 2 of reseller 1 is suspended and cannot be suspended
-doc/subscriptions.md|SELECT renew_due('2013-06-15 00:00 America/Los_Angeles');   |2	schema "cron" does not exist
-doc/subscriptions.md|BEGIN;|5	insert or update on table "subscription" violates foreign key constraint "subscription_reseller_id_customer_id_fkey"
-doc/tax.md|SELECT sales_tax(94001, '2024-01-10', 'USD 4495.50');   -- U|3	reseller 94001 does not exist
-doc/tax.md|INSERT INTO us_sales_tax_rate (state, rate, valid_from) VALU|2	sales tax rate validity overlaps for state CA
+README.md|CREATE EXTENSION reseller_billing;              -- Citus cre|2	distribute() needs Citus: a coordinator with its workers
+doc/invoicing.md|CREATE EXTENSION pg_cron;|3	unrecognized configuration parameter "cron.database_name": pg_cron is not in shared_preload_libraries
+doc/invoicing.md|SELECT cron.schedule_in_database('reseller_billing_month_end|2	schema "cron" does not exist: no pg_cron here
+doc/scaling.md|SELECT citus_set_coordinator_host('coord.example', 5432);|5	function citus_set_coordinator_host(unknown, integer) does not exist: a Citus coordinator's
+doc/scaling.md|SELECT kind, count(*) FROM reseller_billing.distribute() GRO|1	distribute() needs Citus: a coordinator with its workers
+doc/subscriptions.md|SELECT cron.schedule('renew_due', '0 * * * *', 'SELECT resel|1	schema "cron" does not exist: no pg_cron here
 NOT_YET
 
 my $node = PostgreSQL::Test::Cluster->new('docs');
@@ -122,85 +107,202 @@ sub block_key
 	return ($first, scalar @lines);
 }
 
+# a shown text ("message", "…", "… part …") matches a message: its start,
+# or after a leading "…" a part of it; "…" ends what is shown
+sub shown_matches
+{
+	my ($text, $msg) = @_;
+	my @parts = map { s/^\s+|\s+$//gr } split /…/, $text, -1;
+	my $want = @parts ? $parts[0] : '';
+	return 1 if $want eq '' && @parts <= 1;
+	return index($msg, $parts[1]) >= 0 if $want eq '';
+	return 0 unless index($msg, $want) == 0;
+	# more parts: each one further on in the message, in order
+	my $at = length $want;
+	for my $part (@parts[ 1 .. $#parts ])
+	{
+		next if $part eq '';
+		my $k = index($msg, $part, $at);
+		return 0 if $k < 0;
+		$at = $k + length $part;
+	}
+	return 1;
+}
+
+# psql's output as compared: trailing blanks of each line and trailing empty
+# lines dropped
+sub normalized
+{
+	my ($t) = @_;
+	$t =~ s/[ \t]+$//mg;
+	$t =~ s/\n+\z//;
+	$t =~ s/\A\n+//;
+	return $t;
+}
+
+# the roles there are before the examples: a block's roles (CREATE ROLE
+# crm_app ...) are dropped with its database, so the next block may create
+# them again
+my $roles_before = $node->safe_psql('postgres', 'SELECT string_agg(quote_literal(rolname), \',\') FROM pg_roles');
+sub drop_database
+{
+	my ($db) = @_;
+	$node->safe_psql('postgres', "DROP DATABASE $db");
+	for my $role (split /\n/,
+		$node->safe_psql('postgres', "SELECT quote_ident(rolname) FROM pg_roles WHERE rolname NOT IN ($roles_before)"))
+	{
+		$node->safe_psql('postgres', "DROP ROLE $role");
+	}
+}
+
 my %seen;
-my ($n, $ran) = (0, 0);
+my ($n, $ran, $compared) = (0, 0, 0);
+my $prev_db;
+# the psql variables a block set (\gset), for the block that continues it:
+# the examples' variables are lower case, psql's own upper case
+my %vars;
+my $vars_mark = '--- the variables ---';
 for my $doc ('README.md', sort glob('doc/*.md'))
 {
 	my $text = slurp_file($doc);
 	my $i = 0;
-	while ($text =~ /```sql\n(.*?)```/sg)
+	drop_database($prev_db) if defined $prev_db;
+	undef $prev_db;
+	# a block, and the ```text block right after it (blank lines between
+	# allowed): what psql prints for it
+	while ($text =~ /```sql\n(.*?)```[ \t]*\n(?:[ \t]*\n)*(?:```text\n(.*?)```)?/sg)
 	{
-		my $block = $1;
+		my ($block, $result) = ($1, $2);
 		$i++;
 		$n++;
 		my ($first, $count) = block_key($block);
 		my $key = "$doc|$first|$count";
 		$seen{$key} = 1;
-		my $db = "doc_$n";
-		my $template =
-			$block =~ /^\s*CREATE EXTENSION reseller_billing/mi ? 'template0'
-		  : $block =~ /^\s*--\s*in a new database/mi ? 'doc_new'
-		  :                                           'rb_demo';
-		$node->safe_psql('postgres', "CREATE DATABASE $db TEMPLATE $template");
+		my $db;
+		# "-- continues the example above": in the previous block's
+		# database, with the psql variables it set; a block that does not run
+		# yet (in %not_yet) has a database of its own and does not end the
+		# example it sits in
+		my $aside = exists $not_yet{$key};
+		if ($block =~ /\A\s*--\s*continues the example above/i && defined $prev_db)
+		{
+			$db = $prev_db;
+		}
+		else
+		{
+			unless ($aside)
+			{
+				%vars = ();
+				drop_database($prev_db) if defined $prev_db;
+				undef $prev_db;
+			}
+			$db = "doc_$n";
+			my $template =
+				$block =~ /^\s*CREATE EXTENSION reseller_billing/mi ? 'template0'
+			  : $block =~ /^\s*--\s*in a new database/mi ? 'doc_new'
+			  :                                           'rb_demo';
+			$node->safe_psql('postgres', "CREATE DATABASE $db TEMPLATE $template");
+		}
+		my %vars_before = %vars;
+		$prev_db = $db unless $aside && (!defined $prev_db || $db ne $prev_db);
 		# a block that shows errors ("-- ERROR 55000 message…" after the
-		# statement) runs to its end, and must raise those errors, in that
-		# order, with those SQLSTATEs and messages
-		my @shown = map { /--\s*ERROR\s+([0-9A-Z]{5})\b\s*(.*)$/ ? [ $1, $2 ] : () } split /\n/, $block;
-		my ($rc, $out, $err);
+		# statement, and optionally "-- DETAIL text…" on the next line) runs
+		# to its end, and must raise those errors, in that order, with those
+		# SQLSTATEs, messages and details
+		my @shown;
+		for my $l (split /\n/, $block)
+		{
+			if ($l =~ /--\s*ERROR\s+([0-9A-Z]{5})\b\s*(.*)$/)
+			{
+				push @shown, [ $1, $2, undef ];
+			}
+			elsif ($l =~ /^\s*--\s*DETAIL:?\s+(.*)$/ && @shown && !defined $shown[-1][2])
+			{
+				$shown[-1][2] = $1;
+			}
+		}
+		my $script = "\\set VERBOSITY verbose\n\\pset format aligned\n\\pset tuples_only off\n"
+		  . join('', map { "\\set $_ '$vars{$_}'\n" } sort keys %vars)
+		  . "SET search_path = reseller_billing, public;\n$block\n\\echo '$vars_mark'\n\\set\n";
+		my ($rc, $out, $err) = $node->psql($db, $script, on_error_stop => @shown ? 0 : 1);
+		if ($out =~ s/(?:\A|\n)\Q$vars_mark\E\n(.*)\z//s)
+		{
+			%vars = map { /^([a-z][a-z0-9_]*) = '(.*)'$/ ? ($1 => $2) : () } split /\n/, $1;
+		}
 		if (@shown)
 		{
-			($rc, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\nSET search_path = reseller_billing, public;\n$block",
-				on_error_stop => 0);
-			my @raised = map { /ERROR:\s+([0-9A-Z]{5}):\s+(.*)$/ ? [ $1, $2 ] : () } split /\n/, $err;
+			my @raised;
+			for my $l (split /\n/, $err)
+			{
+				if ($l =~ /ERROR:\s+([0-9A-Z]{5}):\s+(.*)$/)
+				{
+					push @raised, [ $1, $2, '' ];
+				}
+				elsif ($l =~ /^DETAIL:\s+(.*)$/ && @raised && $raised[-1][2] eq '')
+				{
+					$raised[-1][2] = $1;
+				}
+			}
 			my $same = @raised == @shown;
 			for my $k (0 .. $#shown)
 			{
 				last unless $same;
-				my ($state, $text) = @{ $shown[$k] };
-				my ($msg) = $raised[$k][1];
-				# the shown text: the message's start, or after a leading
-				# "…" a part of it; "…" ends what is shown
-				my @parts = map { s/^\s+|\s+$//gr } split /…/, $text, -1;
-				my $want = @parts ? $parts[0] : '';
-				my $inside = 0;
-				if ($want eq '' && @parts > 1)
-				{
-					$want = $parts[1];
-					$inside = 1;
-				}
+				my ($state, $msg, $detail) = @{ $shown[$k] };
 				$same = $raised[$k][0] eq $state
-				  && ($want eq '' || ($inside ? index($msg, $want) >= 0 : index($msg, $want) == 0));
+				  && shown_matches($msg, $raised[$k][1])
+				  && (!defined $detail || shown_matches($detail, $raised[$k][2]));
 			}
 			$rc = $same ? 0 : 1;
-			$err = "shown: " . join('; ', map { "$_->[0] $_->[1]" } @shown)
-			  . "\nraised: " . join('; ', map { "$_->[0] $_->[1]" } @raised) unless $same;
+			$err = "shown: " . join('; ', map { "$_->[0] $_->[1]" . (defined $_->[2] ? " DETAIL $_->[2]" : '') } @shown)
+			  . "\nraised: " . join('; ', map { "$_->[0] $_->[1] DETAIL $_->[2]" } @raised) unless $same;
 		}
-		else
+		# RB_DOC_OUTPUT=dir: what psql printed for each block, to write a
+		# shown result from
+		if ($ENV{RB_DOC_OUTPUT})
 		{
-			($rc, $out, $err) = $node->psql($db, "SET search_path = reseller_billing, public;\n$block",
-				on_error_stop => 1);
+			(my $file = "$ENV{RB_DOC_OUTPUT}/$doc.$i.out") =~ s{/doc/}{/doc_};
+			open my $fh, '>', $file or die "$file: $!";
+			print $fh normalized($out), "\n";
+			close $fh;
 		}
-		$node->safe_psql('postgres', "DROP DATABASE $db");
-		my $name = "$doc, example $i runs as written ($first)";
+		if ($aside && (!defined $prev_db || $db ne $prev_db))
+		{
+			drop_database($db);
+			%vars = %vars_before;
+		}
+		if ($rc == 0 && defined $result)
+		{
+			# the shown result is what psql -q prints for the block
+			$compared++;
+			if (normalized($out) ne normalized($result))
+			{
+				$rc = 1;
+				$err = "psql printed:\n" . normalized($out) . "\nthe doc shows:\n" . normalized($result);
+			}
+		}
+		my $name = "$doc, example $i runs as written ($first)"
+		  . (defined $result ? ' and prints what the doc shows' : '');
 		if (exists $not_yet{$key})
 		{
 		  TODO:
 			{
 				local $TODO = $not_yet{$key};
-				ok($rc == 0, $name);
+				ok($rc == 0, $name) or diag($err);
 			}
 		}
 		else
 		{
 			$ran++ if $rc == 0;
-			ok($rc == 0, $name) or diag($err);
+			ok($rc == 0, $name) or diag("$err\n(its name in %not_yet: $key)");
 		}
 	}
 }
+drop_database($prev_db) if defined $prev_db;
 cmp_ok($n, '>', 50, "the docs hold $n SQL examples");
 is(join(', ', grep { !$seen{$_} } sort keys %not_yet), '',
 	'every example listed as not running yet is still in the docs (the list is exact)');
-note("$ran of $n examples run as written; " . scalar(keys %not_yet) . ' listed as not yet');
+note("$ran of $n examples run as written ($compared of them compared with the result the doc shows); "
+	  . scalar(keys %not_yet) . ' listed as not yet');
 
 $node->stop;
 done_testing();
