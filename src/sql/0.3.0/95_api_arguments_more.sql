@@ -257,6 +257,7 @@ DECLARE
     becomes     text;
     total       reseller_billing.amount;
     m           reseller_billing.migration;
+    credit      bigint;
 BEGIN
     IF p_reseller IS NULL OR p_at IS NULL THEN
         RAISE EXCEPTION 'a migration needs a reseller and a moment'
@@ -346,7 +347,7 @@ BEGIN
             UPDATE reseller_billing.subscription t
                SET plan = 'trial', status = 'trial', seat_cap = t.committed_seats, committed_seats = NULL,
                    term_start = local_day, term_end = NULL, trial_end = local_day + trial_days,
-                   partner_price = reseller_billing.partner_price(t.sku_id, 'trial', t.reseller_id, local_day)
+                   partner_price = reseller_billing.partner_price(s.sku_id, 'trial', s.reseller_id, local_day)
              WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
                AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
         END IF;
@@ -364,11 +365,13 @@ BEGIN
     UPDATE reseller_billing.migration x SET orders_migrated = days
      WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
     IF total IS NOT NULL AND reseller_billing.sign(total) > 0 THEN
-        UPDATE reseller_billing.migration x
-           SET credit_id = reseller_billing.grant_credit(p_reseller, total, 'migration credit',
+        -- the credit granted first, then recorded (on a Citus cluster an
+        -- UPDATE may not call a volatile function)
+        credit := reseller_billing.grant_credit(p_reseller, total, 'migration credit',
                    jsonb_build_object('customer_kind', jsonb_build_array('online'),
                                       'sku_family', jsonb_build_array(coalesce(r.settings ->> 'main_family', 'apps')),
-                                      'line_kind', jsonb_build_array('annual_installment', 'flex_usage')))
+                                      'line_kind', jsonb_build_array('annual_installment', 'flex_usage')));
+        UPDATE reseller_billing.migration x SET credit_id = credit
          WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
     END IF;
 
