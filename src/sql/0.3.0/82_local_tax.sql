@@ -421,18 +421,22 @@ DECLARE
     -- equality on reseller_id (a range folds this to true), so that on a
     -- Citus cluster each runs on the shard holding the reseller
     v_one   bigint := CASE WHEN p_lo = p_hi THEN p_lo END;
+    dist    bool;
 BEGIN
-    -- on a Citus cluster, one connection per node for the whole close (the
+    -- on a Citus cluster (asked once per chunk), one connection per node for the whole close (the
     -- invoices and their lines of a reseller are written to colocated
     -- shards, which must not be modified over two connections), and a range
     -- is closed one reseller at a time
-    PERFORM reseller_billing.one_connection();
-    IF v_one IS NOT NULL AND reseller_billing.distributed() THEN
+    dist := reseller_billing.distributed();
+    IF dist THEN
+        PERFORM reseller_billing.one_connection();
+    END IF;
+    IF v_one IS NOT NULL AND dist THEN
         -- a late change of this reseller waits for this close to commit
         -- (wait_for_close: the program's advisory lock is per node)
         PERFORM FROM reseller_billing.reseller x WHERE x.reseller_id = v_one FOR NO KEY UPDATE;
     END IF;
-    IF v_one IS NULL AND reseller_billing.distributed() THEN
+    IF v_one IS NULL AND dist THEN
         written := 0;
         FOR r IN SELECT x.reseller_id FROM reseller_billing.reseller x
                   WHERE x.reseller_id BETWEEN p_lo AND p_hi AND x.program_id = p_program
