@@ -38,6 +38,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -48,237 +49,17 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
+#include "seat_state.h"
 #include "session.h"
 #include "spi_rules.h"
 
 #define attr(td, tuple, name, isnull) \
 	rb_column(RelationGetDescr((td)->tg_relation), (tuple), (name), (isnull), "seat_count")
 
-typedef struct SeatGroup
-{
-	Oid			relid;
-	SubTransactionId subxid;
-	bool		insert;			/* an INSERT's group, or an UPDATE's */
-	int64		reseller;
-	int64		subscription;
-	int64		delta;			/* accounts in use gained (lost) */
-	bool		has_moment;
-	TimestampTz latest;			/* INSERT: the latest start or end */
-	TimestampTz earliest;		/* INSERT: the earliest start */
-} SeatGroup;
-
-/* a transaction's change of a counter not yet written */
-typedef struct SeatPending
-{
-	int64		reseller;
-	int64		subscription;
-	SubTransactionId subxid;
-	int64		delta;
-} SeatPending;
-
-/*
- * A subscription this transaction has locked (FOR NO KEY UPDATE) and read:
- * while the lock is held nobody else changes the row, so a later statement
- * of the transaction checks its accounts against what was read, with no
- * query.  Forgotten when the transaction updates the row (seat_count_fold
- * runs before every UPDATE of a subscription) and when the subtransaction
- * that took the lock aborts (the lock goes with it).
- */
-typedef struct SeatLocked
-{
-	int64		reseller;
-	int64		subscription;
-	SubTransactionId subxid;
-	char		status[16];
-	bool		annual;
-	bool		lim_null;
-	int64		lim;
-	int64		active;			/* active_seats on disk when locked */
-	bool		trial_ended;	/* a trial whose end has come */
-	char		trial_end[16];
-} SeatLocked;
-
-static List *seat_groups = NIL;
-static List *seat_pending = NIL;
-static List *seat_locked = NIL;
-static MemoryContext seat_cxt = NULL;
-static bool seat_callbacks = false;
 static SPIPlanPtr plan_lock = NULL;
 static SPIPlanPtr plan_count = NULL;
 static SPIPlanPtr plan_today = NULL;
 static SPIPlanPtr plan_late = NULL;
-
-static void
-seat_xact_callback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
-		event == XACT_EVENT_PREPARE)
-	{
-		seat_groups = NIL;
-		seat_pending = NIL;
-		seat_locked = NIL;
-		seat_cxt = NULL;
-	}
-}
-
-static void
-seat_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-					  SubTransactionId parentSubid, void *arg)
-{
-	ListCell   *lc;
-
-	foreach(lc, seat_groups)
-	{
-		SeatGroup  *g = lfirst(lc);
-
-		if (g->subxid != mySubid)
-			continue;
-		if (event == SUBXACT_EVENT_ABORT_SUB)
-			seat_groups = foreach_delete_current(seat_groups, lc);
-		else if (event == SUBXACT_EVENT_COMMIT_SUB)
-			g->subxid = parentSubid;
-	}
-	foreach(lc, seat_pending)
-	{
-		SeatPending *p = lfirst(lc);
-
-		if (p->subxid != mySubid)
-			continue;
-		if (event == SUBXACT_EVENT_ABORT_SUB)
-			seat_pending = foreach_delete_current(seat_pending, lc);
-		else if (event == SUBXACT_EVENT_COMMIT_SUB)
-			p->subxid = parentSubid;
-	}
-	foreach(lc, seat_locked)
-	{
-		SeatLocked *k = lfirst(lc);
-
-		if (k->subxid != mySubid)
-			continue;
-		if (event == SUBXACT_EVENT_ABORT_SUB)
-			seat_locked = foreach_delete_current(seat_locked, lc);
-		else if (event == SUBXACT_EVENT_COMMIT_SUB)
-			k->subxid = parentSubid;
-	}
-}
-
-static SeatLocked *
-locked_find(int64 reseller, int64 subscription)
-{
-	ListCell   *lc;
-
-	foreach(lc, seat_locked)
-	{
-		SeatLocked *k = lfirst(lc);
-
-		if (k->reseller == reseller && k->subscription == subscription)
-			return k;
-	}
-	return NULL;
-}
-
-static void
-locked_forget(int64 reseller, int64 subscription)
-{
-	ListCell   *lc;
-
-	foreach(lc, seat_locked)
-	{
-		SeatLocked *k = lfirst(lc);
-
-		if (k->reseller == reseller && k->subscription == subscription)
-			seat_locked = foreach_delete_current(seat_locked, lc);
-	}
-}
-
-/* the first call of a transaction: callbacks and the memory of its groups */
-static void
-seat_state_init(void)
-{
-	if (!seat_callbacks)
-	{
-		RegisterXactCallback(seat_xact_callback, NULL);
-		RegisterSubXactCallback(seat_subxact_callback, NULL);
-		seat_callbacks = true;
-	}
-	if (seat_cxt == NULL)
-		seat_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing seat groups",
-										 ALLOCSET_SMALL_SIZES);
-}
-
-/* what the transaction has added to a counter and not written yet */
-static int64
-pending_sum(int64 reseller, int64 subscription)
-{
-	ListCell   *lc;
-	int64		sum = 0;
-
-	foreach(lc, seat_pending)
-	{
-		SeatPending *p = lfirst(lc);
-
-		if (p->reseller == reseller && p->subscription == subscription)
-			sum += p->delta;
-	}
-	return sum;
-}
-
-/* adds delta to a counter's pending count, in the current subtransaction */
-static void
-pending_add(int64 reseller, int64 subscription, int64 delta)
-{
-	SubTransactionId subxid = GetCurrentSubTransactionId();
-	ListCell   *lc;
-	SeatPending *p;
-
-	foreach(lc, seat_pending)
-	{
-		p = lfirst(lc);
-		if (p->reseller == reseller && p->subscription == subscription && p->subxid == subxid)
-		{
-			p->delta += delta;
-			return;
-		}
-	}
-	seat_state_init();
-	p = MemoryContextAllocZero(seat_cxt, sizeof(SeatPending));
-	p->reseller = reseller;
-	p->subscription = subscription;
-	p->subxid = subxid;
-	p->delta = delta;
-	{
-		MemoryContext old = MemoryContextSwitchTo(seat_cxt);
-
-		seat_pending = lappend(seat_pending, p);
-		MemoryContextSwitchTo(old);
-	}
-}
-
-
-static SeatGroup *
-group_for(Oid relid, bool insert, int64 reseller, int64 subscription)
-{
-	SubTransactionId subxid = GetCurrentSubTransactionId();
-	SeatGroup  *g;
-
-	/* the last group first: a statement's rows usually share one */
-	for (int i = list_length(seat_groups) - 1; i >= 0; i--)
-	{
-		g = list_nth(seat_groups, i);
-		if (g->relid == relid && g->subxid == subxid && g->insert == insert &&
-			g->reseller == reseller && g->subscription == subscription)
-			return g;
-	}
-	g = MemoryContextAllocZero(seat_cxt, sizeof(SeatGroup));
-	g->relid = relid;
-	g->subxid = subxid;
-	g->insert = insert;
-	g->reseller = reseller;
-	g->subscription = subscription;
-	seat_groups = lappend(seat_groups, g);
-	return g;
-}
 
 PG_FUNCTION_INFO_V1(rb_seat_count_row);
 Datum
@@ -293,7 +74,6 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 	int64		reseller,
 				subscription;
 	SeatGroup  *g;
-	MemoryContext old;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
@@ -303,15 +83,12 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 				 errmsg("seat_count_row() must be an AFTER INSERT OR UPDATE row trigger")));
 	if (rb_restoring())
 		return PointerGetDatum(NULL);	/* restored counters count these seats already */
-	seat_state_init();
 
 	insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
 	n = insert ? td->tg_trigtuple : td->tg_newtuple;
 	reseller = DatumGetInt64(attr(td, n, "reseller_id", &isnull));
 	subscription = DatumGetInt64(attr(td, n, "subscription_id", &isnull));
-	old = MemoryContextSwitchTo(seat_cxt);
-	g = group_for(RelationGetRelid(td->tg_relation), insert, reseller, subscription);
-	MemoryContextSwitchTo(old);
+	g = seat_group(RelationGetRelid(td->tg_relation), insert, reseller, subscription);
 
 	until = attr(td, n, "active_until", &until_null);
 	if (insert)
@@ -345,55 +122,14 @@ rb_seat_count_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-static int
-group_cmp(const ListCell *a, const ListCell *b)
+/* reads the row of a locked subscription into K (the trial's end needs the
+ * program's date) */
+static void
+locked_read(SeatLocked *k, HeapTuple row, TupleDesc desc)
 {
-	const SeatGroup *x = lfirst(a);
-	const SeatGroup *y = lfirst(b);
-
-	if (x->reseller != y->reseller)
-		return x->reseller < y->reseller ? -1 : 1;
-	if (x->subscription != y->subscription)
-		return x->subscription < y->subscription ? -1 : 1;
-	return 0;
-}
-
-/* lock a subscription and read what its limit needs (once per transaction) */
-static SeatLocked *
-lock_subscription_row(SeatGroup *g)
-{
-	Oid			keytypes[1] = {INT8OID};
-	Datum		keys[2] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription)};
-	Oid			lock_types[2] = {INT8OID, INT8OID};
-	HeapTuple	row;
-	TupleDesc	desc;
 	bool		isnull;
-	SeatLocked *k = locked_find(g->reseller, g->subscription);
 
-	if (k != NULL)
-		return k;
-	SPI_execute_plan(rb_prepare_once(&plan_lock,
-								  "SELECT s.status, s.plan::text, reseller_billing.is_annual(s.plan), "
-								  "CASE WHEN reseller_billing.is_annual(s.plan) THEN s.committed_seats ELSE s.seat_cap END, "
-								  "s.active_seats, s.trial_end "
-								  "FROM reseller_billing.subscription s "
-								  "WHERE s.reseller_id OPERATOR(pg_catalog.=) $1 AND s.subscription_id OPERATOR(pg_catalog.=) $2 "
-								  "FOR NO KEY UPDATE",
-								  2, lock_types),
-					 keys, NULL, false, 1);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " does not exist",
-						g->subscription, g->reseller),
-				 errdetail("A seat belongs to an existing subscription of the same reseller.")));
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	k = MemoryContextAllocZero(seat_cxt, sizeof(SeatLocked));
-	k->reseller = g->reseller;
-	k->subscription = g->subscription;
-	k->subxid = GetCurrentSubTransactionId();
-	strlcpy(k->status, TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull)), sizeof(k->status));
+	strlcpy(k->status, TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull)), sizeof(k->status));
 	k->annual = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
 	k->lim = DatumGetInt32(SPI_getbinval(row, desc, 4, &k->lim_null));
 	k->active = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull));
@@ -404,6 +140,8 @@ lock_subscription_row(SeatGroup *g)
 
 		if (!tnull)
 		{
+			Oid			keytypes[1] = {INT8OID};
+			Datum		keys[1] = {Int64GetDatum(k->key.reseller)};
 			Datum		today;
 			bool		today_null;
 
@@ -417,38 +155,87 @@ lock_subscription_row(SeatGroup *g)
 			k->trial_ended = !today_null && DatumGetDateADT(trial_end) <= DatumGetDateADT(today);
 		}
 	}
-	{
-		MemoryContext old = MemoryContextSwitchTo(seat_cxt);
+}
 
-		seat_locked = lappend(seat_locked, k);
-		MemoryContextSwitchTo(old);
+/*
+ * Locks the subscriptions of groups[from .. to) (one reseller, in key order)
+ * that the transaction has not locked yet, in one statement keyed by the
+ * reseller (a router query on Citus): FOR NO KEY UPDATE in subscription
+ * order, so concurrent statements lock them in the same order.  What the
+ * rows say is kept for the rest of the transaction.
+ */
+static void
+lock_subscriptions(SeatGroup *groups, int from, int to)
+{
+	Oid			types[2] = {INT8OID, INT8ARRAYOID};
+	Datum		args[2];
+	Datum	   *ids = palloc(sizeof(Datum) * (to - from));
+	int			n = 0;
+	int64		reseller = groups[from].key.sub.reseller;
+
+	for (int i = from; i < to; i++)
+		if (seat_locked_find(reseller, groups[i].key.sub.subscription) == NULL)
+			ids[n++] = Int64GetDatum(groups[i].key.sub.subscription);
+	if (n == 0)
+		return;
+	args[0] = Int64GetDatum(reseller);
+	args[1] = PointerGetDatum(construct_array(ids, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	SPI_execute_plan(rb_prepare_once(&plan_lock,
+								  "SELECT s.subscription_id, s.status, reseller_billing.is_annual(s.plan), "
+								  "CASE WHEN reseller_billing.is_annual(s.plan) THEN s.committed_seats ELSE s.seat_cap END, "
+								  "s.active_seats, s.trial_end "
+								  "FROM reseller_billing.subscription s "
+								  "WHERE s.reseller_id OPERATOR(pg_catalog.=) $1 "
+								  "AND s.subscription_id OPERATOR(pg_catalog.=) ANY ($2) "
+								  "ORDER BY s.subscription_id FOR NO KEY UPDATE",
+								  2, types),
+					 args, NULL, false, 0);
+	{
+		SPITupleTable *tt = SPI_tuptable;
+		uint64		rows = SPI_processed;
+
+		for (uint64 r = 0; r < rows; r++)
+		{
+			bool		isnull;
+			int64		sub = DatumGetInt64(SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull));
+
+			locked_read(seat_locked_add(reseller, sub), tt->vals[r], tt->tupdesc);
+		}
+		SPI_freetuptable(tt);
 	}
-	return k;
 }
 
 /* the limit of one subscription, and its pending count moved by delta */
 static void
 apply_group(SeatGroup *g)
 {
-	SeatLocked *k = lock_subscription_row(g);
+	int64		reseller = g->key.sub.reseller,
+				subscription = g->key.sub.subscription;
+	SeatLocked *k = seat_locked_find(reseller, subscription);
 	int64		active;
 
+	if (k == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " does not exist",
+						subscription, reseller),
+				 errdetail("A seat belongs to an existing subscription of the same reseller.")));
 	if (g->delta == 0)
 		return;					/* only accounts recorded already ended */
-	active = k->active + pending_sum(g->reseller, g->subscription);
+	active = k->active + seat_pending_sum(reseller, subscription);
 	if (g->delta > 0)
 	{
 		if (strcmp(k->status, "active") != 0 && strcmp(k->status, "trial") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " is %s and accepts no new accounts",
-							g->subscription, g->reseller, k->status),
+							subscription, reseller, k->status),
 					 errdetail(INT64_FORMAT " new account(s) were to be added.", g->delta)));
 		if (k->trial_ended)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("trial subscription " INT64_FORMAT " of reseller " INT64_FORMAT " ended on %s and accepts no new accounts",
-							g->subscription, g->reseller, k->trial_end),
+							subscription, reseller, k->trial_end),
 					 errdetail("The trial ran until %s; " INT64_FORMAT " new account(s) were to be added.",
 							   k->trial_end, g->delta),
 					 errhint("Convert it to an Annual or Flex plan with change_plan.")));
@@ -459,7 +246,7 @@ apply_group(SeatGroup *g)
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " would exceed its %s",
-							g->subscription, g->reseller, what),
+							subscription, reseller, what),
 					 errdetail("The %s: " INT64_FORMAT "; " INT64_FORMAT " accounts are active and " INT64_FORMAT
 							   " more were to be added, " INT64_FORMAT " in all.",
 							   what, k->lim, active, g->delta, active + g->delta),
@@ -467,7 +254,7 @@ apply_group(SeatGroup *g)
 							 : "Raise the cap with set_seat_cap, or remove accounts first.")));
 		}
 	}
-	pending_add(g->reseller, g->subscription, g->delta);
+	seat_pending_add(reseller, subscription, g->delta);
 }
 
 /* the first moment that may lie in a month billed already: the month's
@@ -493,11 +280,9 @@ Datum
 rb_seat_count_apply(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	Oid			relid;
 	bool		insert;
-	SubTransactionId subxid = GetCurrentSubTransactionId();
-	List	   *mine = NIL;
-	ListCell   *lc;
+	SeatGroup  *mine;
+	int			n;
 	TimestampTz now,
 				bound;
 
@@ -506,135 +291,131 @@ rb_seat_count_apply(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("seat_count_apply() must be an AFTER statement trigger")));
-	relid = RelationGetRelid(td->tg_relation);
 	insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
-	foreach(lc, seat_groups)
-	{
-		SeatGroup  *g = lfirst(lc);
-
-		if (g->relid == relid && g->subxid == subxid && g->insert == insert)
-		{
-			mine = lappend(mine, g);
-			seat_groups = foreach_delete_current(seat_groups, lc);
-		}
-	}
-	if (mine == NIL)
+	mine = seat_groups_take(RelationGetRelid(td->tg_relation), insert, &n);
+	if (n == 0)
 		return PointerGetDatum(NULL);
-	list_sort(mine, group_cmp);
 
 	now = rb_clock();
 	bound = late_change_bound(now);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "seat_count: SPI_connect failed");
-	foreach(lc, mine)
+	for (int from = 0; from < n;)
 	{
-		SeatGroup  *g = lfirst(lc);
+		int			to = from;
+		int			m = 0;
+		SeatGroup  *run;
 
-		CHECK_FOR_INTERRUPTS();
-		if (insert && g->has_moment && g->latest > now)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("accounts of subscription " INT64_FORMAT " of reseller " INT64_FORMAT
-							" cannot start or end in the future", g->subscription, g->reseller),
-					 errdetail("An account would start or end at %s.",
-							   rb_datum_text(TimestampTzGetDatum(g->latest), TIMESTAMPTZOID)),
-					 errhint("Add an account when it starts; end it (set active_until) when it is removed.")));
-		if (!insert && g->delta == 0)
-			continue;
-		apply_group(g);
-		/* an account dated back into a month that may be billed already is a
-		 * late change */
-		if (insert && g->has_moment && g->earliest < bound)
+		/* one reseller's groups (key order), those with something to
+		 * check, locked in one statement */
+		while (to < n && mine[to].key.sub.reseller == mine[from].key.sub.reseller)
+			to++;
+		run = palloc(sizeof(SeatGroup) * (to - from));
+		for (int i = from; i < to; i++)
+			if (insert || mine[i].delta != 0)
+				run[m++] = mine[i];
+		if (m > 0)
+			lock_subscriptions(run, 0, m);
+		pfree(run);
+
+		for (int i = from; i < to; i++)
 		{
-			Oid			types[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
-			Datum		args[3] = {Int64GetDatum(g->reseller), Int64GetDatum(g->subscription),
-			TimestampTzGetDatum(g->earliest)};
+			SeatGroup  *g = &mine[i];
 
-			SPI_execute_plan(rb_prepare_once(&plan_late,
-										  "SELECT reseller_billing.mark_late_change_at($1, $2, $3)", 3, types),
-							 args, NULL, false, 0);
+			CHECK_FOR_INTERRUPTS();
+			if (insert && g->has_moment && g->latest > now)
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("accounts of subscription " INT64_FORMAT " of reseller " INT64_FORMAT
+								" cannot start or end in the future", g->key.sub.subscription, g->key.sub.reseller),
+						 errdetail("An account would start or end at %s.",
+								   rb_datum_text(TimestampTzGetDatum(g->latest), TIMESTAMPTZOID)),
+						 errhint("Add an account when it starts; end it (set active_until) when it is removed.")));
+			if (!insert && g->delta == 0)
+				continue;
+			apply_group(g);
+			/* an account dated back into a month that may be billed already
+			 * is a late change */
+			if (insert && g->has_moment && g->earliest < bound)
+			{
+				Oid			types[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
+				Datum		args[3] = {Int64GetDatum(g->key.sub.reseller), Int64GetDatum(g->key.sub.subscription),
+				TimestampTzGetDatum(g->earliest)};
+
+				SPI_execute_plan(rb_prepare_once(&plan_late,
+											  "SELECT reseller_billing.mark_late_change_at($1, $2, $3)", 3, types),
+								 args, NULL, false, 0);
+			}
 		}
+		from = to;
 	}
 	SPI_finish();
-	list_free(mine);
+	pfree(mine);
 	return PointerGetDatum(NULL);
-}
-
-static int
-pending_cmp(const ListCell *a, const ListCell *b)
-{
-	const SeatPending *x = lfirst(a);
-	const SeatPending *y = lfirst(b);
-
-	if (x->reseller != y->reseller)
-		return x->reseller < y->reseller ? -1 : 1;
-	if (x->subscription != y->subscription)
-		return x->subscription < y->subscription ? -1 : 1;
-	return 0;
 }
 
 /*
  * seat_count_commit(): the deferred constraint trigger, queued by every seat
  * row and fired when the transaction commits.  The first call writes every
- * pending count of the transaction, in key order (the rows are locked by
- * this transaction already); the later calls find nothing to write.
+ * pending count of the transaction, one UPDATE per reseller over its
+ * subscriptions (the rows are locked by this transaction already, so the
+ * order of the writes cannot deadlock); the later calls find nothing to
+ * write.
  */
 PG_FUNCTION_INFO_V1(rb_seat_count_commit);
 Datum
 rb_seat_count_commit(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	List	   *todo;
-	int64		reseller = 0,
-				subscription = 0,
-				sum = 0;
-	bool		have = false;
+	SeatCount  *todo;
+	int			n;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("seat_count_commit() must be an AFTER row trigger")));
-	if (seat_pending == NIL)
-		return PointerGetDatum(NULL);
 	/* taken first: the UPDATEs below must not fold these counts again */
-	todo = list_copy(seat_pending);
-	seat_pending = NIL;
-	list_sort(todo, pending_cmp);
+	todo = seat_pending_take_all(&n);
+	if (n == 0)
+		return PointerGetDatum(NULL);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "seat_count: SPI_connect failed");
-	for (int i = 0; i <= list_length(todo); i++)
+	for (int from = 0; from < n;)
 	{
-		SeatPending *p = i < list_length(todo) ? list_nth(todo, i) : NULL;
+		int			to = from;
+		Oid			types[3] = {INT8OID, INT8ARRAYOID, INT4ARRAYOID};
+		Datum		args[3];
+		Datum	   *subs,
+				   *deltas;
 
-		if (have && (p == NULL || p->reseller != reseller || p->subscription != subscription))
+		CHECK_FOR_INTERRUPTS();
+		while (to < n && todo[to].key.reseller == todo[from].key.reseller)
+			to++;
+		subs = palloc(sizeof(Datum) * (to - from));
+		deltas = palloc(sizeof(Datum) * (to - from));
+		for (int i = from; i < to; i++)
 		{
-			if (sum != 0)
-			{
-				Oid			keytypes[3] = {INT8OID, INT8OID, INT8OID};
-				Datum		keys[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), Int64GetDatum(sum)};
-
-				SPI_execute_plan(rb_prepare_once(&plan_count,
-											  "UPDATE reseller_billing.subscription t SET active_seats = t.active_seats OPERATOR(pg_catalog.+) $3::int "
-											  "WHERE t.reseller_id OPERATOR(pg_catalog.=) $1 AND t.subscription_id OPERATOR(pg_catalog.=) $2",
-											  3, keytypes),
-								 keys, NULL, false, 0);
-			}
-			have = false;
+			subs[i - from] = Int64GetDatum(todo[i].key.subscription);
+			deltas[i - from] = Int32GetDatum((int32) todo[i].delta);
 		}
-		if (p == NULL)
-			break;
-		if (!have)
-		{
-			reseller = p->reseller;
-			subscription = p->subscription;
-			sum = 0;
-			have = true;
-		}
-		sum += p->delta;
+		args[0] = Int64GetDatum(todo[from].key.reseller);
+		args[1] = PointerGetDatum(construct_array(subs, to - from, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		args[2] = PointerGetDatum(construct_array(deltas, to - from, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+		SPI_execute_plan(rb_prepare_once(&plan_count,
+									  "UPDATE reseller_billing.subscription t "
+									  "SET active_seats = t.active_seats OPERATOR(pg_catalog.+) d.delta "
+									  "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS d(subscription_id, delta) "
+									  "WHERE t.reseller_id OPERATOR(pg_catalog.=) $1 "
+									  "AND t.subscription_id OPERATOR(pg_catalog.=) d.subscription_id",
+									  3, types),
+						 args, NULL, false, 0);
+		pfree(subs);
+		pfree(deltas);
+		from = to;
 	}
 	SPI_finish();
-	list_free(todo);
+	pfree(todo);
 	return PointerGetDatum(NULL);
 }
 
@@ -665,16 +446,16 @@ rb_seat_count_fold(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("seat_count_fold() must be a BEFORE UPDATE row trigger")));
 	n = td->tg_newtuple;
-	if (seat_pending == NIL && seat_locked == NIL)
+	if (!seat_pending_any() && !seat_locked_any())
 		return PointerGetDatum(n);
 	desc = RelationGetDescr(td->tg_relation);
 	reseller = DatumGetInt64(attr(td, n, "reseller_id", &isnull));
 	subscription = DatumGetInt64(attr(td, n, "subscription_id", &isnull));
 	/* the row changes: what was read of it when it was locked is stale */
-	locked_forget(reseller, subscription);
-	if (seat_pending == NIL)
+	seat_locked_forget(reseller, subscription);
+	if (!seat_pending_any())
 		return PointerGetDatum(n);
-	pending = pending_sum(reseller, subscription);
+	pending = seat_pending_sum(reseller, subscription);
 	if (pending == 0)
 		return PointerGetDatum(n);
 	attno = SPI_fnumber(desc, "active_seats");
@@ -682,7 +463,7 @@ rb_seat_count_fold(PG_FUNCTION_ARGS)
 	value = Int32GetDatum(DatumGetInt32(value) + (int32) pending);
 	isnull = false;
 	n = heap_modify_tuple_by_cols(n, desc, 1, &attno, &value, &isnull);
-	pending_add(reseller, subscription, -pending);
+	seat_pending_add(reseller, subscription, -pending);
 	return PointerGetDatum(n);
 }
 
@@ -695,7 +476,7 @@ PG_FUNCTION_INFO_V1(rb_seat_count_pending);
 Datum
 rb_seat_count_pending(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32((int32) pending_sum(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
+	PG_RETURN_INT32((int32) seat_pending_sum(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "spi_rules.h"
 
@@ -60,37 +61,68 @@ rb_pending_take(List **pending, Oid relid)
 {
 	SubTransactionId subxid = GetCurrentSubTransactionId();
 	List	   *mine = NIL;
+	List	   *keep = NIL;
+	MemoryContext cxt;
 	ListCell   *lc;
 
+	if (*pending == NIL)
+		return NIL;
+	/* one pass: deleting cell by cell moved the rest of the list each time */
+	cxt = GetMemoryChunkContext(*pending);
 	foreach(lc, *pending)
 	{
 		RbPending  *p = lfirst(lc);
 
 		if (p->relid == relid && p->subxid == subxid)
-		{
 			mine = lappend(mine, p);
-			*pending = foreach_delete_current(*pending, lc);
+		else
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+
+			keep = lappend(keep, p);
+			MemoryContextSwitchTo(old);
 		}
 	}
+	list_free(*pending);
+	*pending = keep;
 	return mine;
 }
 
 void
 rb_pending_subxact(List **pending, SubXactEvent event, SubTransactionId mine, SubTransactionId parent)
 {
+	List	   *keep = NIL;
+	MemoryContext cxt,
+				old;
 	ListCell   *lc;
 
+	if (*pending == NIL)
+		return;
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		foreach(lc, *pending)
+		{
+			RbPending  *p = lfirst(lc);
+
+			if (p->subxid == mine)
+				p->subxid = parent;
+		}
+		return;
+	}
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	cxt = GetMemoryChunkContext(*pending);
+	old = MemoryContextSwitchTo(cxt);
 	foreach(lc, *pending)
 	{
 		RbPending  *p = lfirst(lc);
 
 		if (p->subxid != mine)
-			continue;
-		if (event == SUBXACT_EVENT_ABORT_SUB)
-			*pending = foreach_delete_current(*pending, lc);
-		else if (event == SUBXACT_EVENT_COMMIT_SUB)
-			p->subxid = parent;
+			keep = lappend(keep, p);
 	}
+	MemoryContextSwitchTo(old);
+	list_free(*pending);
+	*pending = keep;
 }
 
 char *
