@@ -32,15 +32,14 @@
 #include "amount.h"
 #include "clock.h"
 #include "session.h"
+#include "late_change.h"
 #include "spi_rules.h"
+#include "tranche.h"
 #include "subscription_row.h"
 
-static SPIPlanPtr plan_today = NULL;
-static RbTypedPlan plan_tranche;
 static SPIPlanPtr plan_tranche_end = NULL;
 static SPIPlanPtr plan_flex_end = NULL;
 static RbTypedPlan plan_flex_start;
-static SPIPlanPtr plan_late = NULL;
 
 static bool
 is_annual(SubRow *r)
@@ -59,33 +58,24 @@ on_flex(SubRow *r)
 static void
 add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on)
 {
-	Oid			types[8] = {INT8OID, INT8OID, sub_type(n, SC_PLAN), INT4OID, sub_type(n, SC_PRICE),
-							DATEOID, DATEOID, DATEOID};
-	Datum		args[8] = {sub_get(n, SC_RESELLER), sub_get(n, SC_SUBSCRIPTION), sub_get(n, SC_PLAN), seats,
-						   sub_get(n, SC_PRICE), sub_get(n, SC_TERM_START), sub_get(n, SC_TERM_END),
-						   DateADTGetDatum(starts_on)};
-	char		nulls[8];
+	TrancheArgs a;
 	SubCol		cols[8] = {SC_RESELLER, SC_SUBSCRIPTION, SC_PLAN, SC_NCOLS, SC_PRICE, SC_TERM_START, SC_TERM_END,
 						   SC_NCOLS};
 
+	a.reseller = sub_get(n, SC_RESELLER);
+	a.subscription = sub_get(n, SC_SUBSCRIPTION);
+	a.plan = sub_get(n, SC_PLAN);
+	a.seats = seats;
+	a.price = sub_get(n, SC_PRICE);
+	a.term_start = sub_get(n, SC_TERM_START);
+	a.term_end = sub_get(n, SC_TERM_END);
+	a.starts_on = DateADTGetDatum(starts_on);
 	for (int i = 0; i < 8; i++)
-		nulls[i] = (cols[i] != SC_NCOLS && sub_null(n, cols[i])) ? 'n' : ' ';
-	nulls[3] = seats_null ? 'n' : ' ';
-	SPI_execute_plan(rb_prepare_typed(&plan_tranche,
-									  "SELECT reseller_billing.tranche_add($1, $2, $3, $4, $5, $6, $7, $8)", 8, types),
-					 args, nulls, false, 0);
-}
-
-static void
-mark_late(Datum reseller, Datum subscription, DateADT from)
-{
-	Oid			types[3] = {INT8OID, INT8OID, DATEOID};
-	Datum		args[3] = {reseller, subscription, DateADTGetDatum(from)};
-
-	SPI_execute_plan(rb_prepare_once(&plan_late,
-									 "SELECT reseller_billing.mark_late_change($1, $2, reseller_billing.billing_period($3))",
-									 3, types),
-					 args, NULL, false, 0);
+		a.null[i] = cols[i] != SC_NCOLS && sub_null(n, cols[i]);
+	a.null[3] = seats_null;
+	a.plan_type = sub_type(n, SC_PLAN);
+	a.price_type = sub_type(n, SC_PRICE);
+	rb_tranche_insert(&a, false);
 }
 
 PG_FUNCTION_INFO_V1(rb_subscription_billing_facts);
@@ -100,8 +90,10 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	bool		was_flex = false,
 				is_flex,
 				stale = false;
-	DateADT		today;
+	DateADT		today = 0;
 	bool		today_null;
+	bool		have_program;
+	int64		program = -1;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
@@ -123,12 +115,13 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	}
 	is_flex = on_flex(&n);
 	{
-		Oid			types[2] = {INT8OID, TIMESTAMPTZOID};
-		Datum		args[2] = {sub_get(&n, SC_RESELLER), TimestampTzGetDatum(eff)};
+		char	   *tz = NULL;
 
-		SPI_execute_plan(rb_prepare_once(&plan_today, "SELECT reseller_billing.program_date($1, $2)", 2, types),
-						 args, NULL, true, 1);
-		today = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &today_null));
+		/* the program's date of the change (program_date) */
+		have_program = rb_reseller_program(DatumGetInt64(sub_get(&n, SC_RESELLER)), &program, &tz);
+		today_null = !have_program || tz == NULL;
+		if (!today_null)
+			today = rb_date_in_zone(eff, tz);
 	}
 
 	/* Annual: a new term starts a tranche of all committed seats; added
@@ -213,7 +206,8 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	/* a change dated back into a month already billed makes its bill stale
 	 * from that month on (new tranches are marked by their own trigger) */
 	if (stale && !today_null)
-		mark_late(sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), today);
+		rb_mark_late(DatumGetInt64(sub_get(&n, SC_RESELLER)), DatumGetInt64(sub_get(&n, SC_SUBSCRIPTION)), today,
+					 have_program ? program : -1);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
@@ -245,7 +239,7 @@ rb_tranche_late_change(PG_FUNCTION_ARGS)
 	starts_on = rb_column(desc, td->tg_trigtuple, "starts_on", &d_null, "tranche_late_change");
 	SPI_connect();
 	if (!d_null)
-		mark_late(reseller, subscription, DatumGetDateADT(starts_on));
+		rb_mark_late(DatumGetInt64(reseller), DatumGetInt64(subscription), DatumGetDateADT(starts_on), -1);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

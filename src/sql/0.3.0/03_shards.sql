@@ -50,17 +50,7 @@ COMMENT ON FUNCTION reseller_billing.set_local(text, text) IS
 -- distribute()).  The close then writes one reseller at a time, each
 -- statement keyed by its reseller_id, so that each runs on one shard.
 CREATE FUNCTION reseller_billing.distributed() RETURNS bool
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    d bool;
-BEGIN
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
-        RETURN false;
-    END IF;
-    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
-       INTO d USING 'reseller_billing.reseller'::regclass;
-    RETURN d;
-END $$;
+    LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rb_distributed_sql';
 COMMENT ON FUNCTION reseller_billing.distributed() IS
     'internal: whether the tenant tables are distributed by reseller_id on a Citus cluster';
 

@@ -358,64 +358,7 @@ END $function$;
 -- a commitment tranche: every argument given, dates in range and in order,
 -- an Annual plan, 1 to 1,000,000 seats, a price of zero or more, an
 -- existing subscription
-CREATE OR REPLACE FUNCTION reseller_billing.tranche_add(p_reseller bigint, p_subscription bigint, p_plan reseller_billing.plan_kind, p_seats integer, p_price reseller_billing.amount, p_term_start date, p_term_end date, p_starts_on date)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF p_reseller IS NULL OR p_subscription IS NULL OR p_plan IS NULL OR p_seats IS NULL OR p_price IS NULL
-       OR p_term_start IS NULL OR p_term_end IS NULL OR p_starts_on IS NULL THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % needs all its arguments', p_subscription, p_reseller
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('Plan %s, seats %s, price %s, term %s to %s, starting on %s were given.',
-                                  coalesce(p_plan::text, 'NULL'), coalesce(p_seats::text, 'NULL'),
-                                  coalesce(p_price::text, 'NULL'), coalesce(p_term_start::text, 'NULL'),
-                                  coalesce(p_term_end::text, 'NULL'), coalesce(p_starts_on::text, 'NULL'));
-    END IF;
-    PERFORM reseller_billing.arg_date('a commitment tranche', p_term_start);
-    PERFORM reseller_billing.arg_date('a commitment tranche', p_term_end);
-    PERFORM reseller_billing.arg_date('a commitment tranche', p_starts_on);
-    IF NOT reseller_billing.is_annual(p_plan) THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % is of an Annual plan', p_subscription, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The plan given is %s.', p_plan),
-                  HINT = 'Use annual_monthly or annual_prepaid.';
-    END IF;
-    IF p_seats < 1 THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % must be for a positive number of seats',
-                p_subscription, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s seats were given.', p_seats);
-    END IF;
-    IF p_seats > 1000000 THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % would have more than 1000000 seats',
-                p_subscription, p_reseller
-            USING ERRCODE = 'numeric_value_out_of_range',
-                  DETAIL = format('%s seats were given.', p_seats);
-    END IF;
-    IF reseller_billing.sign(p_price) < 0 THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % has a price of zero or more', p_subscription, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_price);
-    END IF;
-    IF NOT (p_term_start < p_term_end AND p_term_start <= p_starts_on AND p_starts_on < p_term_end) THEN
-        RAISE EXCEPTION 'a commitment tranche of subscription % of reseller % starts within its term', p_subscription, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The term given runs from %s to %s; the tranche would start on %s.', p_term_start,
-                                  p_term_end, p_starts_on);
-    END IF;
-    IF NOT EXISTS (SELECT FROM reseller_billing.subscription s
-                    WHERE s.reseller_id = p_reseller AND s.subscription_id = p_subscription) THEN
-        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    INSERT INTO reseller_billing.commitment_tranche
-           (reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total)
-    VALUES (p_reseller, p_subscription, p_plan, p_seats, p_price, p_term_start, p_term_end, p_starts_on, p_term_end,
-            reseller_billing.prorate_fraction(p_price OPERATOR(reseller_billing.*) p_seats,
-                                              (p_term_end - p_starts_on)::bigint, (p_term_end - p_term_start)::bigint));
-END $function$;
+-- tranche_add: C (src/tranche.c), defined once, in 79_planned_once.sql, with its checks
 
 -- run_due: a moment, finite (before its run is logged)
 -- run_due: defined once, in 95_events.sql (the version 0.3.0 installs)
@@ -466,36 +409,14 @@ BEGIN
 END $function$;
 
 -- a late change: named, of an existing subscription
+-- mark_late_change: C (src/late_change.c), the one implementation the
+-- billing-facts triggers call too: the arguments given (22004), the
+-- subscription existing (P0002), then the wait for a close in progress and
+-- one late_change row per billed month from p_from on
 CREATE OR REPLACE FUNCTION reseller_billing.mark_late_change(p_reseller bigint, p_subscription bigint, p_from reseller_billing.billing_period)
- RETURNS integer
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    n       integer;
-BEGIN
-    IF p_reseller IS NULL OR p_subscription IS NULL OR p_from IS NULL THEN
-        RAISE EXCEPTION 'a late change needs a reseller, a subscription and a month'
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('Reseller %s, subscription %s and month %s were given.', coalesce(p_reseller::text, 'NULL'),
-                                  coalesce(p_subscription::text, 'NULL'), coalesce(p_from::text, 'NULL'));
-    END IF;
-    IF NOT EXISTS (SELECT FROM reseller_billing.subscription s
-                    WHERE s.reseller_id = p_reseller AND s.subscription_id = p_subscription) THEN
-        RAISE EXCEPTION 'subscription % of reseller % does not exist', p_subscription, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    PERFORM reseller_billing.wait_for_close(r.program_id, r.reseller_id)
-       FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
-    WITH ins AS (
-        INSERT INTO reseller_billing.late_change AS lc (reseller_id, subscription_id, service_period)
-        SELECT p_reseller, p_subscription, m.m
-          FROM reseller_billing.billed_months(p_reseller, p_from) m(m)
-            ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = excluded.recorded_at
-        RETURNING 1)
-    SELECT count(*)::integer INTO n FROM ins;
-    RETURN n;
-END $function$;
+    RETURNS integer
+    LANGUAGE C SET search_path = pg_catalog, reseller_billing, pg_temp
+    AS 'MODULE_PATHNAME', 'rb_mark_late_change';
 
 DROP FUNCTION reseller_billing.wait_for_close(bigint);   -- 79_planned_once.sql: wait_for_close(program, reseller)
 

@@ -1,0 +1,254 @@
+/*
+ * late_change.c — a change dated back into a month already billed: the
+ * subscription's bill of that month (and of every later billed month) is
+ * stale, and the next close writes the difference as an adjustment
+ * (doc/invoicing.md, "Late changes").
+ *
+ * rb_mark_late() is the one implementation, called by the billing-facts
+ * triggers (billing_facts.c, tranche.c) and by the SQL function
+ * mark_late_change().  It first waits for a close of the program in
+ * progress (a shared advisory lock the close holds exclusively; on a Citus
+ * cluster also the reseller's row, FOR SHARE, which the close of that
+ * reseller holds FOR NO KEY UPDATE), so a change committed while a month is
+ * being closed is never missed; then it finds the months billed from FROM
+ * on (closed for the program, or invoiced to the reseller) and records one
+ * late_change row per month.  Every statement is keyed by the reseller.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#include "late_change.h"
+#include "spi_rules.h"
+
+static SPIPlanPtr plan_program = NULL;
+static SPIPlanPtr plan_share = NULL;
+static SPIPlanPtr plan_months = NULL;
+static RbTypedPlan plan_months_of;
+static SPIPlanPtr plan_exists = NULL;
+
+bool
+rb_distributed(void)
+{
+	static LocalTransactionId lxid = InvalidLocalTransactionId;
+	static TimestampTz stmt = 0;
+	static bool answer = false;
+	Oid			catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	Oid			reseller;
+	Oid			types[1] = {OIDOID};
+	Datum		args[1];
+	bool		isnull;
+
+	if (!OidIsValid(catalog))
+		return false;			/* no Citus */
+	if (MyProc->lxid == lxid && GetCurrentStatementStartTimestamp() == stmt)
+		return answer;
+	reseller = get_relname_relid("reseller", get_namespace_oid("reseller_billing", false));
+	args[0] = ObjectIdGetDatum(reseller);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "distributed: SPI_connect failed");
+	if (SPI_execute_with_args("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)",
+							  1, types, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "distributed: the Citus catalog could not be read");
+	answer = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	lxid = MyProc->lxid;
+	stmt = GetCurrentStatementStartTimestamp();
+	return answer;
+}
+
+PG_FUNCTION_INFO_V1(rb_distributed_sql);
+Datum
+rb_distributed_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(rb_distributed());
+}
+
+bool
+rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(reseller)};
+	bool		isnull;
+
+	SPI_execute_plan(rb_prepare_once(&plan_program,
+									 "SELECT r.program_id, pg.time_zone FROM reseller_billing.reseller r "
+									 "JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) r.program_id "
+									 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1",
+									 1, types),
+					 args, NULL, true, 1);
+	if (SPI_processed == 0)
+		return false;
+	*program = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (time_zone != NULL)
+	{
+		Datum		tz = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+
+		*time_zone = isnull ? NULL : TextDatumGetCString(tz);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return true;
+}
+
+DateADT
+rb_date_in_zone(TimestampTz at, const char *time_zone)
+{
+	Datum		local = DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(time_zone),
+											TimestampTzGetDatum(at));
+
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
+}
+
+/* FROM is a date (FROM_TYPE DATEOID) or a billing_period */
+static int
+mark_late(int64 reseller, int64 subscription, Datum from, Oid from_type, int64 program)
+{
+	Oid			types[3] = {INT8OID, INT8OID, DATEOID};
+	Datum		args[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), from};
+	SPITupleTable *months;
+	uint64		n;
+	char		buf[32];
+
+	if (program < 0 && !rb_reseller_program(reseller, &program, NULL))
+		return 0;				/* no reseller, so nothing billed */
+
+	/* wait for a close of the program in progress */
+	snprintf(buf, sizeof(buf), INT64_FORMAT, program);
+	DirectFunctionCall2(pg_advisory_xact_lock_shared_int4,
+						DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID,
+												CStringGetTextDatum("reseller_billing.close")),
+						DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID, CStringGetTextDatum(buf)));
+	if (rb_distributed())
+		SPI_execute_plan(rb_prepare_once(&plan_share,
+										 "SELECT FROM reseller_billing.reseller r "
+										 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+										 1, types),
+						 args, NULL, false, 0);
+
+	/* the months billed from FROM on */
+	{
+		Oid			mtypes[3] = {INT8OID, INT8OID, from_type};
+		Datum		margs[3] = {Int64GetDatum(reseller), Int64GetDatum(program), from};
+
+		if (from_type == DATEOID)
+			SPI_execute_plan(rb_prepare_once(&plan_months,
+											 "SELECT c.period FROM reseller_billing.period_close c "
+											 "WHERE c.program_id OPERATOR(pg_catalog.=) $2 "
+											 "AND c.period OPERATOR(reseller_billing.>=) reseller_billing.billing_period($3) "
+											 "UNION "
+											 "SELECT i.period FROM reseller_billing.invoice i "
+											 "WHERE i.reseller_id OPERATOR(pg_catalog.=) $1 "
+											 "AND i.period OPERATOR(reseller_billing.>=) reseller_billing.billing_period($3)",
+											 3, mtypes),
+							 margs, NULL, true, 0);
+		else
+			SPI_execute_plan(rb_prepare_typed(&plan_months_of,
+											  "SELECT c.period FROM reseller_billing.period_close c "
+											  "WHERE c.program_id OPERATOR(pg_catalog.=) $2 "
+											  "AND c.period OPERATOR(reseller_billing.>=) $3 "
+											  "UNION "
+											  "SELECT i.period FROM reseller_billing.invoice i "
+											  "WHERE i.reseller_id OPERATOR(pg_catalog.=) $1 "
+											  "AND i.period OPERATOR(reseller_billing.>=) $3",
+											  3, mtypes),
+							 margs, NULL, true, 0);
+	}
+	months = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		m = SPI_getbinval(months->vals[i], months->tupdesc, 1, &isnull);
+		Oid			itypes[3] = {INT8OID, INT8OID, SPI_gettypeid(months->tupdesc, 1)};
+		static RbTypedPlan plan_mark_typed;
+		Datum		iargs[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), m};
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_execute_plan(rb_prepare_typed(&plan_mark_typed,
+										  "INSERT INTO reseller_billing.late_change AS lc "
+										  "(reseller_id, subscription_id, service_period) VALUES ($1, $2, $3) "
+										  "ON CONFLICT (reseller_id, subscription_id, service_period) "
+										  "DO UPDATE SET recorded_at = excluded.recorded_at",
+										  3, itypes),
+						 iargs, NULL, false, 0);
+	}
+	if (months != NULL)
+		SPI_freetuptable(months);
+	return (int) n;
+}
+
+int
+rb_mark_late(int64 reseller, int64 subscription, DateADT from, int64 program)
+{
+	return mark_late(reseller, subscription, DateADTGetDatum(from), DATEOID, program);
+}
+
+/*
+ * mark_late_change(reseller, subscription, month) → int: the SQL form, for
+ * the rules written in SQL (an account's change, a payment's, the
+ * migration's): the arguments given, the subscription existing.
+ */
+/* the declared type of the function's third argument (billing_period) */
+static Oid
+period_type(FunctionCallInfo fcinfo)
+{
+	Oid		   *types;
+	int			nargs;
+
+	get_func_signature(fcinfo->flinfo->fn_oid, &types, &nargs);
+	return types[2];
+}
+
+PG_FUNCTION_INFO_V1(rb_mark_late_change);
+Datum
+rb_mark_late_change(PG_FUNCTION_ARGS)
+{
+	int64		reseller,
+				subscription;
+	int			n;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a late change needs a reseller, a subscription and a month"),
+				 errdetail("Reseller %s, subscription %s and month %s were given.",
+						   PG_ARGISNULL(0) ? "NULL" : rb_datum_text(PG_GETARG_DATUM(0), INT8OID),
+						   PG_ARGISNULL(1) ? "NULL" : rb_datum_text(PG_GETARG_DATUM(1), INT8OID),
+						   PG_ARGISNULL(2) ? "NULL" : rb_datum_text(PG_GETARG_DATUM(2), period_type(fcinfo)))));
+	reseller = PG_GETARG_INT64(0);
+	subscription = PG_GETARG_INT64(1);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "mark_late_change: SPI_connect failed");
+	{
+		Oid			types[2] = {INT8OID, INT8OID};
+		Datum		args[2] = {Int64GetDatum(reseller), Int64GetDatum(subscription)};
+
+		SPI_execute_plan(rb_prepare_once(&plan_exists,
+										 "SELECT FROM reseller_billing.subscription s "
+										 "WHERE s.reseller_id OPERATOR(pg_catalog.=) $1 "
+										 "AND s.subscription_id OPERATOR(pg_catalog.=) $2",
+										 2, types),
+						 args, NULL, true, 1);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("subscription " INT64_FORMAT " of reseller " INT64_FORMAT " does not exist",
+							subscription, reseller)));
+	}
+	n = mark_late(reseller, subscription, PG_GETARG_DATUM(2), period_type(fcinfo), -1);
+	SPI_finish();
+	PG_RETURN_INT32(n);
+}

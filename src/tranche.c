@@ -1,0 +1,179 @@
+/*
+ * tranche.c — a commitment tranche: the seats an Annual subscription
+ * commits to from a day to its term's end, at a price, with the total the
+ * term owes for them (prorated by days when the tranche starts inside the
+ * term; doc/subscriptions.md, "Annual plans").
+ *
+ * rb_tranche_insert() is the one implementation: the billing-facts trigger
+ * (billing_facts.c) calls it for a new term and for seats added to one, the
+ * SQL function tranche_add() for the migration.  The checks come first,
+ * each naming the subscription, the limit and the value given; then one
+ * INSERT keyed by the reseller.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
+
+#include "amount.h"
+#include "spi_rules.h"
+#include "subscription_row.h"
+#include "tranche.h"
+
+static RbTypedPlan plan_insert;
+static SPIPlanPtr plan_exists = NULL;
+
+/* a value as RAISE prints it: <NULL> for a null */
+static const char *
+raised(TrancheArgs *a, int i, Oid type)
+{
+	Datum		d[8] = {a->reseller, a->subscription, a->plan, a->seats, a->price,
+	a->term_start, a->term_end, a->starts_on};
+
+	return a->null[i] ? "<NULL>" : rb_datum_text(d[i], type);
+}
+
+/* a value as format('%s', coalesce(x::text, 'NULL')) prints it */
+static const char *
+given(TrancheArgs *a, int i, Oid type)
+{
+	return a->null[i] ? "NULL" : raised(a, i, type);
+}
+
+static void
+check_date(DateADT d)
+{
+	if (DATE_NOT_FINITE(d) || d < date2j(1900, 1, 1) - POSTGRES_EPOCH_JDATE ||
+		d > date2j(8999, 12, 31) - POSTGRES_EPOCH_JDATE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_FIELD_OVERFLOW),
+				 errmsg("a commitment tranche: date %s is out of range", rb_datum_text(DateADTGetDatum(d), DATEOID)),
+				 errdetail("Dates run from 1900-01-01 to 8999-12-31.")));
+}
+
+void
+rb_tranche_insert(TrancheArgs *a, bool check_exists)
+{
+	const char *sub,
+			   *res;
+	int32		seats;
+	DateADT		start,
+				end,
+				from;
+
+	for (int i = 0; i < 8; i++)
+		if (a->null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("a commitment tranche of subscription %s of reseller %s needs all its arguments",
+							raised(a, 1, INT8OID), raised(a, 0, INT8OID)),
+					 errdetail("Plan %s, seats %s, price %s, term %s to %s, starting on %s were given.",
+							   given(a, 2, a->plan_type), given(a, 3, INT4OID), given(a, 4, a->price_type),
+							   given(a, 5, DATEOID), given(a, 6, DATEOID), given(a, 7, DATEOID))));
+	sub = raised(a, 1, INT8OID);
+	res = raised(a, 0, INT8OID);
+	start = DatumGetDateADT(a->term_start);
+	end = DatumGetDateADT(a->term_end);
+	from = DatumGetDateADT(a->starts_on);
+	check_date(start);
+	check_date(end);
+	check_date(from);
+	if (!PLAN_IS_ANNUAL((unsigned char) DatumGetChar(a->plan)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a commitment tranche of subscription %s of reseller %s is of an Annual plan", sub, res),
+				 errdetail("The plan given is %s.", rb_datum_text(a->plan, a->plan_type)),
+				 errhint("Use annual_monthly or annual_prepaid.")));
+	seats = DatumGetInt32(a->seats);
+	if (seats < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a commitment tranche of subscription %s of reseller %s must be for a positive number of seats",
+						sub, res),
+				 errdetail("%d seats were given.", seats)));
+	if (seats > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("a commitment tranche of subscription %s of reseller %s would have more than 1000000 seats",
+						sub, res),
+				 errdetail("%d seats were given.", seats)));
+	if (DatumGetAmountP(a->price)->value < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a commitment tranche of subscription %s of reseller %s has a price of zero or more", sub, res),
+				 errdetail("%s was given.", rb_datum_text(a->price, a->price_type))));
+	if (!(start < end && start <= from && from < end))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a commitment tranche of subscription %s of reseller %s starts within its term", sub, res),
+				 errdetail("The term given runs from %s to %s; the tranche would start on %s.",
+						   rb_datum_text(a->term_start, DATEOID), rb_datum_text(a->term_end, DATEOID),
+						   rb_datum_text(a->starts_on, DATEOID))));
+	if (check_exists)
+	{
+		Oid			types[2] = {INT8OID, INT8OID};
+		Datum		args[2] = {a->reseller, a->subscription};
+
+		SPI_execute_plan(rb_prepare_once(&plan_exists,
+										 "SELECT FROM reseller_billing.subscription s "
+										 "WHERE s.reseller_id OPERATOR(pg_catalog.=) $1 "
+										 "AND s.subscription_id OPERATOR(pg_catalog.=) $2",
+										 2, types),
+						 args, NULL, true, 1);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("subscription %s of reseller %s does not exist", sub, res)));
+	}
+	{
+		Oid			types[8] = {INT8OID, INT8OID, a->plan_type, INT4OID, a->price_type, DATEOID, DATEOID, DATEOID};
+		Datum		args[8] = {a->reseller, a->subscription, a->plan, a->seats, a->price,
+		a->term_start, a->term_end, a->starts_on};
+
+		SPI_execute_plan(rb_prepare_typed(&plan_insert,
+										  "INSERT INTO reseller_billing.commitment_tranche "
+										  "(reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total) "
+										  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, "
+										  "reseller_billing.prorate_fraction($5 OPERATOR(reseller_billing.*) $4, "
+										  "($7 OPERATOR(pg_catalog.-) $8)::bigint, ($7 OPERATOR(pg_catalog.-) $6)::bigint))",
+										  8, types),
+						 args, NULL, false, 0);
+	}
+}
+
+/*
+ * tranche_add(reseller, subscription, plan, seats, price, term_start,
+ * term_end, starts_on): the SQL form (the migration's tranches).
+ */
+PG_FUNCTION_INFO_V1(rb_tranche_add);
+Datum
+rb_tranche_add(PG_FUNCTION_ARGS)
+{
+	TrancheArgs a;
+	Oid		   *types;
+	int			nargs;
+
+	get_func_signature(fcinfo->flinfo->fn_oid, &types, &nargs);
+	a.reseller = PG_GETARG_DATUM(0);
+	a.subscription = PG_GETARG_DATUM(1);
+	a.plan = PG_GETARG_DATUM(2);
+	a.seats = PG_GETARG_DATUM(3);
+	a.price = PG_GETARG_DATUM(4);
+	a.term_start = PG_GETARG_DATUM(5);
+	a.term_end = PG_GETARG_DATUM(6);
+	a.starts_on = PG_GETARG_DATUM(7);
+	for (int i = 0; i < 8; i++)
+		a.null[i] = PG_ARGISNULL(i);
+	a.plan_type = types[2];
+	a.price_type = types[4];
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "tranche_add: SPI_connect failed");
+	rb_tranche_insert(&a, true);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

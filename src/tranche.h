@@ -1,0 +1,24 @@
+/*
+ * tranche.h — a commitment tranche of an Annual subscription (tranche.c).
+ */
+#ifndef RB_TRANCHE_H
+#define RB_TRANCHE_H
+
+#include "postgres.h"
+
+#include "utils/date.h"
+
+/* the arguments of a tranche; a NULL is a null flag set */
+typedef struct TrancheArgs
+{
+	Datum		reseller, subscription, plan, seats, price, term_start, term_end, starts_on;
+	bool		null[8];
+	Oid			plan_type;
+	Oid			price_type;
+} TrancheArgs;
+
+/* checks the arguments (the subscription's existence when CHECK_EXISTS)
+ * and writes the tranche; SPI connected */
+extern void rb_tranche_insert(TrancheArgs *a, bool check_exists);
+
+#endif
