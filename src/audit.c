@@ -39,6 +39,8 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "audit_jsonb.h"
+#include "audit_write.h"
 #include "clock.h"
 #include "session.h"
 #include "shard.h"
@@ -63,7 +65,7 @@ typedef struct AuditTable
 	int			nkeys;
 	int		   *key_atts;
 	FmgrInfo   *key_jsonb;		/* to_jsonb, one per key column */
-	FmgrInfo	row_jsonb;		/* to_jsonb of the whole row */
+	RowJsonb   *row_jsonb;		/* to_jsonb of the whole row (audit_jsonb.c) */
 	bool	   *quiet;			/* per attribute, 1-based */
 	bool		shard;			/* a Citus shard (shard.c) */
 } AuditTable;
@@ -180,7 +182,7 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 	at->quiet = MemoryContextAllocZero(cxt, sizeof(bool) * (desc->natts + 1));
 	foreach(lc, quiet)
 		at->quiet[attribute_number(desc, lfirst(lc), args[0])] = true;
-	setup_to_jsonb(&at->row_jsonb, desc->tdtypeid, cxt);
+	at->row_jsonb = rb_row_jsonb_plan(desc, cxt);
 	at->shard = strcmp(RelationGetRelationName(rel), rb_logical_name(at->relid)) != 0;
 	fcinfo->flinfo->fn_extra = at;
 	return at;
@@ -224,7 +226,7 @@ row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
 static Datum
 whole_row(AuditTable *at, TupleDesc desc, HeapTuple tuple)
 {
-	return call_to_jsonb(&at->row_jsonb, heap_copy_tuple_as_datum(tuple, desc));
+	return rb_row_jsonb(at->row_jsonb, desc, tuple);
 }
 
 /* does the UPDATE change a column that is not quiet? */
@@ -360,6 +362,39 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 	n = list_length(mine);
 	if (n == 0)
 		return PointerGetDatum(NULL);
+
+	/* on one node, straight into the log (audit_write.c) */
+	{
+		AuditRowValues *rows = palloc(sizeof(AuditRowValues) * n);
+		AuditShared shared;
+
+		i = 0;
+		foreach(lc, mine)
+		{
+			AuditPending *p = lfirst(lc);
+
+			rows[i].reseller = p->reseller;
+			rows[i].operation = p->operation;
+			rows[i].row_key = p->row_key;
+			rows[i].old_row = p->old_row;
+			rows[i].new_row = p->new_row;
+			i++;
+		}
+		shared.table_name = td->tg_trigger->tgargs[0];
+		shared.role_name = GetUserNameFromId(acting, false);
+		shared.session_role = GetUserNameFromId(GetSessionUserId(), false);
+		shared.tenant_setting = (tenant == NULL || tenant[0] == '\0') ? NULL : tenant;
+		shared.clock_at = rb_clock();
+		if (rb_audit_write_direct(rows, n, &shared))
+		{
+			pfree(rows);
+			list_free(mine);
+			if (audit_pending == NIL && audit_cxt != NULL)
+				MemoryContextReset(audit_cxt);	/* nothing kept: free what the rows took */
+			return PointerGetDatum(NULL);
+		}
+		pfree(rows);
+	}
 
 	resellers = palloc(sizeof(Datum) * n);
 	ops = palloc(sizeof(Datum) * n);

@@ -1,0 +1,22 @@
+/*
+ * audit_jsonb.h — a row as the audit log stores it: to_jsonb(row), built
+ * column by column (audit_jsonb.c).
+ */
+#ifndef RB_AUDIT_JSONB_H
+#define RB_AUDIT_JSONB_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+
+typedef struct RowJsonb RowJsonb;
+
+/* what encoding the rows of DESC needs, in memory context CXT */
+extern RowJsonb *rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt);
+
+/* to_jsonb(row) of TUPLE, equal to what to_jsonb gives */
+extern Datum rb_row_jsonb(RowJsonb *plan, TupleDesc desc, HeapTuple tuple);
+
+#endif
