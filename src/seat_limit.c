@@ -375,6 +375,8 @@ rb_seat_count_commit(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("seat_count_commit() must be an AFTER row trigger")));
+	/* the event is consumed: a later row queues the next one */
+	seat_commit_fired();
 	/* taken first: the UPDATEs below must not fold these counts again */
 	todo = seat_pending_take_all(&n);
 	if (n == 0)
@@ -465,6 +467,18 @@ rb_seat_count_fold(PG_FUNCTION_ARGS)
 	n = heap_modify_tuple_by_cols(n, desc, 1, &attno, &value, &isnull);
 	seat_pending_add(reseller, subscription, -pending);
 	return PointerGetDatum(n);
+}
+
+/*
+ * seat_commit_queue() → bool: the WHEN of the seat_count_commit trigger
+ * (seat_state.c).  Called by hand it can only make the caller's own
+ * transaction fail at commit (its counts would be unwritten).
+ */
+PG_FUNCTION_INFO_V1(rb_seat_commit_queue);
+Datum
+rb_seat_commit_queue(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(seat_commit_queue());
 }
 
 /*

@@ -32,6 +32,12 @@ static HTAB *totals = NULL;		/* SeatCount: summed */
 static HTAB *locked = NULL;
 static bool callbacks = false;
 
+/* the transaction's one queued seat_count_commit event (seat_commit_queue) */
+static bool commit_queued = false;
+static SubTransactionId commit_subxid = InvalidSubTransactionId;
+
+static bool seat_unwritten(void);
+
 static void
 forget_all(void)
 {
@@ -43,10 +49,25 @@ forget_all(void)
 static void
 seat_xact_callback(XactEvent event, void *arg)
 {
+	/*
+	 * The deferred triggers have fired: a count still unwritten means no
+	 * seat_count_commit event was queued for it (seat_commit_queue() called
+	 * by hand).  The transaction fails rather than commit a wrong counter.
+	 */
+	if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && seat_unwritten())
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("the seat counters this transaction changed were not written"),
+				 errdetail("No seat_count_commit event was queued for them."),
+				 errhint("seat_commit_queue() is the WHEN of the seat_count_commit trigger; do not call it yourself.")));
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
+	{
 		forget_all();
+		commit_queued = false;
+		commit_subxid = InvalidSubTransactionId;
+	}
 }
 
 static void
@@ -61,6 +82,14 @@ seat_subxact_callback(SubXactEvent event, SubTransactionId mine,
 
 	if (event != SUBXACT_EVENT_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB)
 		return;
+	/* the event queued in this subtransaction goes with it, or to its parent */
+	if (commit_queued && commit_subxid == mine)
+	{
+		if (commit)
+			commit_subxid = parent;
+		else
+			commit_queued = false;
+	}
 	if (seat_cxt == NULL)
 		return;
 	if (groups != NULL && hash_get_num_entries(groups) > 0)
@@ -400,4 +429,44 @@ bool
 seat_locked_any(void)
 {
 	return locked != NULL && hash_get_num_entries(locked) > 0;
+}
+
+/* a counter change not written yet */
+static bool
+seat_unwritten(void)
+{
+	HASH_SEQ_STATUS scan;
+	SeatCount  *t;
+
+	if (totals == NULL || hash_get_num_entries(totals) == 0)
+		return false;
+	hash_seq_init(&scan, totals);
+	while ((t = hash_seq_search(&scan)) != NULL)
+	{
+		if (t->delta != 0)
+		{
+			hash_seq_term(&scan);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+seat_commit_queue(void)
+{
+	if (!callbacks)
+		seat_state_init();
+	if (commit_queued)
+		return false;
+	commit_queued = true;
+	commit_subxid = GetCurrentSubTransactionId();
+	return true;
+}
+
+void
+seat_commit_fired(void)
+{
+	commit_queued = false;
+	commit_subxid = InvalidSubTransactionId;
 }

@@ -78,6 +78,12 @@ extern bool seat_pending_any(void);
  * (zero sums left out) */
 extern SeatCount *seat_pending_take_all(int *n);
 
+/* the WHEN of the deferred seat_count_commit trigger: true for the first
+ * row of the transaction (and the first after the event fired), so one
+ * event is queued, not one per row; seat_commit_fired() when it fires */
+extern bool seat_commit_queue(void);
+extern void seat_commit_fired(void);
+
 extern SeatLocked *seat_locked_find(int64 reseller, int64 subscription);
 extern SeatLocked *seat_locked_add(int64 reseller, int64 subscription);
 extern void seat_locked_forget(int64 reseller, int64 subscription);

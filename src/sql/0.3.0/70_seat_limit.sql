@@ -27,7 +27,7 @@ CREATE FUNCTION reseller_billing.seat_count_commit() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_seat_count_commit' LANGUAGE C
     SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
 COMMENT ON FUNCTION reseller_billing.seat_count_commit() IS
-    'trigger (deferred, AFTER each seat row): at commit, writes the transaction''s pending seat counts, once per subscription, in key order';
+    'trigger (deferred, AFTER the first seat row of a transaction): at commit, writes the transaction''s pending seat counts, one UPDATE per reseller';
 CREATE FUNCTION reseller_billing.seat_count_fold() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_seat_count_fold' LANGUAGE C;
 COMMENT ON FUNCTION reseller_billing.seat_count_fold() IS
@@ -46,9 +46,20 @@ CREATE TRIGGER seat_count_insert AFTER INSERT ON reseller_billing.seat
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_count_statement();
 CREATE TRIGGER seat_count_update AFTER UPDATE ON reseller_billing.seat
     FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.seat_count_statement();
+-- one deferred event per transaction, not one per row: the WHEN is true for
+-- the transaction's first seat row (and the first after the event fired, at
+-- SET CONSTRAINTS ... IMMEDIATE); an aborted subtransaction's event is
+-- queued again by the next row.  It is executable by everyone who writes
+-- seats; called by hand it can only make the caller's transaction fail at
+-- commit, never leave a counter unwritten.
+CREATE FUNCTION reseller_billing.seat_commit_queue() RETURNS bool
+    AS 'MODULE_PATHNAME', 'rb_seat_commit_queue' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION reseller_billing.seat_commit_queue() IS
+    'internal (the WHEN of the seat_count_commit trigger): true for the first seat row of a transaction, so one event writes its counters at commit';
 CREATE CONSTRAINT TRIGGER seat_count_commit AFTER INSERT OR UPDATE ON reseller_billing.seat
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION reseller_billing.seat_count_commit();
+    FOR EACH ROW WHEN (reseller_billing.seat_commit_queue())
+    EXECUTE FUNCTION reseller_billing.seat_count_commit();
 CREATE TRIGGER subscription_0_count BEFORE UPDATE ON reseller_billing.subscription
     FOR EACH ROW EXECUTE FUNCTION reseller_billing.seat_count_fold();
 
