@@ -101,9 +101,11 @@ sub_same(SubRow *a, SubRow *b, SubCol c)
 	return datumIsEqual(sub_get(a, c), sub_get(b, c), att->attbyval, att->attlen);
 }
 
-/* the last price asked for, kept for the statement (as the lookups of
- * subscription_terms.c are) */
-static struct
+/* the last prices asked for (a few: a statement mixing plans or SKUs asks
+ * for each in turn), kept for the command, as the lookups of
+ * subscription_terms.c are */
+#define PRICE_CACHE 8
+typedef struct PriceKept
 {
 	bool		valid;
 	LocalTransactionId lxid;
@@ -113,7 +115,10 @@ static struct
 	char		plan;
 	DateADT		on;
 	Amount		price;
-} last_price;
+} PriceKept;
+
+static PriceKept prices_kept[PRICE_CACHE];
+static int	prices_next = 0;
 
 Datum
 sub_partner_price(SubRow *r, Datum plan, bool plan_null, Datum on, bool on_null, bool *isnull)
@@ -126,17 +131,23 @@ sub_partner_price(SubRow *r, Datum plan, bool plan_null, Datum on, bool on_null,
 	Amount	   *copy;
 	Datum		price;
 
-	if (keyed && last_price.valid && last_price.lxid == MyProc->lxid &&
-		last_price.cid == GetCurrentCommandId(false) &&
-		last_price.sku == DatumGetInt64(args[0]) && last_price.reseller == DatumGetInt64(args[2]) &&
-		last_price.plan == DatumGetChar(plan) && last_price.on == DatumGetDateADT(on))
+	if (keyed)
 	{
-		copy = palloc(sizeof(Amount));
-		*copy = last_price.price;
-		*isnull = false;
-		return PointerGetDatum(copy);
+		for (int i = 0; i < PRICE_CACHE; i++)
+		{
+			PriceKept  *k = &prices_kept[i];
+
+			if (k->valid && k->lxid == MyProc->lxid && k->cid == GetCurrentCommandId(false) &&
+				k->sku == DatumGetInt64(args[0]) && k->reseller == DatumGetInt64(args[2]) &&
+				k->plan == DatumGetChar(plan) && k->on == DatumGetDateADT(on))
+			{
+				copy = palloc(sizeof(Amount));
+				*copy = k->price;
+				*isnull = false;
+				return PointerGetDatum(copy);
+			}
+		}
 	}
-	last_price.valid = false;
 	SPI_execute_plan(rb_prepare_typed(&plan_price,
 									  "SELECT reseller_billing.partner_price($1, $2, $3, $4)",
 									  4, types),
@@ -148,14 +159,17 @@ sub_partner_price(SubRow *r, Datum plan, bool plan_null, Datum on, bool on_null,
 	memcpy(copy, DatumGetPointer(price), sizeof(Amount));
 	if (keyed)
 	{
-		last_price.lxid = MyProc->lxid;
-		last_price.cid = GetCurrentCommandId(false);
-		last_price.sku = DatumGetInt64(args[0]);
-		last_price.reseller = DatumGetInt64(args[2]);
-		last_price.plan = DatumGetChar(plan);
-		last_price.on = DatumGetDateADT(on);
-		last_price.price = *copy;
-		last_price.valid = true;
+		PriceKept  *k = &prices_kept[prices_next];
+
+		prices_next = (prices_next + 1) % PRICE_CACHE;
+		k->lxid = MyProc->lxid;
+		k->cid = GetCurrentCommandId(false);
+		k->sku = DatumGetInt64(args[0]);
+		k->reseller = DatumGetInt64(args[2]);
+		k->plan = DatumGetChar(plan);
+		k->on = DatumGetDateADT(on);
+		k->price = *copy;
+		k->valid = true;
 	}
 	return PointerGetDatum(copy);
 }
