@@ -21,6 +21,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -29,6 +30,7 @@
 #include "utils/date.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "late_change.h"
@@ -39,6 +41,135 @@ static SPIPlanPtr plan_share = NULL;
 static SPIPlanPtr plan_months = NULL;
 static RbTypedPlan plan_months_of;
 static SPIPlanPtr plan_exists = NULL;
+
+/*
+ * What the lookups below found, kept for the statement: a statement adding
+ * a thousand subscriptions asks for the same reseller's program and billed
+ * months a thousand times.  An entry holds while the transaction, its
+ * top-level statement and the billing generation are the ones it was read
+ * in.  The generation moves whenever this backend writes a reseller, a
+ * program, a closed month or an invoice (billing_facts_changed(), a BEFORE
+ * row trigger on those tables) and when a subtransaction aborts (its
+ * writes and its locks are gone).  Other sessions cannot change what was
+ * read while the statement runs: a close of the program waits for the
+ * advisory lock this transaction holds from its first late change on.
+ */
+static uint64 billing_generation = 1;
+static bool callbacks = false;
+
+typedef struct Stamp
+{
+	LocalTransactionId lxid;
+	TimestampTz statement;
+	uint64		generation;
+} Stamp;
+
+static Stamp
+stamp_now(void)
+{
+	Stamp		s;
+
+	s.lxid = MyProc->lxid;
+	s.statement = GetCurrentStatementStartTimestamp();
+	s.generation = billing_generation;
+	return s;
+}
+
+static bool
+stamp_current(const Stamp *s)
+{
+	return s->lxid == MyProc->lxid && s->statement == GetCurrentStatementStartTimestamp() &&
+		s->generation == billing_generation;
+}
+
+static void
+generation_subxact(SubXactEvent event, SubTransactionId mine, SubTransactionId parent, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		billing_generation++;
+}
+
+static void
+generation_xact(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		billing_generation++;
+}
+
+static void
+callbacks_once(void)
+{
+	if (!callbacks)
+	{
+		RegisterSubXactCallback(generation_subxact, NULL);
+		RegisterXactCallback(generation_xact, NULL);
+		callbacks = true;
+	}
+}
+
+#define KEPT 8
+
+typedef struct ProgramKept
+{
+	Stamp		at;
+	bool		valid;
+	int64		reseller;
+	bool		found;
+	int64		program;
+	char	   *time_zone;		/* TopMemoryContext */
+} ProgramKept;
+
+static ProgramKept programs_kept[KEPT];
+static int	programs_next = 0;
+
+typedef struct MonthsKept
+{
+	Stamp		at;
+	bool		valid;
+	int64		reseller;
+	int64		program;
+	Oid			from_type;
+	Datum		from;			/* a date or a billing period: by value */
+	int			n;
+	Oid			month_type;
+	Datum	   *months;			/* TopMemoryContext */
+} MonthsKept;
+
+static MonthsKept months_kept[KEPT];
+static int	months_next = 0;
+
+/* the locks a late change takes, taken once per statement */
+typedef struct LockKept
+{
+	Stamp		at;
+	bool		valid;
+	int64		program;
+	int64		reseller;
+} LockKept;
+
+static LockKept locks_kept[KEPT];
+static int	locks_next = 0;
+
+/*
+ * billing_facts_changed(): BEFORE each row written to reseller, program,
+ * period_close or invoice (and BEFORE TRUNCATE): what the lookups kept is
+ * stale.
+ */
+PG_FUNCTION_INFO_V1(rb_billing_facts_changed);
+Datum
+rb_billing_facts_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("billing_facts_changed() must be a BEFORE trigger")));
+	billing_generation++;
+	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		return PointerGetDatum(NULL);
+	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple);
+}
 
 bool
 rb_distributed(void)
@@ -83,6 +214,28 @@ rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
 	Oid			types[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(reseller)};
 	bool		isnull;
+	ProgramKept *k;
+
+	callbacks_once();
+	for (int i = 0; i < KEPT; i++)
+	{
+		k = &programs_kept[i];
+		if (k->valid && k->reseller == reseller && stamp_current(&k->at))
+		{
+			if (!k->found)
+				return false;
+			*program = k->program;
+			if (time_zone != NULL)
+				*time_zone = k->time_zone ? pstrdup(k->time_zone) : NULL;
+			return true;
+		}
+	}
+	k = &programs_kept[programs_next];
+	programs_next = (programs_next + 1) % KEPT;
+	k->valid = false;
+	if (k->time_zone)
+		pfree(k->time_zone);
+	k->time_zone = NULL;
 
 	SPI_execute_plan(rb_prepare_once(&plan_program,
 									 "SELECT r.program_id, pg.time_zone FROM reseller_billing.reseller r "
@@ -90,16 +243,24 @@ rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
 									 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1",
 									 1, types),
 					 args, NULL, true, 1);
-	if (SPI_processed == 0)
-		return false;
-	*program = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (time_zone != NULL)
+	k->reseller = reseller;
+	k->at = stamp_now();
+	k->found = SPI_processed > 0;
+	if (k->found)
 	{
 		Datum		tz = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 
-		*time_zone = isnull ? NULL : TextDatumGetCString(tz);
+		k->program = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (!isnull)
+			k->time_zone = MemoryContextStrdup(TopMemoryContext, TextDatumGetCString(tz));
 	}
 	SPI_freetuptable(SPI_tuptable);
+	k->valid = true;
+	if (!k->found)
+		return false;
+	*program = k->program;
+	if (time_zone != NULL)
+		*time_zone = k->time_zone ? pstrdup(k->time_zone) : NULL;
 	return true;
 }
 
@@ -112,33 +273,81 @@ rb_date_in_zone(TimestampTz at, const char *time_zone)
 	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
 }
 
+/* one late_change row per month */
+static int
+mark_months(int64 reseller, int64 subscription, Datum *months, int n, Oid month_type)
+{
+	static RbTypedPlan plan_mark_typed;
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			itypes[3] = {INT8OID, INT8OID, month_type};
+		Datum		iargs[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), months[i]};
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_execute_plan(rb_prepare_typed(&plan_mark_typed,
+										  "INSERT INTO reseller_billing.late_change AS lc "
+										  "(reseller_id, subscription_id, service_period) VALUES ($1, $2, $3) "
+										  "ON CONFLICT (reseller_id, subscription_id, service_period) "
+										  "DO UPDATE SET recorded_at = excluded.recorded_at",
+										  3, itypes),
+						 iargs, NULL, false, 0);
+	}
+	return n;
+}
+
 /* FROM is a date (FROM_TYPE DATEOID) or a billing_period */
 static int
 mark_late(int64 reseller, int64 subscription, Datum from, Oid from_type, int64 program)
 {
 	Oid			types[3] = {INT8OID, INT8OID, DATEOID};
 	Datum		args[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), from};
-	SPITupleTable *months;
-	uint64		n;
 	char		buf[32];
 
 	if (program < 0 && !rb_reseller_program(reseller, &program, NULL))
 		return 0;				/* no reseller, so nothing billed */
 
-	/* wait for a close of the program in progress */
-	snprintf(buf, sizeof(buf), INT64_FORMAT, program);
-	DirectFunctionCall2(pg_advisory_xact_lock_shared_int4,
-						DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID,
-												CStringGetTextDatum("reseller_billing.close")),
-						DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID, CStringGetTextDatum(buf)));
-	if (rb_distributed())
-		SPI_execute_plan(rb_prepare_once(&plan_share,
-										 "SELECT FROM reseller_billing.reseller r "
-										 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
-										 1, types),
-						 args, NULL, false, 0);
+	/* wait for a close of the program in progress (once per statement:
+	 * the locks are held to the transaction's end) */
+	{
+		bool		held = false;
 
-	/* the months billed from FROM on */
+		for (int i = 0; i < KEPT; i++)
+			if (locks_kept[i].valid && locks_kept[i].program == program && locks_kept[i].reseller == reseller &&
+				stamp_current(&locks_kept[i].at))
+				held = true;
+		if (!held)
+		{
+			LockKept   *l = &locks_kept[locks_next];
+
+			locks_next = (locks_next + 1) % KEPT;
+			snprintf(buf, sizeof(buf), INT64_FORMAT, program);
+			DirectFunctionCall2(pg_advisory_xact_lock_shared_int4,
+								DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID,
+														CStringGetTextDatum("reseller_billing.close")),
+								DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID, CStringGetTextDatum(buf)));
+			if (rb_distributed())
+				SPI_execute_plan(rb_prepare_once(&plan_share,
+												 "SELECT FROM reseller_billing.reseller r "
+												 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+												 1, types),
+								 args, NULL, false, 0);
+			l->program = program;
+			l->reseller = reseller;
+			l->at = stamp_now();
+			l->valid = true;
+		}
+	}
+
+	/* the months billed from FROM on, as read after the lock */
+	for (int i = 0; i < KEPT; i++)
+	{
+		MonthsKept *k = &months_kept[i];
+
+		if (k->valid && k->reseller == reseller && k->program == program && k->from_type == from_type &&
+			k->from == from && stamp_current(&k->at))
+			return mark_months(reseller, subscription, k->months, k->n, k->month_type);
+	}
 	{
 		Oid			mtypes[3] = {INT8OID, INT8OID, from_type};
 		Datum		margs[3] = {Int64GetDatum(reseller), Int64GetDatum(program), from};
@@ -166,28 +375,33 @@ mark_late(int64 reseller, int64 subscription, Datum from, Oid from_type, int64 p
 											  3, mtypes),
 							 margs, NULL, true, 0);
 	}
-	months = SPI_tuptable;
-	n = SPI_processed;
-	for (uint64 i = 0; i < n; i++)
 	{
-		bool		isnull;
-		Datum		m = SPI_getbinval(months->vals[i], months->tupdesc, 1, &isnull);
-		Oid			itypes[3] = {INT8OID, INT8OID, SPI_gettypeid(months->tupdesc, 1)};
-		static RbTypedPlan plan_mark_typed;
-		Datum		iargs[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), m};
+		MonthsKept *k = &months_kept[months_next];
+		SPITupleTable *tt = SPI_tuptable;
+		uint64		n = SPI_processed;
 
-		CHECK_FOR_INTERRUPTS();
-		SPI_execute_plan(rb_prepare_typed(&plan_mark_typed,
-										  "INSERT INTO reseller_billing.late_change AS lc "
-										  "(reseller_id, subscription_id, service_period) VALUES ($1, $2, $3) "
-										  "ON CONFLICT (reseller_id, subscription_id, service_period) "
-										  "DO UPDATE SET recorded_at = excluded.recorded_at",
-										  3, itypes),
-						 iargs, NULL, false, 0);
+		months_next = (months_next + 1) % KEPT;
+		if (k->months)
+			pfree(k->months);
+		k->months = MemoryContextAlloc(TopMemoryContext, sizeof(Datum) * (n > 0 ? n : 1));
+		k->month_type = SPI_gettypeid(tt->tupdesc, 1);
+		for (uint64 i = 0; i < n; i++)
+		{
+			bool		isnull;
+
+			/* a billing period is passed by value (int4) */
+			k->months[i] = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull);
+		}
+		k->n = (int) n;
+		k->reseller = reseller;
+		k->program = program;
+		k->from_type = from_type;
+		k->from = from;
+		k->at = stamp_now();
+		k->valid = true;
+		SPI_freetuptable(tt);
+		return mark_months(reseller, subscription, k->months, k->n, k->month_type);
 	}
-	if (months != NULL)
-		SPI_freetuptable(months);
-	return (int) n;
 }
 
 int
