@@ -20,11 +20,15 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/date.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -39,7 +43,145 @@
 
 static SPIPlanPtr plan_tranche_end = NULL;
 static SPIPlanPtr plan_flex_end = NULL;
-static RbTypedPlan plan_flex_start;
+
+/*
+ * A new subscription's facts (its tranche, its Flex stretch) are kept by
+ * the row trigger, checked already, and written by the statement trigger
+ * subscription_billing_facts_flush(), one INSERT per kind for the whole
+ * statement (issue 13: a statement creating a thousand subscriptions ran a
+ * thousand INSERTs of each).  Tagged with the relation and the
+ * subtransaction, as the audit rows are.
+ */
+typedef struct FactsPending
+{
+	RbPending	head;
+	bool		tranche;		/* a tranche, else a Flex stretch */
+	TrancheArgs t;
+	/* a Flex stretch */
+	Datum		reseller;
+	Datum		subscription;
+	Datum		price;
+	bool		price_null;
+	Oid			price_type;
+	TimestampTz starts_at;
+} FactsPending;
+
+static List *facts_pending = NIL;
+static MemoryContext facts_cxt = NULL;
+static bool facts_callbacks = false;
+static RbTypedPlan plan_flex_many;
+
+static void
+facts_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		facts_pending = NIL;
+		facts_cxt = NULL;
+	}
+}
+
+static void
+facts_subxact_callback(SubXactEvent event, SubTransactionId mine, SubTransactionId parent, void *arg)
+{
+	rb_pending_subxact(&facts_pending, event, mine, parent);
+}
+
+static FactsPending *
+facts_keep(TriggerData *td)
+{
+	FactsPending *p;
+
+	if (!facts_callbacks)
+	{
+		RegisterXactCallback(facts_xact_callback, NULL);
+		RegisterSubXactCallback(facts_subxact_callback, NULL);
+		facts_callbacks = true;
+	}
+	if (facts_cxt == NULL)
+		facts_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing billing facts",
+										  ALLOCSET_DEFAULT_SIZES);
+	p = MemoryContextAllocZero(facts_cxt, sizeof(FactsPending));
+	p->head.relid = RelationGetRelid(td->tg_relation);
+	p->head.subxid = GetCurrentSubTransactionId();
+	{
+		MemoryContext old = MemoryContextSwitchTo(facts_cxt);
+
+		facts_pending = lappend(facts_pending, p);
+		MemoryContextSwitchTo(old);
+	}
+	return p;
+}
+
+/* an amount kept past the row's memory */
+static Datum
+kept_amount(Datum a)
+{
+	Amount	   *copy = MemoryContextAlloc(facts_cxt, sizeof(Amount));
+
+	memcpy(copy, DatumGetPointer(a), sizeof(Amount));
+	return PointerGetDatum(copy);
+}
+
+/* Flex stretches: one INSERT (price NULL is refused by the column) */
+static void
+flex_write(FactsPending **rows, int n)
+{
+	Datum	   *r = palloc(sizeof(Datum) * n),
+			   *s = palloc(sizeof(Datum) * n),
+			   *pr = palloc(sizeof(Datum) * n),
+			   *at = palloc(sizeof(Datum) * n);
+	bool	   *prnull = palloc(sizeof(bool) * n);
+	int			dims[1] = {n},
+				lbs[1] = {1};
+	Oid			price_type = rows[0]->price_type;
+	int16		len;
+	bool		byval;
+	char		align;
+	Oid			types[4];
+	Datum		args[4];
+
+	for (int i = 0; i < n; i++)
+	{
+		r[i] = rows[i]->reseller;
+		s[i] = rows[i]->subscription;
+		pr[i] = rows[i]->price;
+		prnull[i] = rows[i]->price_null;
+		at[i] = TimestampTzGetDatum(rows[i]->starts_at);
+	}
+	get_typlenbyvalalign(price_type, &len, &byval, &align);
+	types[0] = INT8ARRAYOID;
+	types[1] = INT8ARRAYOID;
+	types[2] = get_array_type(price_type);
+	types[3] = get_array_type(TIMESTAMPTZOID);
+	args[0] = PointerGetDatum(construct_array(r, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[1] = PointerGetDatum(construct_array(s, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[2] = PointerGetDatum(construct_md_array(pr, prnull, 1, dims, lbs, price_type, len, byval, align));
+	args[3] = PointerGetDatum(construct_array(at, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	SPI_execute_plan(rb_prepare_typed(&plan_flex_many,
+									  "INSERT INTO reseller_billing.flex_term (reseller_id, subscription_id, price, starts_at) "
+									  "SELECT u.r, u.s, u.p, u.a FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+									  "pg_catalog.unnest($3), pg_catalog.unnest($4)) WITH ORDINALITY AS u(r, s, p, a, i) "
+									  "ORDER BY u.i",
+									  4, types),
+					 args, NULL, false, 0);
+}
+
+/* when a Flex stretch starts: a new subscription from the start of its
+ * term_start day in the program's time zone, if earlier than the change */
+static TimestampTz
+flex_start(SubRow *n, bool insert, TimestampTz eff, const char *tz)
+{
+	TimestampTz day;
+
+	if (!insert || sub_null(n, SC_TERM_START) || tz == NULL)
+		return eff;
+	day = DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone, CStringGetTextDatum(tz),
+												  DirectFunctionCall1(date_timestamp, sub_get(n, SC_TERM_START))));
+	return day < eff ? day : eff;
+}
 
 static bool
 is_annual(SubRow *r)
@@ -56,25 +198,32 @@ on_flex(SubRow *r)
 
 
 static void
-add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on)
+tranche_args(SubRow *n, TrancheArgs *a, Datum seats, bool seats_null, DateADT starts_on)
 {
-	TrancheArgs a;
 	SubCol		cols[8] = {SC_RESELLER, SC_SUBSCRIPTION, SC_PLAN, SC_NCOLS, SC_PRICE, SC_TERM_START, SC_TERM_END,
 						   SC_NCOLS};
 
-	a.reseller = sub_get(n, SC_RESELLER);
-	a.subscription = sub_get(n, SC_SUBSCRIPTION);
-	a.plan = sub_get(n, SC_PLAN);
-	a.seats = seats;
-	a.price = sub_get(n, SC_PRICE);
-	a.term_start = sub_get(n, SC_TERM_START);
-	a.term_end = sub_get(n, SC_TERM_END);
-	a.starts_on = DateADTGetDatum(starts_on);
+	a->reseller = sub_get(n, SC_RESELLER);
+	a->subscription = sub_get(n, SC_SUBSCRIPTION);
+	a->plan = sub_get(n, SC_PLAN);
+	a->seats = seats;
+	a->price = sub_get(n, SC_PRICE);
+	a->term_start = sub_get(n, SC_TERM_START);
+	a->term_end = sub_get(n, SC_TERM_END);
+	a->starts_on = DateADTGetDatum(starts_on);
 	for (int i = 0; i < 8; i++)
-		a.null[i] = cols[i] != SC_NCOLS && sub_null(n, cols[i]);
-	a.null[3] = seats_null;
-	a.plan_type = sub_type(n, SC_PLAN);
-	a.price_type = sub_type(n, SC_PRICE);
+		a->null[i] = cols[i] != SC_NCOLS && sub_null(n, cols[i]);
+	a->null[3] = seats_null;
+	a->plan_type = sub_type(n, SC_PLAN);
+	a->price_type = sub_type(n, SC_PRICE);
+}
+
+static void
+add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on)
+{
+	TrancheArgs a;
+
+	tranche_args(n, &a, seats, seats_null, starts_on);
 	rb_tranche_insert(&a, false);
 }
 
@@ -94,6 +243,7 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	bool		today_null;
 	bool		have_program;
 	int64		program = -1;
+	char	   *tz = NULL;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
@@ -115,8 +265,6 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	}
 	is_flex = on_flex(&n);
 	{
-		char	   *tz = NULL;
-
 		/* the program's date of the change (program_date) */
 		have_program = rb_reseller_program(DatumGetInt64(sub_get(&n, SC_RESELLER)), &program, &tz);
 		today_null = !have_program || tz == NULL;
@@ -128,7 +276,21 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	 * seats start one running to the term end */
 	if (is_annual(&n) && !sub_null(&n, SC_STATUS) && !sub_text_is(&n, SC_STATUS, "cancelled"))
 	{
-		if (insert || !is_annual(&o) || !sub_same(&o, &n, SC_TERM_START))
+		if (insert)
+		{
+			/* checked now, written with the statement's others */
+			FactsPending *p;
+			TrancheArgs a;
+
+			tranche_args(&n, &a, sub_get(&n, SC_COMMITTED), sub_null(&n, SC_COMMITTED),
+						 DatumGetDateADT(sub_get(&n, SC_TERM_START)));
+			rb_tranche_check(&a, false);
+			p = facts_keep(td);
+			p->tranche = true;
+			p->t = a;
+			p->t.price = kept_amount(a.price);
+		}
+		else if (!is_annual(&o) || !sub_same(&o, &n, SC_TERM_START))
 			add_tranche(&n, sub_get(&n, SC_COMMITTED), sub_null(&n, SC_COMMITTED),
 						DatumGetDateADT(sub_get(&n, SC_TERM_START)));
 		else if (!sub_null(&n, SC_COMMITTED) && !sub_null(&o, SC_COMMITTED) &&
@@ -185,21 +347,19 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	}
 	if (is_flex && (!was_flex || !sub_same(&o, &n, SC_PRICE)))
 	{
-		Oid			types[6] = {INT8OID, INT8OID, sub_type(&n, SC_PRICE), BOOLOID, TIMESTAMPTZOID, DATEOID};
-		Datum		args[6] = {sub_get(&n, SC_RESELLER), sub_get(&n, SC_SUBSCRIPTION), sub_get(&n, SC_PRICE),
-							   BoolGetDatum(insert), TimestampTzGetDatum(eff), sub_get(&n, SC_TERM_START)};
-		char		nulls[6] = {' ', ' ', sub_null(&n, SC_PRICE) ? 'n' : ' ', ' ', ' ',
-								sub_null(&n, SC_TERM_START) ? 'n' : ' '};
+		FactsPending one,
+				   *p = insert ? facts_keep(td) : &one;
 
-		SPI_execute_plan(rb_prepare_typed(&plan_flex_start,
-										  "INSERT INTO reseller_billing.flex_term (reseller_id, subscription_id, price, starts_at) "
-										  "SELECT $1, $2, $3, CASE WHEN $4 THEN LEAST($5, $6::timestamp AT TIME ZONE pg.time_zone) "
-										  "ELSE $5 END "
-										  "FROM reseller_billing.reseller r "
-										  "JOIN reseller_billing.program pg ON pg.program_id = r.program_id "
-										  "WHERE r.reseller_id = $1",
-										  6, types),
-						 args, nulls, false, 0);
+		p->tranche = false;
+		p->reseller = sub_get(&n, SC_RESELLER);
+		p->subscription = sub_get(&n, SC_SUBSCRIPTION);
+		p->price_null = sub_null(&n, SC_PRICE);
+		p->price = p->price_null ? (Datum) 0 : (insert ? kept_amount(sub_get(&n, SC_PRICE)) : sub_get(&n, SC_PRICE));
+		p->price_type = sub_type(&n, SC_PRICE);
+		p->starts_at = flex_start(&n, insert, eff, tz);
+		/* a new subscription's with the statement's others */
+		if (!insert)
+			flex_write(&p, 1);
 		stale = true;
 	}
 
@@ -209,6 +369,55 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 		rb_mark_late(DatumGetInt64(sub_get(&n, SC_RESELLER)), DatumGetInt64(sub_get(&n, SC_SUBSCRIPTION)), today,
 					 have_program ? program : -1);
 	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * subscription_billing_facts_flush(): AFTER INSERT of subscriptions, FOR
+ * EACH STATEMENT: the new subscriptions' tranches and Flex stretches, one
+ * INSERT each, in the order of the rows.
+ */
+PG_FUNCTION_INFO_V1(rb_subscription_billing_facts_flush);
+Datum
+rb_subscription_billing_facts_flush(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	List	   *mine;
+	ListCell   *lc;
+	TrancheArgs *tranches;
+	FactsPending **flex;
+	int			nt = 0,
+				nf = 0;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("subscription_billing_facts_flush() must be an AFTER statement trigger")));
+	mine = rb_pending_take(&facts_pending, RelationGetRelid(td->tg_relation));
+	if (mine == NIL)
+		return PointerGetDatum(NULL);
+	tranches = palloc(sizeof(TrancheArgs) * list_length(mine));
+	flex = palloc(sizeof(FactsPending *) * list_length(mine));
+	foreach(lc, mine)
+	{
+		FactsPending *p = lfirst(lc);
+
+		if (p->tranche)
+			tranches[nt++] = p->t;
+		else
+			flex[nf++] = p;
+	}
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "subscription_billing_facts_flush: SPI_connect failed");
+	if (nt > 0)
+		rb_tranche_write(tranches, nt);
+	if (nf > 0)
+		flex_write(flex, nf);
+	SPI_finish();
+	list_free(mine);
+	if (facts_pending == NIL && facts_cxt != NULL)
+		MemoryContextReset(facts_cxt);
 	return PointerGetDatum(NULL);
 }
 

@@ -15,6 +15,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -57,7 +58,7 @@ check_date(DateADT d)
 }
 
 void
-rb_tranche_insert(TrancheArgs *a, bool check_exists)
+rb_tranche_check(TrancheArgs *a, bool check_exists)
 {
 	const char *sub,
 			   *res;
@@ -130,20 +131,71 @@ rb_tranche_insert(TrancheArgs *a, bool check_exists)
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("subscription %s of reseller %s does not exist", sub, res)));
 	}
-	{
-		Oid			types[8] = {INT8OID, INT8OID, a->plan_type, INT4OID, a->price_type, DATEOID, DATEOID, DATEOID};
-		Datum		args[8] = {a->reseller, a->subscription, a->plan, a->seats, a->price,
-		a->term_start, a->term_end, a->starts_on};
+}
 
-		SPI_execute_plan(rb_prepare_typed(&plan_insert,
-										  "INSERT INTO reseller_billing.commitment_tranche "
-										  "(reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total) "
-										  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, "
-										  "reseller_billing.prorate_fraction($5 OPERATOR(reseller_billing.*) $4, "
-										  "($7 OPERATOR(pg_catalog.-) $8)::bigint, ($7 OPERATOR(pg_catalog.-) $6)::bigint))",
-										  8, types),
-						 args, NULL, false, 0);
+static Datum
+array_of(Datum *values, int n, Oid type)
+{
+	int16		len;
+	bool		byval;
+	char		align;
+
+	get_typlenbyvalalign(type, &len, &byval, &align);
+	return PointerGetDatum(construct_array(values, n, type, len, byval, align));
+}
+
+void
+rb_tranche_write(TrancheArgs *rows, int n)
+{
+	Oid			types[8];
+	Datum		args[8];
+	Datum	   *cols[8];
+
+	if (n == 0)
+		return;
+	for (int c = 0; c < 8; c++)
+		cols[c] = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
+	{
+		cols[0][i] = rows[i].reseller;
+		cols[1][i] = rows[i].subscription;
+		cols[2][i] = rows[i].plan;
+		cols[3][i] = rows[i].seats;
+		cols[4][i] = rows[i].price;
+		cols[5][i] = rows[i].term_start;
+		cols[6][i] = rows[i].term_end;
+		cols[7][i] = rows[i].starts_on;
 	}
+	{
+		Oid			elem[8] = {INT8OID, INT8OID, rows[0].plan_type, INT4OID, rows[0].price_type,
+		DATEOID, DATEOID, DATEOID};
+
+		for (int c = 0; c < 8; c++)
+		{
+			types[c] = get_array_type(elem[c]);
+			args[c] = array_of(cols[c], n, elem[c]);
+		}
+	}
+	/* one statement for the statement's tranches, in the order given */
+	SPI_execute_plan(rb_prepare_typed(&plan_insert,
+									  "INSERT INTO reseller_billing.commitment_tranche "
+									  "(reseller_id, subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total) "
+									  "SELECT u.r, u.s, u.p, u.n, u.pr, u.ts, u.te, u.so, u.te, "
+									  "reseller_billing.prorate_fraction(u.pr OPERATOR(reseller_billing.*) u.n, "
+									  "(u.te OPERATOR(pg_catalog.-) u.so)::bigint, (u.te OPERATOR(pg_catalog.-) u.ts)::bigint) "
+									  "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
+									  "pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
+									  "pg_catalog.unnest($8)) WITH ORDINALITY AS u(r, s, p, n, pr, ts, te, so, i) "
+									  "ORDER BY u.i",
+									  8, types),
+					 args, NULL, false, 0);
+}
+
+void
+rb_tranche_insert(TrancheArgs *a, bool check_exists)
+{
+	rb_tranche_check(a, check_exists);
+	rb_tranche_write(a, 1);
 }
 
 /*

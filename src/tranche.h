@@ -17,8 +17,15 @@ typedef struct TrancheArgs
 	Oid			price_type;
 } TrancheArgs;
 
-/* checks the arguments (the subscription's existence when CHECK_EXISTS)
- * and writes the tranche; SPI connected */
+/* checks the arguments (the subscription's existence when CHECK_EXISTS):
+ * every error of tranche_add; SPI connected */
+extern void rb_tranche_check(TrancheArgs *a, bool check_exists);
+
+/* writes N checked tranches (of one plan and price type) with one
+ * statement; SPI connected */
+extern void rb_tranche_write(TrancheArgs *rows, int n);
+
+/* check, then write one */
 extern void rb_tranche_insert(TrancheArgs *a, bool check_exists);
 
 #endif

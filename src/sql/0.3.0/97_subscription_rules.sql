@@ -42,11 +42,22 @@ CREATE TRIGGER subscription_history_flush AFTER INSERT OR UPDATE ON reseller_bil
 DROP FUNCTION reseller_billing.prepaid_order_check(reseller_billing.subscription, text);
 
 -- the billing facts: commitment tranches, Flex stretches, late changes
--- (src/billing_facts.c); the tranche itself is written by tranche_add()
--- (section 79, 79_planned_once.sql), which the migration's add_tranche() calls too
+-- (src/billing_facts.c); a tranche is checked and written by src/tranche.c,
+-- which the SQL function tranche_add() (the migration's add_tranche) calls
+-- too.  A new subscription's tranche and Flex stretch are checked by the
+-- row trigger and written, with the statement's others, by
+-- subscription_billing_facts_flush after the statement: one INSERT each.
 CREATE OR REPLACE FUNCTION reseller_billing.subscription_billing_facts() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_subscription_billing_facts'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+CREATE FUNCTION reseller_billing.subscription_billing_facts_flush() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rb_subscription_billing_facts_flush'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
+COMMENT ON FUNCTION reseller_billing.subscription_billing_facts_flush() IS
+    'trigger (AFTER INSERT of subscriptions, each statement): writes the new subscriptions'' tranches and Flex stretches, one INSERT each';
+REVOKE EXECUTE ON FUNCTION reseller_billing.subscription_billing_facts_flush() FROM PUBLIC;
+CREATE TRIGGER subscription_billing_facts_flush AFTER INSERT ON reseller_billing.subscription
+    FOR EACH STATEMENT EXECUTE FUNCTION reseller_billing.subscription_billing_facts_flush();
 CREATE OR REPLACE FUNCTION reseller_billing.tranche_late_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'rb_tranche_late_change'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
