@@ -33,6 +33,7 @@
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -210,6 +211,13 @@ row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
 		pushJsonbValue(&state, WJB_KEY, &k);
 		if (isnull)
 			v.type = jbvNull;
+		else if (att->atttypid == INT8OID || att->atttypid == INT4OID || att->atttypid == INT2OID)
+		{
+			/* what to_jsonb gives an integer, without its detour through text */
+			v.type = jbvNumeric;
+			v.val.numeric = int64_to_numeric(att->atttypid == INT8OID ? DatumGetInt64(d) :
+											 att->atttypid == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d));
+		}
 		else
 		{
 			Jsonb	   *jb = DatumGetJsonbP(call_to_jsonb(&at->key_jsonb[i], d));
