@@ -310,12 +310,15 @@ DECLARE
     r       record;
     n       int;
 BEGIN
+    -- a NULL reseller or date is 22004, a date outside the years 1900 to
+    -- 8999 22008 (arg_date)
     IF p_reseller IS NULL OR p_on IS NULL THEN
         RAISE EXCEPTION 'a sales tax rate needs a reseller and a date'
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'null_value_not_allowed',
                   DETAIL = format('The reseller given is %s and the date %s.',
                                   coalesce(p_reseller::text, 'NULL'), coalesce(p_on::text, 'NULL'));
     END IF;
+    PERFORM reseller_billing.arg_date(format('the sales tax rate of reseller %s', p_reseller), p_on);
     SELECT rs.country, rs.region, rs.county, rs.city INTO r
       FROM reseller_billing.reseller rs WHERE rs.reseller_id = p_reseller;
     IF NOT FOUND THEN

@@ -25,15 +25,7 @@
 -- errors" lists what sql/api_arguments.sql and sql/api_arguments_more.sql
 -- test.
 
-CREATE FUNCTION reseller_billing.arg_missing(p_fn text, p_arg text, p_what text) RETURNS void
-    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION '% needs %', p_fn, p_what
-        USING ERRCODE = 'null_value_not_allowed',
-              DETAIL = format('%s was called with %s NULL.', p_fn, p_arg);
-END $$;
-COMMENT ON FUNCTION reseller_billing.arg_missing(text, text, text) IS
-    'refuses a missing API argument (22004): "<p_fn> needs <p_what>", detail "<p_fn> was called with <p_arg> NULL."';
+-- arg_missing and arg_required, the shared checks: 04_arguments.sql
 
 -- add_seats: a NULL number of seats is 22004 (a number below 1 stays 22023)
 CREATE OR REPLACE FUNCTION reseller_billing.add_seats(p_reseller bigint, p_subscription bigint, p_seats integer, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
@@ -162,26 +154,23 @@ BEGIN
     RETURN s;
 END $function$;
 
--- record_payment: a NULL reference, amount, date or method is 22004
-CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text)
- RETURNS bigint
+-- payment_args: what record_payment and record_order_payment check first,
+-- stated once: a reseller (22004), then, with the reseller locked, a
+-- reference, an amount, a date and a method (22004, with payment_check's
+-- messages, in its order).  Returns the reseller's program.
+CREATE FUNCTION reseller_billing.payment_args(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
+                                              p_received_on date, p_reference text)
+ RETURNS reseller_billing.program
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 DECLARE
     pg      reseller_billing.program;
-    pay     reseller_billing.payment;
-    done    bigint;
-    inv     record;
-    left_   reseller_billing.amount;
-    part    reseller_billing.amount;
 BEGIN
     IF p_reseller IS NULL THEN
         RAISE EXCEPTION 'payment % needs a reseller', p_reference USING ERRCODE = 'null_value_not_allowed';
     END IF;
     pg := reseller_billing.lock_reseller(p_reseller);
-    -- (95_api_arguments_more.sql) a NULL reference, amount, date or method:
-    -- 22004, with payment_check's messages, in its order
     IF p_reference IS NULL THEN
         RAISE EXCEPTION 'a payment needs a reference'
             USING ERRCODE = 'null_value_not_allowed';
@@ -202,6 +191,28 @@ BEGIN
                                      FROM jsonb_array_elements_text(coalesce(pg.settings -> 'payment_methods',
                                                                              '["bank_transfer", "cheque", "direct_debit"]')) x));
     END IF;
+    RETURN pg;
+END $function$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.payment_args(bigint, reseller_billing.amount, text, date, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.payment_args(bigint, reseller_billing.amount, text, date, text) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.payment_args(bigint, reseller_billing.amount, text, date, text) IS
+    'internal: the arguments of a payment, given (22004), with the reseller locked; returns its program';
+
+-- record_payment: a NULL reference, amount, date or method is 22004
+CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg      reseller_billing.program;
+    pay     reseller_billing.payment;
+    done    bigint;
+    inv     record;
+    left_   reseller_billing.amount;
+    part    reseller_billing.amount;
+BEGIN
+    pg := reseller_billing.payment_args(p_reseller, p_amount, p_method, p_received_on, p_reference);
     done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
     IF done IS NOT NULL THEN
         RETURN done;
@@ -433,9 +444,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.monthly_statement(p_reseller bigint,
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('monthly_statement', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('monthly_statement', 'p_reseller', 'a reseller', p_reseller);
     IF p_month IS NULL THEN
         RAISE EXCEPTION 'a statement of reseller % needs a month', p_reseller
             USING ERRCODE = 'null_value_not_allowed';
@@ -462,9 +471,7 @@ DECLARE
     prog    bigint;
     first_n numeric;
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('reseller_standing', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('reseller_standing', 'p_reseller', 'a reseller', p_reseller);
     SELECT r.program_id INTO prog FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
@@ -562,9 +569,7 @@ DECLARE
     rid     bigint;
     o       reseller_billing.licence_order;
 BEGIN
-    IF p_order IS NULL THEN
-        PERFORM reseller_billing.arg_missing('issue_licence', 'p_order', 'an order');
-    END IF;
+    PERFORM reseller_billing.arg_required('issue_licence', 'p_order', 'an order', p_order);
     rid := reseller_billing.find_order(p_order);
     PERFORM reseller_billing.lock_reseller(rid);
     SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
@@ -587,9 +592,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.payment_terms(p_reseller bigint)
 AS $function$
 #variable_conflict use_column
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('payment_terms', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('payment_terms', 'p_reseller', 'a reseller', p_reseller);
     RETURN (
     SELECT coalesce(r.payment_terms, reseller_billing.program_payment_terms(p.settings, p.payment_terms_days))
       FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
@@ -607,12 +610,8 @@ CREATE OR REPLACE FUNCTION reseller_billing.program_revenue(p_reseller bigint, p
 AS $function$
 #variable_conflict use_column
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('program_revenue', 'p_reseller', 'a reseller');
-    END IF;
-    IF p_at IS NULL THEN
-        PERFORM reseller_billing.arg_missing('program_revenue', 'p_at', 'a date');
-    END IF;
+    PERFORM reseller_billing.arg_required('program_revenue', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('program_revenue', 'p_at', 'a date', p_at);
     RETURN (
  SELECT COALESCE(reseller_billing.sum(((i.subtotal OPERATOR(reseller_billing.-) i.credits_applied) OPERATOR(reseller_billing.-) i.credited)), reseller_billing.amount((0)::numeric, pg.currency)) AS "coalesce"
     FROM ((reseller_billing.reseller r
@@ -633,9 +632,7 @@ CREATE OR REPLACE FUNCTION reseller_billing.migration_counts(p_reseller bigint, 
 AS $function$
 #variable_conflict use_column
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('migration_counts', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('migration_counts', 'p_reseller', 'a reseller', p_reseller);
     SELECT q.* INTO customers, subscriptions, accounts
       FROM (
  SELECT ( SELECT (count(*))::integer AS count
@@ -662,12 +659,8 @@ CREATE OR REPLACE FUNCTION reseller_billing.invite_reseller(p_provider bigint, p
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 BEGIN
-    IF p_provider IS NULL THEN
-        PERFORM reseller_billing.arg_missing('invite_reseller', 'p_provider', 'a provider');
-    END IF;
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('invite_reseller', 'p_reseller', 'a reseller to invite');
-    END IF;
+    PERFORM reseller_billing.arg_required('invite_reseller', 'p_provider', 'a provider', p_provider);
+    PERFORM reseller_billing.arg_required('invite_reseller', 'p_reseller', 'a reseller to invite', p_reseller);
     PERFORM reseller_billing.assert_acting_for(p_provider, 'invite a reseller');
     RETURN reseller_billing.invite_reseller_unchecked(p_provider, p_reseller);
 END $function$;
@@ -680,12 +673,8 @@ CREATE OR REPLACE FUNCTION reseller_billing.invite_customer(p_reseller bigint, p
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('invite_customer', 'p_reseller', 'a reseller');
-    END IF;
-    IF p_customer IS NULL THEN
-        PERFORM reseller_billing.arg_missing('invite_customer', 'p_customer', 'a customer to invite');
-    END IF;
+    PERFORM reseller_billing.arg_required('invite_customer', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('invite_customer', 'p_customer', 'a customer to invite', p_customer);
     PERFORM reseller_billing.assert_acting_for(p_reseller, 'invite a customer');
     RETURN reseller_billing.invite_customer_unchecked(p_reseller, p_customer);
 END $function$;
@@ -700,12 +689,8 @@ AS $function$
 DECLARE
     inv     reseller_billing.channel_invitation;
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('accept_invitation', 'p_reseller', 'a reseller');
-    END IF;
-    IF p_invitation IS NULL THEN
-        PERFORM reseller_billing.arg_missing('accept_invitation', 'p_invitation', 'an invitation');
-    END IF;
+    PERFORM reseller_billing.arg_required('accept_invitation', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('accept_invitation', 'p_invitation', 'an invitation', p_invitation);
     SELECT * INTO inv FROM reseller_billing.channel_invitation i
      WHERE i.reseller_id OPERATOR(pg_catalog.=) p_reseller AND i.invitation_id OPERATOR(pg_catalog.=) p_invitation;
     -- a customer accepts its own invitation from its portal
@@ -729,15 +714,9 @@ AS $function$
 DECLARE
     inv     reseller_billing.channel_invitation;
 BEGIN
-    IF p_actor IS NULL THEN
-        PERFORM reseller_billing.arg_missing('revoke_invitation', 'p_actor', 'the partner who revokes');
-    END IF;
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('revoke_invitation', 'p_reseller', 'a reseller');
-    END IF;
-    IF p_invitation IS NULL THEN
-        PERFORM reseller_billing.arg_missing('revoke_invitation', 'p_invitation', 'an invitation');
-    END IF;
+    PERFORM reseller_billing.arg_required('revoke_invitation', 'p_actor', 'the partner who revokes', p_actor);
+    PERFORM reseller_billing.arg_required('revoke_invitation', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('revoke_invitation', 'p_invitation', 'an invitation', p_invitation);
     PERFORM reseller_billing.assert_acting_for(p_actor, 'revoke an invitation');
     SELECT * INTO inv FROM reseller_billing.revoke_invitation_unchecked(p_actor, p_reseller, p_invitation);
     RETURN inv;
@@ -753,9 +732,7 @@ DECLARE
     rs      record;
     cp      reseller_billing.channel_partner;
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('transition_to_indirect', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('transition_to_indirect', 'p_reseller', 'a reseller', p_reseller);
     PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
     SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
     IF rs.tier = 'indirect_reseller' THEN
@@ -784,9 +761,7 @@ DECLARE
     rs      record;
     done    timestamptz;
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('complete_transition', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('complete_transition', 'p_reseller', 'a reseller', p_reseller);
     PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
     SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
     IF rs.tier = 'indirect_reseller' THEN
@@ -809,9 +784,7 @@ AS $function$
 DECLARE
     cp      reseller_billing.channel_partner;
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('cancel_transition', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('cancel_transition', 'p_reseller', 'a reseller', p_reseller);
     PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
     PERFORM reseller_billing.channel_reseller(p_reseller);
     SELECT * INTO cp FROM reseller_billing.channel_partner c WHERE c.reseller_id = p_reseller;
@@ -836,9 +809,7 @@ AS $function$
 DECLARE
     cp      reseller_billing.channel_partner;
 BEGIN
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('set_direct_access', 'p_reseller', 'a reseller');
-    END IF;
+    PERFORM reseller_billing.arg_required('set_direct_access', 'p_reseller', 'a reseller', p_reseller);
     PERFORM reseller_billing.channel_reseller(p_reseller);
     INSERT INTO reseller_billing.channel_partner AS c (reseller_id, programmatic_access, sandbox_access)
     VALUES (p_reseller, coalesce(p_programmatic, false), coalesce(p_sandbox, false))
@@ -859,9 +830,7 @@ DECLARE
     pg      reseller_billing.program;
     t       reseller_billing.amount;
 BEGIN
-    IF p_program IS NULL THEN
-        PERFORM reseller_billing.arg_missing('direct_bill_threshold', 'p_program', 'a program');
-    END IF;
+    PERFORM reseller_billing.arg_required('direct_bill_threshold', 'p_program', 'a program', p_program);
     SELECT * INTO pg FROM reseller_billing.program p WHERE p.program_id = p_program;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'program % does not exist', p_program USING ERRCODE = 'no_data_found';
@@ -893,18 +862,10 @@ CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 BEGIN
-    IF p_actor IS NULL THEN
-        PERFORM reseller_billing.arg_missing('place_subscription', 'p_actor', 'the partner who orders');
-    END IF;
-    IF p_reseller IS NULL THEN
-        PERFORM reseller_billing.arg_missing('place_subscription', 'p_reseller', 'a reseller');
-    END IF;
-    IF p_customer IS NULL THEN
-        PERFORM reseller_billing.arg_missing('place_subscription', 'p_customer', 'a customer');
-    END IF;
-    IF p_sku IS NULL THEN
-        PERFORM reseller_billing.arg_missing('place_subscription', 'p_sku', 'a SKU');
-    END IF;
+    PERFORM reseller_billing.arg_required('place_subscription', 'p_actor', 'the partner who orders', p_actor);
+    PERFORM reseller_billing.arg_required('place_subscription', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('place_subscription', 'p_customer', 'a customer', p_customer);
+    PERFORM reseller_billing.arg_required('place_subscription', 'p_sku', 'a SKU', p_sku);
     IF p_seats IS NULL OR p_plan IS NULL THEN
         RAISE EXCEPTION 'an order for customer % of reseller % needs a number of seats and a plan', p_customer, p_reseller
             USING ERRCODE = 'null_value_not_allowed',
@@ -929,12 +890,8 @@ CREATE OR REPLACE FUNCTION reseller_billing.issue_temporary_licence(p_order bigi
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 BEGIN
-    IF p_order IS NULL THEN
-        PERFORM reseller_billing.arg_missing('issue_temporary_licence', 'p_order', 'an order');
-    END IF;
-    IF p_days IS NULL THEN
-        PERFORM reseller_billing.arg_missing('issue_temporary_licence', 'p_days', 'a number of days');
-    END IF;
+    PERFORM reseller_billing.arg_required('issue_temporary_licence', 'p_order', 'an order', p_order);
+    PERFORM reseller_billing.arg_required('issue_temporary_licence', 'p_days', 'a number of days', p_days);
     PERFORM reseller_billing.assert_acting_for(
         (SELECT o.reseller_id FROM reseller_billing.licence_order o WHERE o.order_id OPERATOR(pg_catalog.=) p_order),
         'issue a temporary licence');
@@ -954,33 +911,7 @@ DECLARE
     done    bigint;
     ord     reseller_billing.licence_order;
 BEGIN
-    IF p_reseller IS NULL THEN
-        RAISE EXCEPTION 'payment % needs a reseller', p_reference
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    pg := reseller_billing.lock_reseller(p_reseller);
-    -- a NULL reference, amount, date or method: 22004, with payment_check's
-    -- messages, in its order (as record_payment)
-    IF p_reference IS NULL THEN
-        RAISE EXCEPTION 'a payment needs a reference'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF p_amount IS NULL THEN
-        RAISE EXCEPTION 'payment % must be a positive amount', p_reference
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'NULL was given.';
-    END IF;
-    IF p_received_on IS NULL THEN
-        RAISE EXCEPTION 'payment % needs the date it was received', p_reference
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF p_method IS NULL THEN
-        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
-                                  (SELECT string_agg(x, ', ')
-                                     FROM jsonb_array_elements_text(coalesce(pg.settings -> 'payment_methods',
-                                                                             '["bank_transfer", "cheque", "direct_debit"]')) x));
-    END IF;
+    pg := reseller_billing.payment_args(p_reseller, p_amount, p_method, p_received_on, p_reference);
     done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
     IF done IS NOT NULL THEN
         RETURN done;
