@@ -157,7 +157,7 @@ COMMENT ON FUNCTION reseller_billing.payment_check(reseller_billing.program, big
 
 -- record_payment: idempotent on the reference; settles the oldest open
 -- invoices in the payment's currency first; the rest stays unapplied.
--- record_payment: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
+-- record_payment: defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.record_payment(bigint, reseller_billing.amount, text, date, text) IS
     'records a payment once per reference, settles the oldest open invoices first and keeps any overpayment unapplied; returns the payment id';
 

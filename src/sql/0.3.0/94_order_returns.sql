@@ -211,96 +211,13 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.settle_order_items(bigint, bigint, date, bigint, reseller_billing.amount) IS
     'internal: allocates what is left of a payment or credit note to what a reseller owes (the order named, then by due date, then prepaid orders); returns what stays unapplied';
 
--- reseller_billing.record_order_payment(bigint,reseller_billing.amount,text,date,text,bigint):
--- 0.3.0's (22_clock_orders.sql), with its allocation loop in
--- settle_order_items, which skips orders cancelled or returned; naming such
--- an order is refused (55000)
-CREATE OR REPLACE FUNCTION reseller_billing.record_order_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text, p_order bigint DEFAULT NULL::bigint)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    pg      reseller_billing.program;
-    pay     reseller_billing.payment;
-    done    bigint;
-    ord     reseller_billing.licence_order;
-BEGIN
-    pg := reseller_billing.lock_reseller(p_reseller);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
-    END IF;
-    IF currency(p_amount) <> pg.currency THEN
-        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
-    END IF;
-    IF p_received_on > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
-        RAISE EXCEPTION 'payment % of reseller % cannot be received in the future', p_reference, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It would be received on %s; today is %s in program "%s".', p_received_on,
-                                  reseller_billing.program_date(p_reseller, reseller_billing.clock_now()), pg.code);
-    END IF;
-    IF p_order IS NOT NULL THEN
-        SELECT * INTO ord FROM reseller_billing.licence_order x WHERE x.reseller_id = p_reseller AND x.order_id = p_order;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'order % of reseller % does not exist', p_order, p_reseller USING ERRCODE = 'no_data_found';
-        END IF;
-        IF ord.cancelled_on IS NOT NULL OR ord.returned_on IS NOT NULL THEN
-            RAISE EXCEPTION 'order % of reseller % is %: nothing is owed on it', p_order, p_reseller,
-                    CASE WHEN ord.cancelled_on IS NOT NULL THEN 'cancelled' ELSE 'returned' END
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('It was %s on %s.', CASE WHEN ord.cancelled_on IS NOT NULL THEN 'cancelled' ELSE 'returned' END,
-                                      coalesce(ord.cancelled_on, ord.returned_on)),
-                      HINT = 'Record the payment without naming an order: it settles what is owed, oldest first.';
-        END IF;
-        IF ord.paid_on IS NOT NULL THEN
-            RAISE EXCEPTION 'order % of reseller % is paid already', p_order, p_reseller
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('%s was paid on %s.', ord.total, ord.paid_on),
-                      HINT = 'Record the payment without naming an order: it settles what is owed, oldest first.';
-        END IF;
-    END IF;
-    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
-    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
-    RETURNING * INTO pay;
-    PERFORM reseller_billing.settle_order_items(p_reseller, pay.payment_id, p_received_on, p_order, p_amount);
-    RETURN pay.payment_id;
-END $function$
-;
-
--- reseller_billing.reseller_standing(bigint,date): 0.1.0's, with orders
--- cancelled or returned and interest reversed owed no more, and a returned
--- order not one of the first orders paid
-CREATE OR REPLACE FUNCTION reseller_billing.reseller_standing(p_reseller bigint, p_on date)
-    RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    prog    bigint;
-    first_n numeric;
-BEGIN
-    SELECT r.program_id INTO prog FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'reseller % does not exist', p_reseller USING ERRCODE = 'no_data_found';
-    END IF;
-    IF p_on IS NULL THEN
-        RAISE EXCEPTION 'the standing of reseller % needs a date', p_reseller USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF EXISTS (SELECT FROM reseller_billing.licence_order o
-                WHERE o.reseller_id = p_reseller AND o.paid_on IS NULL AND o.due_on < p_on
-                  AND o.cancelled_on IS NULL AND o.returned_on IS NULL)
-       OR EXISTS (SELECT FROM reseller_billing.late_interest i
-                   WHERE i.reseller_id = p_reseller AND i.paid_on IS NULL AND i.due_on < p_on AND i.reversed_on IS NULL) THEN
-        RETURN 'prepay_required';
-    END IF;
-    first_n := reseller_billing.order_setting(prog, 'prepaid_first_orders', 3, 0, 1000);
-    IF (SELECT count(*) FROM reseller_billing.licence_order o
-         WHERE o.reseller_id = p_reseller AND o.paid_on IS NOT NULL AND o.returned_on IS NULL) < first_n THEN
-        RETURN 'new';
-    END IF;
-    RETURN 'normal';
-END $$;
+-- record_order_payment: defined once, in 95_api_arguments_more.sql (the
+-- version 0.3.0 installs): its allocation loop is settle_order_items, which
+-- skips orders cancelled or returned; naming such an order is refused
+-- (55000).
+-- reseller_standing: defined once, in 95_api_arguments_more.sql: orders
+-- cancelled or returned and interest reversed are owed no more, and a
+-- returned order is not one of the first orders paid.
 
 -- functions: returns -------------------------------------------------------
 
