@@ -163,7 +163,7 @@ COMMENT ON FUNCTION reseller_billing.record_payment(bigint, reseller_billing.amo
 
 -- close_chunk: bills the resellers of one program with ids in [lo, hi] that
 -- have no invoice for the month; returns the invoices written.
--- close_chunk: defined once, in 82_local_tax.sql (the version 0.3.0 installs)
+-- close_chunk: defined once, in 82_local_tax_lines.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.close_chunk(reseller_billing.billing_period, bigint, bigint, bigint, bool) IS
     'internal: writes and issues the invoices of a month for the resellers of a program with ids in [lo, hi]';
 
