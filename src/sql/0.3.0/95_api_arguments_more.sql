@@ -156,48 +156,33 @@ BEGIN
 END $function$;
 
 -- payment_args: what record_payment and record_order_payment check first,
--- stated once: a reseller (22004), then, with the reseller locked, a
--- reference, an amount, a date and a method (22004, with payment_check's
--- messages, in its order).  Returns the reseller's program.
+-- stated once: a reseller (22004), then, with the reseller locked,
+-- payment_check (05_from_0.1.0.sql: a reference, an amount, a date and a
+-- method, 22004 when missing, 22023 when bad; done is the payment already
+-- recorded under the reference) and, for a new payment, the program's
+-- currency (22023).  pg is the reseller's program.
 CREATE FUNCTION reseller_billing.payment_args(p_reseller bigint, p_amount reseller_billing.amount, p_method text,
-                                              p_received_on date, p_reference text)
- RETURNS reseller_billing.program
+                                              p_received_on date, p_reference text,
+                                              OUT pg reseller_billing.program, OUT done bigint)
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
-DECLARE
-    pg      reseller_billing.program;
 BEGIN
     IF p_reseller IS NULL THEN
         RAISE EXCEPTION 'payment % needs a reseller', p_reference USING ERRCODE = 'null_value_not_allowed';
     END IF;
     pg := reseller_billing.lock_reseller(p_reseller);
-    IF p_reference IS NULL THEN
-        RAISE EXCEPTION 'a payment needs a reference'
-            USING ERRCODE = 'null_value_not_allowed';
+    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF done IS NULL AND reseller_billing.currency(p_amount) <> pg.currency THEN
+        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
     END IF;
-    IF p_amount IS NULL THEN
-        RAISE EXCEPTION 'payment % must be a positive amount', p_reference
-            USING ERRCODE = 'null_value_not_allowed', DETAIL = 'NULL was given.';
-    END IF;
-    IF p_received_on IS NULL THEN
-        RAISE EXCEPTION 'payment % needs the date it was received', p_reference
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF p_method IS NULL THEN
-        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
-                                  (SELECT string_agg(x, ', ')
-                                     FROM jsonb_array_elements_text(coalesce(pg.settings -> 'payment_methods',
-                                                                             '["bank_transfer", "cheque", "direct_debit"]')) x));
-    END IF;
-    RETURN pg;
 END $function$;
 REVOKE EXECUTE ON FUNCTION reseller_billing.payment_args(bigint, reseller_billing.amount, text, date, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reseller_billing.payment_args(bigint, reseller_billing.amount, text, date, text) TO reseller_billing_admin;
 COMMENT ON FUNCTION reseller_billing.payment_args(bigint, reseller_billing.amount, text, date, text) IS
-    'internal: the arguments of a payment, given (22004), with the reseller locked; returns its program';
+    'internal: the arguments of a payment (given: 22004; good: 22023), with the reseller locked; its program, and the payment already recorded under the reference';
 
 -- record_payment: a NULL reference, amount, date or method is 22004
 CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text)
@@ -206,22 +191,15 @@ CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 DECLARE
-    pg      reseller_billing.program;
+    args    record;
     pay     reseller_billing.payment;
-    done    bigint;
     inv     record;
     left_   reseller_billing.amount;
     part    reseller_billing.amount;
 BEGIN
-    pg := reseller_billing.payment_args(p_reseller, p_amount, p_method, p_received_on, p_reference);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
-    END IF;
-    IF reseller_billing.currency(p_amount) <> pg.currency THEN
-        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
+    SELECT * INTO args FROM reseller_billing.payment_args(p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF args.done IS NOT NULL THEN
+        RETURN args.done;
     END IF;
     PERFORM reseller_billing.arg_date(format('payment %s', left(p_reference, 40)), p_received_on);
     PERFORM reseller_billing.arg_text('the reference of a payment', p_reference, 1000);
@@ -253,21 +231,16 @@ CREATE OR REPLACE FUNCTION reseller_billing.record_order_payment(p_reseller bigi
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 DECLARE
+    args    record;
     pg      reseller_billing.program;
     pay     reseller_billing.payment;
-    done    bigint;
     ord     reseller_billing.licence_order;
 BEGIN
-    pg := reseller_billing.payment_args(p_reseller, p_amount, p_method, p_received_on, p_reference);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
+    SELECT * INTO args FROM reseller_billing.payment_args(p_reseller, p_amount, p_method, p_received_on, p_reference);
+    IF args.done IS NOT NULL THEN
+        RETURN args.done;
     END IF;
-    IF currency(p_amount) <> pg.currency THEN
-        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
-    END IF;
+    pg := args.pg;
     IF p_received_on > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
         RAISE EXCEPTION 'payment % of reseller % cannot be received in the future', p_reference, p_reseller
             USING ERRCODE = 'invalid_parameter_value',
