@@ -32,3 +32,18 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION reseller_billing.arg_required(text, text, text, anyelement) IS
     'refuses a missing API argument (22004, as arg_missing) when p_value is NULL; nothing otherwise';
+
+-- arg_count: a count an API function needs (seats, a cap): NULL is 22004,
+-- below p_min 22023, both with the function's own message p_msg and the
+-- detail p_detail, whose %s is the count asked for ('NULL' when missing)
+CREATE FUNCTION reseller_billing.arg_count(p_msg text, p_value integer, p_min integer, p_detail text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF p_value IS NULL OR p_value < p_min THEN
+        RAISE EXCEPTION '%', p_msg
+            USING ERRCODE = CASE WHEN p_value IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  DETAIL = format(p_detail, coalesce(p_value::text, 'NULL'));
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.arg_count(text, integer, integer, text) IS
+    'refuses a count an API function needs: NULL (22004) or below p_min (22023), with the message p_msg and the detail p_detail (%s: the count asked for)';

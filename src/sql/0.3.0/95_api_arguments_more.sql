@@ -15,18 +15,19 @@
 -- migration_counts); the channel's functions (invitations, transitions,
 -- place_subscription) and the orders' issue_temporary_licence and
 -- record_order_payment refused a NULL id as one that does not exist
--- (P0002) or as a partner who may not act (42501).  An id that does not exist stays P0002; a value below
--- its limit stays 22023.  An error that was already raised for the NULL
--- keeps its message, detail and hint, with 22004; a NULL that was refused
--- as an id that does not exist, or answered, has an error of its own:
--- "<function> needs <what>", detail "<function> was called with <argument>
--- NULL." (arg_missing, arg_required: 04_arguments.sql).  partner_price and reseller_standing also
--- refuse a date outside the years 1900 to 8999 (22008, arg_date, as
--- add_charge and record_payment do).  For good arguments each function does
--- what it did; each body is the one it had, with the checks added.  No
--- later file re-creates these functions.  doc/reference.md "Argument
--- errors" lists what sql/api_arguments.sql and sql/api_arguments_more.sql
--- test.
+-- (P0002) or as a partner who may not act (42501).  An id that does not
+-- exist stays P0002; a value below its limit stays 22023.  An error that
+-- was already raised for the NULL keeps its message, detail and hint, with
+-- 22004 (a count: arg_count); a NULL that was refused as an id that does
+-- not exist, or answered, has an error of its own: "<function> needs
+-- <what>", detail "<function> was called with <argument> NULL."
+-- (arg_required; the shared checks are 04_arguments.sql).  partner_price
+-- and reseller_standing also refuse a date outside the years 1900 to 8999
+-- (22008, arg_date, as add_charge and record_payment do).  For good
+-- arguments each function does what it did; each body is the one it had,
+-- with the checks added.  No later file re-creates these functions.
+-- doc/reference.md "Argument errors" lists what sql/api_arguments.sql and
+-- sql/api_arguments_more.sql test.
 
 -- add_seats: a NULL number of seats is 22004 (a number below 1 stays 22023)
 CREATE OR REPLACE FUNCTION reseller_billing.add_seats(p_reseller bigint, p_subscription bigint, p_seats integer, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
@@ -41,16 +42,8 @@ DECLARE
     s   reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
     n   int;
 BEGIN
-    IF p_seats IS NULL THEN
-        RAISE EXCEPTION 'seats to add to subscription % must be a positive number', p_subscription
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = 'NULL seats were asked for.';
-    END IF;
-    IF p_seats < 1 THEN
-        RAISE EXCEPTION 'seats to add to subscription % must be a positive number', p_subscription
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s seats were asked for.', coalesce(p_seats::text, 'NULL'));
-    END IF;
+    PERFORM reseller_billing.arg_count(format('seats to add to subscription %s must be a positive number', p_subscription),
+                                       p_seats, 1, '%s seats were asked for.');
     IF p_seats > 1000000 - coalesce(s.committed_seats, 0) THEN     -- issue 19 §6
         RAISE EXCEPTION 'subscription % of reseller % would have more than 1000000 seats', p_subscription, p_reseller
             USING ERRCODE = 'numeric_value_out_of_range',
@@ -86,16 +79,8 @@ AS $function$
 DECLARE
     s   reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
 BEGIN
-    IF p_cap IS NULL THEN
-        RAISE EXCEPTION 'seat cap of subscription % must be zero or more', p_subscription
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = 'NULL was asked for.';
-    END IF;
-    IF p_cap < 0 THEN
-        RAISE EXCEPTION 'seat cap of subscription % must be zero or more', p_subscription
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was asked for.', coalesce(p_cap::text, 'NULL'));
-    END IF;
+    PERFORM reseller_billing.arg_count(format('seat cap of subscription %s must be zero or more', p_subscription),
+                                       p_cap, 0, '%s was asked for.');
     IF s.plan OPERATOR(reseller_billing.<>) 'flexible' THEN
         RAISE EXCEPTION 'subscription % of reseller % is on the % plan, whose seat cap cannot be set',
                 p_subscription, p_reseller, s.plan
@@ -122,16 +107,8 @@ AS $function$
 DECLARE
     s   reseller_billing.subscription := reseller_billing.lock_subscription(p_reseller, p_subscription);
 BEGIN
-    IF p_seats IS NULL THEN
-        RAISE EXCEPTION 'the new plan of subscription % needs a positive number of seats', p_subscription
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = 'NULL seats were asked for.';
-    END IF;
-    IF p_seats < 1 THEN
-        RAISE EXCEPTION 'the new plan of subscription % needs a positive number of seats', p_subscription
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s seats were asked for.', coalesce(p_seats::text, 'NULL'));
-    END IF;
+    PERFORM reseller_billing.arg_count(format('the new plan of subscription %s needs a positive number of seats', p_subscription),
+                                       p_seats, 1, '%s seats were asked for.');
     IF p_plan IS NULL THEN
         RAISE EXCEPTION 'the new plan of subscription % cannot be null', p_subscription
             USING ERRCODE = 'null_value_not_allowed';
