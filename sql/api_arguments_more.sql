@@ -53,6 +53,18 @@ INSERT INTO reseller (reseller_id, program_id, name, tier, country) VALUES
 INSERT INTO customer (reseller_id, customer_id, name) VALUES (15712, 15721, 'Initrode');
 SELECT (accept_invitation(15712, invite_reseller(15711, 15712))).status AS partnership;
 SELECT invite_reseller(15711, 15713) AS invitation \gset
+-- an issued invoice of reseller 15701 (February's close, a one-off charge
+-- to customer 15731) and a provider invoice of 15711 to 15712, written
+-- here as the channel close would (sql/channel_tax.sql writes them)
+INSERT INTO customer (reseller_id, customer_id, name) VALUES (15701, 15731, 'Globex');
+SELECT add_charge(15701, 15731, 'setup', 'USD 10', '2012-02-10') > 0 AS charged;
+SELECT close_period('2012-02', 15701) AS invoices_written;
+SELECT invoice_id AS invoice FROM invoice WHERE reseller_id = 15701 AND status = 'issued' \gset
+INSERT INTO channel_invoice (reseller_id, provider_id, program_id, period, currency, invoice_number, issued_on, due_on,
+                             subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited)
+VALUES (15712, 15711, 15702, '2012-02', 'USD', 1, '2012-03-01', '2012-03-31',
+        'USD 10', 'USD 8', 0, 'USD 0', 'USD 0', 'USD 10', 'USD 0')
+RETURNING channel_invoice_id AS channel_invoice \gset
 
 CREATE TEMP VIEW state AS
 SELECT (SELECT count(*) FROM payment WHERE reseller_id BETWEEN 15701 AND 15799) AS payments,
@@ -67,7 +79,13 @@ SELECT (SELECT count(*) FROM payment WHERE reseller_id BETWEEN 15701 AND 15799) 
        (SELECT count(*) FROM channel_partner WHERE reseller_id BETWEEN 15701 AND 15799) AS channel_partners,
        (SELECT count(*) FROM channel_credit WHERE reseller_id BETWEEN 15701 AND 15799) AS channel_credits,
        (SELECT count(*) FROM order_statement WHERE reseller_id BETWEEN 15701 AND 15799) AS statements,
-       (SELECT count(*) FROM migration WHERE reseller_id BETWEEN 15701 AND 15799) AS migrations;
+       (SELECT count(*) FROM migration WHERE reseller_id BETWEEN 15701 AND 15799) AS migrations,
+       (SELECT string_agg(format('%s %s paid %s credited %s', status, total, paid, credited), '; ')
+          FROM invoice WHERE reseller_id BETWEEN 15701 AND 15799) AS invoices,
+       (SELECT count(*) FROM credit_note WHERE reseller_id BETWEEN 15701 AND 15799) AS credit_notes,
+       (SELECT string_agg(format('%s credited %s', total, credited), '; ')
+          FROM channel_invoice WHERE reseller_id BETWEEN 15701 AND 15799) AS channel_invoices,
+       (SELECT count(*) FROM channel_credit_note WHERE reseller_id BETWEEN 15701 AND 15799) AS channel_credit_notes;
 \x on
 SELECT * FROM state;
 \x off
@@ -150,10 +168,41 @@ INSERT INTO api_case (fn, arg, bad, call) VALUES
 ('grant_channel_credit', 'p_amount', 'USD 0', $$SELECT grant_channel_credit(15711, 15712, 'USD 0', 'goodwill')$$),
 ('grant_channel_credit', 'p_reason', '1001 characters', $$SELECT grant_channel_credit(15711, 15712, 'USD 10', repeat('x', 1001))$$),
 ('issue_channel_credit_note', 'p_invoice', 'NULL', $$SELECT issue_channel_credit_note(15711, 15712, NULL, 'USD 1', 'wrong')$$),
-('issue_channel_credit_note', 'p_invoice', '15799', $$SELECT issue_channel_credit_note(15711, 15712, 15799, 'USD 1', 'wrong')$$);
+('issue_channel_credit_note', 'p_invoice', '15799', $$SELECT issue_channel_credit_note(15711, 15712, 15799, 'USD 1', 'wrong')$$),
+('issue_channel_credit_note', 'p_amount', 'NULL', $$SELECT issue_channel_credit_note(15711, 15712, :channel_invoice, NULL, 'wrong')$$),
+-- invoices (doc/invoicing.md): a NULL id is 22004, an id that does not
+-- exist P0002
+('void_invoice', 'p_reseller', 'NULL', $$SELECT void_invoice(NULL, :invoice, 'wrong')$$),
+('void_invoice', 'p_invoice', 'NULL', $$SELECT void_invoice(15701, NULL, 'wrong')$$),
+('void_invoice', 'p_invoice', '15799', $$SELECT void_invoice(15701, 15799, 'wrong')$$),
+('issue_credit_note', 'p_reseller', 'NULL', $$SELECT issue_credit_note(NULL, :invoice, 'USD 1', 'wrong')$$),
+('issue_credit_note', 'p_invoice', 'NULL', $$SELECT issue_credit_note(15701, NULL, 'USD 1', 'wrong')$$),
+('issue_credit_note', 'p_invoice', '15799', $$SELECT issue_credit_note(15701, 15799, 'USD 1', 'wrong')$$),
+('issue_credit_note', 'p_amount', 'NULL', $$SELECT issue_credit_note(15701, :invoice, NULL, 'wrong')$$),
+('issue_credit_note', 'p_amount', 'USD 0', $$SELECT issue_credit_note(15701, :invoice, 'USD 0', 'wrong')$$),
+('issue_credit_note', 'p_amount', 'EUR 1', $$SELECT issue_credit_note(15701, :invoice, 'EUR 1', 'wrong')$$),
+('issue_credit_note', 'p_amount', 'USD 11', $$SELECT issue_credit_note(15701, :invoice, 'USD 11', 'wrong')$$),
+('issue_credit_note', 'p_reason', '1001 characters', $$SELECT issue_credit_note(15701, :invoice, 'USD 1', repeat('x', 1001))$$),
+('issue_credit_note (by invoice)', 'p_invoice', 'NULL', $$SELECT issue_credit_note(NULL, 'USD 1', 'wrong')$$),
+('issue_credit_note (by invoice)', 'p_invoice', '15799', $$SELECT issue_credit_note(15799, 'USD 1', 'wrong')$$),
+-- the close and renewals (doc/invoicing.md, doc/subscriptions.md)
+('close_period', 'p_program', 'NULL', $$SELECT close_period('2012-03', NULL, 15701)$$),
+('close_period', 'p_reseller', 'NULL', $$SELECT close_period('2012-03', 15701, NULL)$$),
+('renew_due', 'p_at', 'NULL', $$SELECT renew_due(NULL)$$),
+-- sales tax (doc/tax.md): a date outside the years 1900 to 8999 is 22008, a
+-- currency without a minor unit 22023
+('sales_tax', 'p_reseller', 'NULL', $$SELECT sales_tax(NULL, '2012-03-15', 'USD 10')$$),
+('sales_tax', 'p_on', 'NULL', $$SELECT sales_tax(15701, NULL, 'USD 10')$$),
+('sales_tax', 'p_on', 'infinity', $$SELECT sales_tax(15701, 'infinity', 'USD 10')$$),
+('sales_tax', 'p_on', '1899-12-31', $$SELECT sales_tax(15701, '1899-12-31', 'USD 10')$$),
+('sales_tax', 'p_on', '9000-01-01', $$SELECT sales_tax(15701, '9000-01-01', 'USD 10')$$),
+('sales_tax', 'p_amount', 'NULL', $$SELECT sales_tax(15701, '2012-03-15', NULL)$$),
+('sales_tax', 'p_amount', 'XAU 1', $$SELECT sales_tax(15701, '2012-03-15', 'XAU 1')$$),
+('sales_tax_rate', 'p_on', '-infinity', $$SELECT sales_tax_rate(15701, '-infinity')$$);
 
 \pset format unaligned
-SELECT n, fn, arg, bad, pg_temp.error_of(replace(call, ':invitation', :'invitation')) AS result FROM api_case ORDER BY n;
+SELECT n, fn, arg, bad, pg_temp.error_of(replace(replace(replace(call, ':invitation', :'invitation'), ':invoice', :'invoice'),
+                                                    ':channel_invoice', :'channel_invoice')) AS result FROM api_case ORDER BY n;
 \pset format aligned
 
 -- every case was refused: nothing changed

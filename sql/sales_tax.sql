@@ -147,7 +147,7 @@ SELECT count(*) AS certificates FROM tax_exemption_certificate WHERE reseller_id
 -- reason says so (no_state); place_order refuses such a reseller (22023,
 -- sql/orders.sql)
 SELECT t.*, sales_tax(93005, '2024-06-30', 'USD 100.00') AS tax FROM sales_tax_rate(93005, '2024-06-30') t;
--- no date, no amount (22023); an unknown reseller (P0002)
+-- no date, no amount (22004); an unknown reseller (P0002)
 SELECT sales_tax(93001, NULL, 'USD 100.00');
 SELECT sales_tax(93001, '2024-06-30', NULL);
 SELECT sales_tax(99999999, '2024-06-30', 'USD 100.00');

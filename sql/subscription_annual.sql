@@ -389,7 +389,8 @@ SELECT renew_due('2013-01-01 08:00:00+00') AS applied;
 SELECT sub, term_start, term_end FROM annual_state WHERE sub = 11030;
 SELECT effective_at FROM subscription_change WHERE reseller_id = 11002 AND subscription_id = 11030 AND field = 'term';
 
--- renew_due never runs ahead of the clock: a moment to come, or NULL, 22023
+-- renew_due never runs ahead of the clock: a moment to come is 22023, a NULL
+-- moment 22004
 SELECT renew_due('2200-01-01');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT renew_due(NULL);

@@ -34,11 +34,14 @@ SELECT pg_temp.refused(format($$SELECT record_payment(%s, 'USD 10', NULL, '2024-
 SELECT pg_temp.refused($$SELECT issue_licence(NULL)$$) AS null_order;
 SELECT pg_temp.refused($$SELECT payment_terms(NULL)$$) AS null_reseller;
 SELECT pg_temp.refused($$SELECT invite_reseller(NULL, 1)$$) AS null_provider;
+SELECT pg_temp.refused(format($$SELECT void_invoice(%s, NULL, 'wrong')$$, :rs)) AS null_invoice;
+SELECT pg_temp.refused(format($$SELECT sales_tax(%s, '2024-03-15', NULL)$$, :rs)) AS null_amount;
 
 \echo
 \echo '== An id that does not exist: P0002; a date out of range: 22008 =='
 SELECT pg_temp.refused($$SELECT issue_licence(999999999)$$) AS unknown_order;
 SELECT pg_temp.refused(format($$SELECT reseller_standing(%s, 'infinity')$$, :rs)) AS date_at_infinity;
+SELECT pg_temp.refused(format($$SELECT sales_tax(%s, '1899-12-31', 'USD 100.00')$$, :rs)) AS tax_dated_1899;
 
 \echo
 \echo '== A licence order with a bad line: 22023, naming the line =='

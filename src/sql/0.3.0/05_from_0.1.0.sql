@@ -114,6 +114,24 @@ COMMENT ON FUNCTION reseller_billing.lock_reseller(bigint) IS
 -- the program): a reference, a positive amount, a date; the same
 -- reference again is the same payment (its id is returned, nothing is
 -- written), or an error if it differs; a method the program accepts.
+-- payment_method_refused: a payment's method that is missing (22004) or
+-- that the program does not accept (22023), the accepted ones in the
+-- detail; raised by payment_check
+CREATE FUNCTION reseller_billing.payment_method_refused(pg reseller_billing.program, p_reseller bigint, p_method text,
+                                                        p_allowed jsonb)
+    RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
+        USING ERRCODE = CASE WHEN p_method IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+              DETAIL = format('Program "%s" accepts: %s.', pg.code,
+                              (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(p_allowed) x));
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.payment_method_refused(reseller_billing.program, bigint, text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.payment_method_refused(reseller_billing.program, bigint, text, jsonb) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.payment_method_refused(reseller_billing.program, bigint, text, jsonb) IS
+    'internal: refuses a payment''s method: missing (22004) or not accepted by the program (22023), naming the accepted ones';
+
 CREATE OR REPLACE FUNCTION reseller_billing.payment_check(pg reseller_billing.program, p_reseller bigint,
                                                p_amount reseller_billing.amount, p_method text,
                                                p_received_on date, p_reference text)
@@ -123,16 +141,25 @@ DECLARE
     pay     reseller_billing.payment;
     allowed jsonb;
 BEGIN
+    -- a missing reference, amount, date or method is 22004 (95_api_arguments_more.sql,
+    -- issue 15 §6), in this order and before the reference is looked up; an
+    -- empty reference, an amount not above zero or a method the program does
+    -- not accept 22023
+    allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
     IF p_reference IS NULL OR p_reference = '' THEN
-        RAISE EXCEPTION 'a payment needs a reference' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'a payment needs a reference'
+            USING ERRCODE = CASE WHEN p_reference IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END;
     END IF;
     IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 THEN
         RAISE EXCEPTION 'payment % must be a positive amount', p_reference
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = CASE WHEN p_amount IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
                   DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
     END IF;
     IF p_received_on IS NULL THEN
-        RAISE EXCEPTION 'payment % needs the date it was received', p_reference USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'payment % needs the date it was received', p_reference USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_method IS NULL THEN
+        PERFORM reseller_billing.payment_method_refused(pg, p_reseller, p_method, allowed);
     END IF;
     SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.reference = p_reference;
     IF FOUND THEN
@@ -143,12 +170,8 @@ BEGIN
         END IF;
         RETURN pay.payment_id;                  -- the same payment, recorded once
     END IF;
-    allowed := coalesce(pg.settings -> 'payment_methods', '["bank_transfer", "cheque", "direct_debit"]');
-    IF p_method IS NULL OR NOT allowed ? p_method THEN
-        RAISE EXCEPTION 'payment method "%" is not accepted by the program of reseller %', p_method, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Program "%s" accepts: %s.', pg.code,
-                                  (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(allowed) x));
+    IF NOT allowed ? p_method THEN
+        PERFORM reseller_billing.payment_method_refused(pg, p_reseller, p_method, allowed);
     END IF;
     RETURN NULL;
 END $$;
@@ -157,13 +180,13 @@ COMMENT ON FUNCTION reseller_billing.payment_check(reseller_billing.program, big
 
 -- record_payment: idempotent on the reference; settles the oldest open
 -- invoices in the payment's currency first; the rest stays unapplied.
--- record_payment: defined once, in 95_api_arguments.sql (the version 0.3.0 installs)
+-- record_payment: defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.record_payment(bigint, reseller_billing.amount, text, date, text) IS
     'records a payment once per reference, settles the oldest open invoices first and keeps any overpayment unapplied; returns the payment id';
 
 -- close_chunk: bills the resellers of one program with ids in [lo, hi] that
 -- have no invoice for the month; returns the invoices written.
--- close_chunk: defined once, in 82_local_tax.sql (the version 0.3.0 installs)
+-- close_chunk: defined once, in 82_local_tax_lines.sql (the version 0.3.0 installs)
 COMMENT ON FUNCTION reseller_billing.close_chunk(reseller_billing.billing_period, bigint, bigint, bigint, bool) IS
     'internal: writes and issues the invoices of a month for the resellers of a program with ids in [lo, hi]';
 

@@ -349,7 +349,7 @@ DECLARE
 BEGIN
     IF p_at IS NULL OR p_at > reseller_billing.clock_now() THEN
         RAISE EXCEPTION 'renewals can be applied up to now, not to %', coalesce(p_at::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = CASE WHEN p_at IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
                   HINT = 'A renewal or trial expiry is applied once its day has come.';
     END IF;
     -- Annual terms whose renewal date has come (a term overdue by several

@@ -187,7 +187,7 @@ DECLARE
 BEGIN
     IF p_period IS NULL OR p_program IS NULL OR p_reseller IS NULL THEN
         RAISE EXCEPTION 'closing a month for one reseller needs a month, a program and a reseller'
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'null_value_not_allowed',
                   DETAIL = format('The month given is %s, the program %s and the reseller %s.',
                                   coalesce(p_period::text, 'NULL'), coalesce(p_program::text, 'NULL'),
                                   coalesce(p_reseller::text, 'NULL'));
@@ -281,6 +281,10 @@ AS $function$
 DECLARE
     inv     reseller_billing.invoice;
 BEGIN
+    -- a NULL reseller or invoice is 22004 (04_arguments.sql); one that does
+    -- not exist stays P0002
+    PERFORM reseller_billing.arg_required('void_invoice', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('void_invoice', 'p_invoice', 'an invoice', p_invoice);
     SELECT * INTO inv FROM reseller_billing.invoice i
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice FOR UPDATE;
     IF NOT FOUND THEN

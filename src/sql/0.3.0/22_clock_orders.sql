@@ -244,7 +244,7 @@ END $function$
 ;
 
 -- reseller_billing.record_order_payment(bigint,reseller_billing.amount,text,date,text,bigint)
--- record_order_payment: defined once, in 94_order_returns.sql (the version 0.3.0 installs)
+-- record_order_payment: defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
 -- reseller_billing.monthly_statement(bigint,reseller_billing.billing_period)
 CREATE OR REPLACE FUNCTION reseller_billing.monthly_statement(p_reseller bigint, p_month reseller_billing.billing_period)
  RETURNS bigint

@@ -148,6 +148,11 @@ DECLARE
     owed    reseller_billing.amount;
     id      bigint;
 BEGIN
+    -- a NULL reseller or invoice is 22004 (an invoice that does not exist
+    -- stays P0002), a NULL amount 22004 with the message of a bad one
+    -- (22023), a reason longer than 1000 characters 22023
+    PERFORM reseller_billing.arg_required('issue_credit_note', 'p_reseller', 'a reseller', p_reseller);
+    PERFORM reseller_billing.arg_required('issue_credit_note', 'p_invoice', 'an invoice', p_invoice);
     SELECT * INTO inv FROM reseller_billing.invoice i
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice FOR UPDATE;
     IF NOT FOUND THEN
@@ -159,9 +164,10 @@ BEGIN
     END IF;
     IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 OR currency(p_amount) <> inv.currency THEN
         RAISE EXCEPTION 'a credit note must be a positive amount in %', inv.currency
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = CASE WHEN p_amount IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
                   DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
     END IF;
+    PERFORM reseller_billing.arg_text('the reason of a credit note', p_reason, 1000);
     owed := inv.total - inv.credited - inv.paid;
     IF p_amount > owed THEN
         RAISE EXCEPTION 'credit note exceeds what is owed on invoice % of reseller %', inv.invoice_number, p_reseller
@@ -181,6 +187,26 @@ BEGIN
 END $function$
 ;
 
+-- reseller_billing.issue_credit_note(bigint,reseller_billing.amount,text):
+-- the same by invoice id alone; a NULL invoice is 22004, one that does not
+-- exist P0002, the rest as above
+CREATE OR REPLACE FUNCTION reseller_billing.issue_credit_note(p_invoice bigint, p_amount reseller_billing.amount, p_reason text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    r       bigint;
+BEGIN
+    PERFORM reseller_billing.arg_required('issue_credit_note', 'p_invoice', 'an invoice', p_invoice);
+    SELECT i.reseller_id INTO r FROM reseller_billing.invoice i WHERE i.invoice_id = p_invoice;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % does not exist', p_invoice USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN reseller_billing.issue_credit_note(r, p_invoice, p_amount, p_reason);
+END $function$
+;
+
 -- reseller_billing.sales_tax(bigint,date,reseller_billing.amount)
 CREATE OR REPLACE FUNCTION reseller_billing.sales_tax(p_reseller bigint, p_on date, p_amount reseller_billing.amount)
  RETURNS reseller_billing.amount
@@ -193,9 +219,13 @@ DECLARE
     cur     text;
     digits  int;
 BEGIN
+    -- a NULL amount is 22004; a NULL reseller or date 22004, a date outside
+    -- the years 1900 to 8999 22008 and a reseller that does not exist P0002
+    -- (sales_tax_rate); a currency without a minor unit (ISO's N.A.) 22023;
+    -- the tax is in the line's currency
     IF p_amount IS NULL THEN
         RAISE EXCEPTION 'the sales tax of reseller % on % needs an amount', p_reseller, p_on
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
     cur := reseller_billing.currency(p_amount);
     digits := reseller_billing.minor_unit(cur);

@@ -11,28 +11,8 @@
 -- and a subscription that does not exist (P0002); the rest of the API is
 -- 95_api_arguments.sql.
 
-CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
- RETURNS bigint
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF p_seats IS NULL OR p_plan IS NULL THEN
-        RAISE EXCEPTION 'an order for customer % of reseller % needs a number of seats and a plan', p_customer, p_reseller
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('The seats given are %s and the plan %s.', coalesce(p_seats::text, 'NULL'),
-                                  coalesce(p_plan::text, 'NULL'));
-    END IF;
-    IF p_seats < 1 THEN
-        RAISE EXCEPTION 'an order for customer % of reseller % must be for a positive number of seats', p_customer, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s seats were asked for.', p_seats),
-                  HINT = 'A CSP subscription commits to at least one seat.';
-    END IF;
-    PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
-    RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at);
-END $function$;
+-- place_subscription (a NULL or a number of seats below 1 refused):
+-- defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
 
 CREATE OR REPLACE FUNCTION reseller_billing.end_seats(p_reseller bigint, p_subscription bigint, p_at timestamptz)
     RETURNS integer

@@ -150,4 +150,4 @@ AS $body$
 $body$;
 
 -- reseller_billing.statements_due(timestamp with time zone)
--- statements_due: defined once, in 94_order_returns.sql (the version 0.3.0 installs)
+-- statements_due: defined once, in 94_order_returns_statements.sql (the version 0.3.0 installs)

@@ -258,55 +258,9 @@ BEGIN
     PERFORM reseller_billing.set_local('reseller_billing.action', '');
 END $function$;
 
--- a payment: its reseller named, in the program's currency, received on a
--- date in range, a reference of at most 1000 characters
-CREATE OR REPLACE FUNCTION reseller_billing.record_payment(p_reseller bigint, p_amount reseller_billing.amount, p_method text, p_received_on date, p_reference text)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    pg      reseller_billing.program;
-    pay     reseller_billing.payment;
-    done    bigint;
-    inv     record;
-    left_   reseller_billing.amount;
-    part    reseller_billing.amount;
-BEGIN
-    IF p_reseller IS NULL THEN
-        RAISE EXCEPTION 'payment % needs a reseller', p_reference USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    pg := reseller_billing.lock_reseller(p_reseller);
-    done := reseller_billing.payment_check(pg, p_reseller, p_amount, p_method, p_received_on, p_reference);
-    IF done IS NOT NULL THEN
-        RETURN done;
-    END IF;
-    IF reseller_billing.currency(p_amount) <> pg.currency THEN
-        RAISE EXCEPTION 'payment % of reseller % must be in the program currency %', p_reference, p_reseller, pg.currency
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
-    END IF;
-    PERFORM reseller_billing.arg_date(format('payment %s', left(p_reference, 40)), p_received_on);
-    PERFORM reseller_billing.arg_text('the reference of a payment', p_reference, 1000);
-    INSERT INTO reseller_billing.payment (reseller_id, amount, method, received_on, reference, unapplied)
-    VALUES (p_reseller, p_amount, p_method, p_received_on, p_reference, p_amount)
-    RETURNING * INTO pay;
-    left_ := p_amount;
-    FOR inv IN
-        SELECT i.invoice_id, i.total - i.credited - i.paid AS owed
-          FROM reseller_billing.invoice i
-         WHERE i.reseller_id = p_reseller AND i.status = 'issued' AND i.currency = currency(p_amount)
-         ORDER BY i.due_on, i.invoice_number
-           FOR UPDATE
-    LOOP
-        EXIT WHEN reseller_billing.sign(left_) <= 0;
-        CONTINUE WHEN reseller_billing.sign(inv.owed) <= 0;
-        part := reseller_billing.smaller(left_, inv.owed);
-        PERFORM reseller_billing.allocate_payment(p_reseller, pay.payment_id, inv.invoice_id, part);
-        left_ := left_ - part;
-    END LOOP;
-    RETURN pay.payment_id;
-END $function$;
+-- record_payment (its reseller named, in the program's currency, received
+-- on a date in range, a reference of at most 1000 characters): defined
+-- once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
 
 -- a credit: its reseller named and existing, a reason of at most 1000
 -- characters
