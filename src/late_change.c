@@ -117,6 +117,7 @@ typedef struct ProgramKept
 	bool		found;
 	int64		program;
 	char	   *time_zone;		/* TopMemoryContext */
+	bool		csp;			/* the program's settings say "csp": true */
 } ProgramKept;
 
 static ProgramKept programs_kept[KEPT];
@@ -208,8 +209,9 @@ rb_distributed_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(rb_distributed());
 }
 
-bool
-rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
+/* the reseller's entry, read when not kept */
+static ProgramKept *
+program_kept(int64 reseller)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(reseller)};
@@ -221,14 +223,7 @@ rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
 	{
 		k = &programs_kept[i];
 		if (k->valid && k->reseller == reseller && stamp_current(&k->at))
-		{
-			if (!k->found)
-				return false;
-			*program = k->program;
-			if (time_zone != NULL)
-				*time_zone = k->time_zone ? pstrdup(k->time_zone) : NULL;
-			return true;
-		}
+			return k;
 	}
 	k = &programs_kept[programs_next];
 	programs_next = (programs_next + 1) % KEPT;
@@ -238,7 +233,9 @@ rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
 	k->time_zone = NULL;
 
 	SPI_execute_plan(rb_prepare_once(&plan_program,
-									 "SELECT r.program_id, pg.time_zone FROM reseller_billing.reseller r "
+									 "SELECT r.program_id, pg.time_zone, "
+									 "COALESCE(pg.settings OPERATOR(pg_catalog.@>) '{\"csp\": true}'::pg_catalog.jsonb, false) "
+									 "FROM reseller_billing.reseller r "
 									 "JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) r.program_id "
 									 "WHERE r.reseller_id OPERATOR(pg_catalog.=) $1",
 									 1, types),
@@ -250,18 +247,52 @@ rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
 	{
 		Datum		tz = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 
+		bool		tz_null = isnull;
+
 		k->program = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		if (!isnull)
+		if (!tz_null)
 			k->time_zone = MemoryContextStrdup(TopMemoryContext, TextDatumGetCString(tz));
+		k->csp = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
 	k->valid = true;
+	return k;
+}
+
+bool
+rb_reseller_program(int64 reseller, int64 *program, char **time_zone)
+{
+	ProgramKept *k = program_kept(reseller);
+
 	if (!k->found)
 		return false;
 	*program = k->program;
 	if (time_zone != NULL)
 		*time_zone = k->time_zone ? pstrdup(k->time_zone) : NULL;
 	return true;
+}
+
+/*
+ * reseller_in_csp(reseller) → bool: whether the reseller's program is a CSP
+ * program (settings "csp": true), kept for the statement: the WHEN of the
+ * CSP order check, so a subscription of any other program runs no
+ * PL/pgSQL.
+ */
+PG_FUNCTION_INFO_V1(rb_reseller_in_csp);
+Datum
+rb_reseller_in_csp(PG_FUNCTION_ARGS)
+{
+	ProgramKept *k;
+	bool		csp;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "reseller_in_csp: SPI_connect failed");
+	k = program_kept(PG_GETARG_INT64(0));
+	csp = k->found && k->csp;
+	SPI_finish();
+	PG_RETURN_BOOL(csp);
 }
 
 DateADT
