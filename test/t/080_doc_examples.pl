@@ -193,6 +193,71 @@ sub drop_database
 	}
 }
 
+# Inline comments.  In a block with no shown result, a one-line statement
+# (SELECT, CALL, VALUES, TABLE) ending in ";" and followed by a comment is
+# compared with what it printed, when it printed one row: its cells joined
+# by ", " must be what the comment starts with ("-- USD 40.00", "-- 5, 6, 6",
+# "-- 2 invoices written; run again: 0" for 2; or parted by " | "; t and f
+# may be written true and false) -- when the comment starts like a value of
+# that kind (an amount "USD 1", a number, t/f), else it is prose and not
+# compared.  A block with a dollar-quoted body or COPY data gets no marks.
+my $inline_compared = 0;
+
+sub inline_marks
+{
+	my ($block) = @_;
+	return ($block, []) if $block =~ /\$[A-Za-z_]*\$/ || $block =~ /\bFROM\s+STDIN\b/i;
+	my (@out, @inline);
+	my ($k, $in_statement) = (0, 0);
+	for my $l (split /\n/, $block, -1)
+	{
+		push @out, $l;
+		(my $code = $l) =~ s/\s+--.*$//;
+		$code =~ s/^\s*--.*$//;
+		$code =~ s/\s+$//;
+		next if $code eq '';
+		if ($code =~ /;$/ || $code =~ /\\g\w*(\s+\S+)?$/)
+		{
+			$k++;
+			push @out, "\\echo '--- inline $k ---'";
+			if (!$in_statement && $code =~ /^\s*(SELECT|CALL|VALUES|TABLE)\b/i && $code !~ /;.+/
+				&& $l =~ /;\s+--\s*(.*?)\s*$/)
+			{
+				push @inline, [ $k, $1, $code ];
+			}
+			$in_statement = 0;
+		}
+		elsif ($code !~ /^\s*\\/)
+		{
+			$in_statement = 1;
+		}
+	}
+	return (join("\n", @out), \@inline);
+}
+
+# undef: not compared; '': agrees; else what was printed
+sub inline_verdict
+{
+	my ($printed, $comment) = @_;
+	my @lines = grep { /\S/ } split /\n/, $printed;
+	return undef unless @lines == 4 && $lines[1] =~ /^-[-+]*$/ && $lines[3] eq '(1 row)';
+	my $value = join(', ', map { s/^\s+|\s+$//gr } split /\|/, $lines[2], -1);
+	my $kind =
+	    $value =~ /^[A-Z]{3} -?[0-9]/ ? qr/^[A-Z]{3} -?[0-9]/
+	  : $value =~ /^-?[0-9]/         ? qr/^-?[0-9]/
+	  : $value =~ /^[tf]$/           ? qr/^(t|f|true|false)\b/
+	  :                                undef;
+	return undef unless defined $kind && $comment =~ $kind;
+	# psql's t and f may be written true and false, the cells parted by " | "
+	my @cells = map { s/^\s+|\s+$//gr } split /\|/, $lines[2], -1;
+	for my $form ($value, join(' | ', @cells), join(', ', map { $_ eq 't' ? 'true' : $_ eq 'f' ? 'false' : $_ } @cells))
+	{
+		return '' if $comment eq $form;
+		return '' if index($comment, $form) == 0 && substr($comment, length $form, 1) !~ /[0-9A-Za-z.]/;
+	}
+	return $value;
+}
+
 my %seen;
 my %seen_cron;
 my ($n, $ran, $compared) = (0, 0, 0);
@@ -272,13 +337,37 @@ for my $doc ('README.md', sort glob('doc/*.md'))
 				$shown[-1][2] = $1;
 			}
 		}
+		# a block with no shown result: a mark after each statement, so that
+		# what a one-line statement printed can be compared with its inline
+		# comment ("-- USD 40.00")
+		my ($marked, $inline) = defined $result ? ($block, []) : inline_marks($block);
 		my $script = "\\set VERBOSITY verbose\n\\pset format aligned\n\\pset tuples_only off\n"
 		  . join('', map { "\\set $_ '$vars{$_}'\n" } sort keys %vars)
-		  . "SET search_path = reseller_billing, public;\n$block\n\\echo '$vars_mark'\n\\set\n";
+		  . "SET search_path = reseller_billing, public;\n$marked\n\\echo '$vars_mark'\n\\set\n";
 		my ($rc, $out, $err) = $node->psql($db, $script, on_error_stop => @shown ? 0 : 1);
 		if ($out =~ s/(?:\A|\n)\Q$vars_mark\E\n(.*)\z//s)
 		{
 			%vars = map { /^([a-z][a-z0-9_]*) = '(.*)'$/ ? ($1 => $2) : () } split /\n/, $1;
+		}
+		my @inline_wrong;
+		if (@$inline)
+		{
+			my %printed;
+			my $at = 0;
+			for my $piece (split /^(--- inline \d+ ---)\n?/m, $out)
+			{
+				if ($piece =~ /^--- inline (\d+) ---$/) { $at = $1; next; }
+				$printed{ $at + 1 } .= $piece;
+			}
+			$out =~ s/^--- inline \d+ ---\n?//mg;
+			for my $m (@$inline)
+			{
+				my ($k, $comment, $line) = @$m;
+				my $verdict = inline_verdict($printed{$k} // '', $comment);
+				next unless defined $verdict;
+				$inline_compared++;
+				push @inline_wrong, "$line  -- $comment\n  psql printed: $verdict" if $verdict ne '';
+			}
 		}
 		if (@shown)
 		{
@@ -331,6 +420,11 @@ for my $doc ('README.md', sort glob('doc/*.md'))
 				$err = "psql printed:\n" . normalized($out) . "\nthe doc shows:\n" . normalized($result);
 			}
 		}
+		if ($rc == 0 && @inline_wrong)
+		{
+			$rc = 1;
+			$err = "an inline comment shows another value than the statement gives:\n" . join("\n", @inline_wrong);
+		}
 		my $name = "$doc, example $i runs as written ($first)"
 		  . (defined $result ? ' and prints what the doc shows' : '');
 		if (exists $not_yet{$key})
@@ -364,6 +458,7 @@ if ($cron)
 		'the pg_cron examples leave the jobs the docs describe');
 	$cron->stop;
 }
+note("$inline_compared inline comments compared with the value their statement printed");
 note("$ran of $n examples run as written ($compared of them compared with the result the doc shows); "
 	  . scalar(keys %not_yet) . ' listed as not yet');
 
