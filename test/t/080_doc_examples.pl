@@ -48,7 +48,8 @@
 # lines between): it must be exactly what psql -q prints for the whole block
 # (aligned, with headers and row counts; no command tags; NOTICEs and errors
 # go elsewhere), trailing blanks aside.  Comments after a statement
-# ("-- USD 40.00") are notes for the reader, not compared.  Nothing that
+# ("-- USD 40.00") are compared where they show a value (see "Inline
+# comments" below), else they are notes for the reader.  Nothing that
 # depends on the day may be shown: the demo's data is fixed, except the two
 # trials 02_subscriptions.sql starts "today" (Sunrise Bakery, Northwind
 # Traders) and the wall-clock columns (created_at, logged_at, ...).
