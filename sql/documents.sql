@@ -222,6 +222,29 @@ RESET reseller_billing.reseller_id;
 RESET ROLE;
 
 -- ===========================================================================
+-- a draft: what a close writes before it issues it (only inside the close's
+-- transaction, written here as the close writes it) is refused (55000), for
+-- the invoice, the two-tier invoice written with it and a credit note on
+-- it; nothing is written
+-- ===========================================================================
+BEGIN;
+INSERT INTO invoice (reseller_id, invoice_id, program_id, period, currency, subtotal, credits_applied, tax, total, paid, credited)
+VALUES (86101, 86990, 86101, '2025-02', 'USD', 'USD 0', 'USD 0', 'USD 0', 'USD 0', 'USD 0', 'USD 0');
+INSERT INTO channel_invoice (reseller_id, channel_invoice_id, provider_id, program_id, period, currency, invoice_number,
+                             issued_on, due_on, subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited)
+SELECT reseller_id, 86991, provider_id, program_id, '2025-02', currency, invoice_number + 1, '2025-03-01', '2025-03-31',
+       subtotal, wholesale, 86990, tax, credits_applied, total, credited
+  FROM channel_invoice WHERE channel_invoice_id = :chinv;
+INSERT INTO credit_note (reseller_id, credit_note_id, invoice_id, amount, reason) VALUES (86101, 86992, 86990, 'USD 1.00', 'draft');
+SELECT pg_temp.error_of('SELECT invoice_document(86990)') AS draft_invoice;
+SELECT pg_temp.error_of('SELECT credit_note_document(86992)') AS draft_credit_note;
+SELECT pg_temp.error_of('SELECT channel_invoice_document(86991)') AS draft_channel_invoice;
+SELECT count(*) AS audit_before FROM audit_log \gset
+SELECT pg_temp.error_of('SELECT invoice_document(86990, ''Letter'')') AS draft_letter;
+SELECT count(*) = :audit_before AS nothing_written FROM audit_log;
+ROLLBACK;
+
+-- ===========================================================================
 -- a GroupDocs licence order and the statement of unpaid orders.  Orders on
 -- credit from the first (prepaid_first_orders 0), net 30, 12% interest.
 --   order 1, 2024-01-10: 2 × 899.10 = 1,798.20, tax 7% 125.87: 1,924.07,

@@ -170,6 +170,11 @@ SELECT order_id, customer_id, customer_name, customer_kind, sku, seats, term_sta
 -- the same as CSV (RFC 4180: CRLF, the quoted name doubles its quotes)
 SELECT replace(migration_credit_csv(51001), E'\r\n', E'\n') AS csv;
 SELECT length(migration_credit_csv(51001)) - length(replace(migration_credit_csv(51001), E'\r\n', '')) AS crlf_bytes;
+-- the COPY form of the docs (README, doc/migration.md): the same columns and lines
+COPY (SELECT order_id, customer_id, customer_name, customer_kind, sku, term_start, term_end, currency,
+             amount_paid, days_in_term, days_left, amount_credited, total_credited
+        FROM migration_credit_statement WHERE reseller_id = 51001 ORDER BY order_id)
+  TO STDOUT WITH CSV HEADER;
 SELECT migration_credit_csv(51003);
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 

@@ -110,8 +110,9 @@ RESET reseller_billing.effective_at;
 \echo
 \echo '== The migration credit statement, as the reseller downloads it (COPY ... TO STDOUT WITH CSV HEADER) =='
 \echo '   credited = paid x days left from 12 June / days in the term, rounded once per order'
-COPY (SELECT order_id, customer_name, customer_kind, sku, seats, term_start, term_end, currency, amount_paid,
-             days_in_term, days_left, amount_credited, migrated_to, total_credited
+\echo '   (the columns of migration_credit_csv(reseller), which gives the same lines as text)'
+COPY (SELECT order_id, customer_id, customer_name, customer_kind, sku, term_start, term_end, currency,
+             amount_paid, days_in_term, days_left, amount_credited, total_credited
         FROM migration_credit_statement WHERE reseller_id = :sierra ORDER BY order_id)
   TO STDOUT WITH CSV HEADER;
 

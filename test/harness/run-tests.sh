@@ -426,6 +426,7 @@ suite_lint() {
 take_lock
 rm -f "$RB_WORK/current.pid" # left by a run that was killed with SIGKILL
 ensure_packages
+ensure_optional_packages
 prepare_workdir
 
 if ! build_install; then

@@ -61,6 +61,20 @@ $$;
 COMMENT ON FUNCTION reseller_billing.document_not_found(bigint, text) IS
     'raises "<what> <id> does not exist" (P0002): an unknown id, or one row-level security hides; internal';
 
+-- document_draft: a document of what is not issued yet is refused (55000):
+-- a draft has no number and no dates, and exists only inside the
+-- transaction of the close that writes it
+CREATE FUNCTION reseller_billing.document_draft(p_message text, p_detail text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION '%', p_message
+        USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = p_detail,
+              HINT = 'Render it once the close that writes it has committed.';
+END;
+$$;
+COMMENT ON FUNCTION reseller_billing.document_draft(text, text) IS
+    'raises the refusal of a document of a draft invoice (55000) with its detail; internal';
+
 CREATE FUNCTION reseller_billing.document_date(p_day date) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
     SELECT to_char(p_day, 'YYYY-MM-DD')
@@ -147,6 +161,96 @@ $$;
 COMMENT ON FUNCTION reseller_billing.document_total(text, reseller_billing.amount, text) IS
     'one row of a document''s totals table; internal';
 
+-- the small blocks every document is made of ---------------------------------
+
+CREATE FUNCTION reseller_billing.document_currency(p_currency text) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT format('%s (%s decimals)', p_currency, coalesce(reseller_billing.minor_unit(p_currency)::text, 'no fixed'))
+$$;
+COMMENT ON FUNCTION reseller_billing.document_currency(text) IS
+    'a document''s currency with its ISO 4217 minor unit: "USD (2 decimals)", "XAU (no fixed decimals)"; internal';
+
+CREATE FUNCTION reseller_billing.document_seller(p_name text, p_code text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT reseller_billing.document_party('seller', 'Seller', ARRAY[p_name, 'Reseller program ' || p_code])
+$$;
+COMMENT ON FUNCTION reseller_billing.document_seller(text, text) IS
+    'the seller''s block when the seller is the vendor''s program: its name and code; internal';
+
+-- a paragraph of a class (note, status); nothing for NULL
+CREATE FUNCTION reseller_billing.document_para(p_class text, p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT CASE WHEN p_text IS NULL THEN ''
+                ELSE '<p class="' || reseller_billing.html_escape(p_class) || '">' || reseller_billing.html_escape(p_text) || E'</p>\n' END
+$$;
+COMMENT ON FUNCTION reseller_billing.document_para(text, text) IS
+    'an escaped paragraph of a class (note, status), the empty string for NULL; internal';
+
+-- the head of a document: its title and notes (HTML), the meta table, the
+-- parties' blocks (HTML)
+CREATE FUNCTION reseller_billing.document_head(p_title text, p_notes text, p_meta text, p_parties text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT E'<header>\n<div>\n<h1>' || reseller_billing.html_escape(p_title) || E'</h1>\n' || coalesce(p_notes, '')
+           || E'</div>\n' || p_meta || E'</header>\n<section class="parties">\n' || p_parties || E'</section>\n'
+$$;
+COMMENT ON FUNCTION reseller_billing.document_head(text, text, text, text) IS
+    'the header of a document (title, notes, the meta table) and its parties'' section; internal';
+
+-- a table row: cells (already HTML), those at the positions p_num right-aligned
+CREATE FUNCTION reseller_billing.document_row(p_cells text[], p_num int[]) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT '<tr>' || string_agg(CASE WHEN n = ANY (p_num) THEN '<td class="num">' ELSE '<td>' END || coalesce(c, '') || '</td>',
+                                '' ORDER BY n) || E'</tr>\n'
+      FROM unnest(p_cells) WITH ORDINALITY AS u(c, n)
+$$;
+COMMENT ON FUNCTION reseller_billing.document_row(text[], int[]) IS
+    'one row of a document''s table: the cells (HTML) in <td>, those at the positions given right-aligned (class num); internal';
+
+-- a table of a class: escaped headings (those at p_num right-aligned) and
+-- its rows (HTML, possibly none)
+CREATE FUNCTION reseller_billing.document_table(p_class text, p_headings text[], p_num int[], p_rows text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT '<table class="' || reseller_billing.html_escape(p_class) || E'">\n<thead><tr>'
+           || string_agg(CASE WHEN n = ANY (p_num) THEN '<th class="num">' ELSE '<th>' END || reseller_billing.html_escape(h) || '</th>',
+                         '' ORDER BY n)
+           || E'</tr></thead>\n<tbody>\n' || coalesce(p_rows, '') || E'</tbody>\n</table>\n'
+      FROM unnest(p_headings) WITH ORDINALITY AS u(h, n)
+$$;
+COMMENT ON FUNCTION reseller_billing.document_table(text, text[], int[], text) IS
+    'a table of a document: a class, escaped headings (right-aligned at the positions given) and the rows (HTML); internal';
+
+CREATE FUNCTION reseller_billing.document_section(p_class text, p_heading text, p_content text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT '<section class="' || reseller_billing.html_escape(p_class) || E'">\n<h3>' || reseller_billing.html_escape(p_heading)
+           || E'</h3>\n' || p_content || E'</section>\n'
+$$;
+COMMENT ON FUNCTION reseller_billing.document_section(text, text, text) IS
+    'a section of a document: a class, an escaped heading and its content (HTML); internal';
+
+-- the totals table: its rows (document_total), NULL rows left out
+CREATE FUNCTION reseller_billing.document_totals(VARIADIC p_rows text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT E'<table class="totals">\n' || array_to_string(p_rows, '') || E'</table>\n'
+$$;
+COMMENT ON FUNCTION reseller_billing.document_totals(text[]) IS
+    'the totals table of a document around its rows (document_total), NULL rows left out; internal';
+
+CREATE FUNCTION reseller_billing.document_footer(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT E'<footer>\n<p>' || reseller_billing.html_escape(p_text) || E'</p>\n</footer>\n'
+$$;
+COMMENT ON FUNCTION reseller_billing.document_footer(text) IS
+    'the footer of a document: one escaped sentence; internal';
+
+-- what is still owed: nothing once closed (void, cancelled, returned), never below zero
+CREATE FUNCTION reseller_billing.document_due(p_closed bool, p_owed reseller_billing.amount) RETURNS reseller_billing.amount
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT CASE WHEN p_closed THEN reseller_billing.amount(0, reseller_billing.currency(p_owed))
+                ELSE reseller_billing.larger(p_owed, reseller_billing.amount(0, reseller_billing.currency(p_owed))) END
+$$;
+COMMENT ON FUNCTION reseller_billing.document_due(bool, reseller_billing.amount) IS
+    'the amount due of a document: zero when closed (void, cancelled, returned), else what is owed, never below zero; internal';
+
 CREATE FUNCTION reseller_billing.document_style(p_paper text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
     SELECT format($css$
@@ -213,9 +317,9 @@ DECLARE
 BEGIN
     IF p_visible THEN
         SELECT * INTO t FROM reseller_billing.sales_tax_rate(p_reseller, p_on);
-        SELECT string_agg(format(E'<tr><td>%s</td><td>%s</td><td class="num">%s%%</td></tr>\n',
-                                 reseller_billing.html_escape(j.kind), reseller_billing.html_escape(j.jurisdiction),
-                                 reseller_billing.html_escape(trim_scale(j.rate * 100)::text)), '')
+        SELECT string_agg(reseller_billing.document_row(
+                              ARRAY[reseller_billing.html_escape(j.kind), reseller_billing.html_escape(j.jurisdiction),
+                                    reseller_billing.html_escape(trim_scale(j.rate * 100)::text) || '%'], ARRAY[3]), '')
           INTO juris
           FROM reseller_billing.sales_tax_jurisdictions(p_reseller, p_on) j;
         note := CASE t.reason
@@ -228,537 +332,23 @@ BEGIN
                     WHEN 'no_state' THEN 'No US sales tax: no state is on file for the bill-to party.'
                 END;
     END IF;
-    RETURN E'<section class="tax">\n<h3>Tax</h3>\n'
-        || CASE WHEN note IS NULL THEN '' ELSE '<p class="note">' || reseller_billing.html_escape(note) || E'</p>\n' END
+    RETURN reseller_billing.document_section('tax', 'Tax',
+           reseller_billing.document_para('note', note)
         || CASE WHEN coalesce(juris, '') = '' THEN ''
-                ELSE E'<table class="lines jurisdictions">\n<thead><tr><th>Kind</th><th>Jurisdiction</th><th class="num">Rate</th></tr></thead>\n<tbody>\n'
-                     || juris || E'</tbody>\n</table>\n' END
+                ELSE reseller_billing.document_table('lines jurisdictions', ARRAY['Kind', 'Jurisdiction', 'Rate'], ARRAY[3], juris) END
         || CASE WHEN coalesce(p_lines, '') = '' THEN ''
-                ELSE E'<table class="lines tax-lines">\n<thead><tr><th>#</th><th>Tax</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-                     || p_lines || E'</tbody>\n</table>\n' END
-        || E'<table class="totals">\n' || reseller_billing.document_total('Total tax', p_tax) || E'</table>\n'
-        || E'</section>\n';
+                ELSE reseller_billing.document_table('lines tax-lines', ARRAY['#', 'Tax', 'Amount'], ARRAY[3], p_lines) END
+        || reseller_billing.document_totals(reseller_billing.document_total('Total tax', p_tax)));
 END;
 $$;
 COMMENT ON FUNCTION reseller_billing.document_tax(bigint, bool, date, text, reseller_billing.amount) IS
     'the tax section of a document: the exemption or taxability note and the jurisdictions with their rates on the tax day (sales_tax_rate, sales_tax_jurisdictions), the tax lines, the total tax; internal';
 
--- ---------------------------------------------------------------------------
--- invoice_document: a month-end invoice (the vendor's invoice to a direct
--- reseller or a provider; a migration month's prepaid invoice)
--- ---------------------------------------------------------------------------
-CREATE FUNCTION reseller_billing.invoice_document(p_invoice bigint, p_paper text DEFAULT 'A4') RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    i       reseller_billing.invoice;
-    r       reseller_billing.reseller;
-    pg      reseller_billing.program;
-    zero    reseller_billing.amount;
-    due     reseller_billing.amount;
-    title   text;
-    lines   text;
-    taxl    text;
-    notes   text;
-    pays    text;
-    body    text;
-BEGIN
-    PERFORM reseller_billing.document_check(p_invoice, 'invoice', p_paper);
-    SELECT * INTO i FROM reseller_billing.invoice WHERE invoice_id = p_invoice;
-    IF NOT FOUND THEN
-        PERFORM reseller_billing.document_not_found(p_invoice, 'invoice');
-    END IF;
-    IF i.status = 'draft' THEN
-        RAISE EXCEPTION 'invoice % is a draft', p_invoice
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Only an issued, paid or void invoice has a number and dates to print.';
-    END IF;
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = i.reseller_id;
-    SELECT * INTO pg FROM reseller_billing.program WHERE program_id = i.program_id;
-    zero := reseller_billing.amount(0, i.currency);
-    due := CASE WHEN i.status = 'void' THEN zero
-                ELSE reseller_billing.larger(i.total - i.credited - i.paid, zero) END;
-    title := CASE i.kind WHEN 'prepaid' THEN 'Prepaid invoice' ELSE 'Invoice' END;
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no, reseller_billing.html_escape(c.name), reseller_billing.html_escape(l.description),
-                             reseller_billing.html_escape(coalesce(reseller_billing.document_days(l.service), l.service_period::text)),
-                             reseller_billing.html_escape(trim_scale(l.quantity)::text),
-                             reseller_billing.document_money(l.unit_price),
-                             reseller_billing.document_money(ca.applied),
-                             reseller_billing.document_money(l.amount)), '' ORDER BY l.line_no)
-      INTO lines
-      FROM reseller_billing.invoice_line l
-      -- a provider's invoice bills its indirect resellers' customers (end_reseller_id)
-      LEFT JOIN reseller_billing.customer c ON c.reseller_id = coalesce(l.end_reseller_id, l.reseller_id)
-                                           AND c.customer_id = l.customer_id
-      LEFT JOIN LATERAL (SELECT reseller_billing.sum(a.amount) AS applied
-                           FROM reseller_billing.credit_application a
-                          WHERE a.reseller_id = l.reseller_id AND a.invoice_id = l.invoice_id AND a.line_no = l.line_no) ca ON true
-     WHERE l.reseller_id = i.reseller_id AND l.invoice_id = i.invoice_id
-       AND l.kind NOT IN ('sales_tax', 'prepaid_sales_tax');
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no, reseller_billing.html_escape(l.description), reseller_billing.document_money(l.amount)),
-                      '' ORDER BY l.line_no)
-      INTO taxl
-      FROM reseller_billing.invoice_line l
-     WHERE l.reseller_id = i.reseller_id AND l.invoice_id = i.invoice_id
-       AND l.kind IN ('sales_tax', 'prepaid_sales_tax');
-
-    SELECT string_agg(format(E'<tr><td>%s</td><td>%s</td><td class="num">%s</td></tr>\n',
-                             reseller_billing.document_date((n.issued_at AT TIME ZONE pg.time_zone)::date),
-                             reseller_billing.html_escape(n.reason), reseller_billing.document_money(n.amount)),
-                      '' ORDER BY n.issued_at, n.credit_note_id)
-      INTO notes
-      FROM reseller_billing.credit_note n
-     WHERE n.reseller_id = i.reseller_id AND n.invoice_id = i.invoice_id;
-
-    SELECT string_agg(format(E'<tr><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td></tr>\n',
-                             reseller_billing.document_date(p.received_on), reseller_billing.html_escape(replace(p.method, '_', ' ')),
-                             reseller_billing.html_escape(p.reference), reseller_billing.document_money(a.amount)),
-                      '' ORDER BY p.received_on, p.reference)
-      INTO pays
-      FROM reseller_billing.payment_allocation a
-      JOIN reseller_billing.payment p ON p.reseller_id = a.reseller_id AND p.payment_id = a.payment_id
-     WHERE a.reseller_id = i.reseller_id AND a.invoice_id = i.invoice_id;
-
-    body := E'<header>\n<div>\n<h1>' || reseller_billing.html_escape(title) || E'</h1>\n'
-        || CASE i.status WHEN 'void' THEN '<p class="status">Void: ' || reseller_billing.html_escape(i.void_reason) || E'</p>\n'
-                         WHEN 'paid' THEN E'<p class="status">Paid</p>\n' ELSE '' END
-        || E'</div>\n'
-        || reseller_billing.document_meta(
-               ARRAY['Invoice number', 'Invoice date', 'Billing period', 'Due date', 'Payment terms', 'Currency'],
-               ARRAY[i.invoice_number::text, reseller_billing.document_date(i.issued_on),
-                     reseller_billing.document_days(i.period::daterange), reseller_billing.document_date(i.due_on),
-                     reseller_billing.document_terms(reseller_billing.payment_terms(i.reseller_id)),
-                     format('%s (%s decimals)', i.currency, coalesce(reseller_billing.minor_unit(i.currency)::text, 'no fixed'))])
-        || E'</header>\n<section class="parties">\n'
-        || reseller_billing.document_party('seller', 'Seller', ARRAY[pg.name, 'Reseller program ' || pg.code])
-        || reseller_billing.document_party('bill-to', 'Bill to',
-               reseller_billing.document_reseller(i.reseller_id, r.name, r.city, r.county, r.region, r.country))
-        || E'</section>\n'
-        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Customer</th><th>Description</th><th>Service period</th><th class="num">Quantity</th><th class="num">Unit price (a year)</th><th class="num">Credit</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-        || coalesce(lines, '') || E'</tbody>\n</table>\n'
-        || E'<table class="totals">\n'
-        || reseller_billing.document_total('Subtotal', i.subtotal)
-        || reseller_billing.document_total('Credits applied', - i.credits_applied)
-        || reseller_billing.document_total('Tax', i.tax)
-        || reseller_billing.document_total('Total', i.total, 'grand')
-        || reseller_billing.document_total('Credit notes', - i.credited)
-        || reseller_billing.document_total('Paid', - i.paid)
-        || reseller_billing.document_total('Amount due', due, 'due')
-        || E'</table>\n'
-        || reseller_billing.document_tax(i.reseller_id, r.reseller_id IS NOT NULL, reseller_billing.period_end(i.period) - 1, taxl, i.tax)
-        || CASE WHEN notes IS NULL THEN '' ELSE
-               E'<section class="credit-notes">\n<h3>Credit notes</h3>\n<table class="lines">\n<thead><tr><th>Date</th><th>Reason</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-               || notes || E'</tbody>\n</table>\n</section>\n' END
-        || CASE WHEN pays IS NULL THEN '' ELSE
-               E'<section class="payments">\n<h3>Payments</h3>\n<table class="lines">\n<thead><tr><th>Received</th><th>Method</th><th>Reference</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-               || pays || E'</tbody>\n</table>\n</section>\n' END
-        || E'<footer>\n<p>' || reseller_billing.html_escape(format('%s %s of %s for %s. Amounts in %s. Please quote the invoice number with your payment.',
-                   title, i.invoice_number, pg.name, i.period, i.currency)) || E'</p>\n</footer>\n';
-    RETURN reseller_billing.document_page('invoice', format('%s %s', title, i.invoice_number), p_paper, body);
-END;
+-- a tax line of a bill: number, description, amount
+CREATE FUNCTION reseller_billing.document_tax_row(p_line int, p_description text, p_amount reseller_billing.amount) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT reseller_billing.document_row(ARRAY[p_line::text, reseller_billing.html_escape(p_description),
+                                               reseller_billing.document_money(p_amount)], ARRAY[1, 3])
 $$;
-COMMENT ON FUNCTION reseller_billing.invoice_document(bigint, text) IS
-    'the month-end invoice as a self-contained HTML document (A4 or Letter): seller, bill-to, number, dates, terms, lines, credits, tax by jurisdiction, totals, credit notes, payments, amount due; P0002 unknown or not visible, 55000 a draft';
-
--- ---------------------------------------------------------------------------
--- channel_invoice_document: a provider's invoice to an indirect reseller
--- ---------------------------------------------------------------------------
-CREATE FUNCTION reseller_billing.channel_invoice_document(p_invoice bigint, p_paper text DEFAULT 'A4') RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    ci      reseller_billing.channel_invoice;
-    r       reseller_billing.reseller;
-    pv      reseller_billing.reseller;
-    pg      reseller_billing.program;
-    due     reseller_billing.amount;
-    lines   text;
-    taxl    text;
-    notes   text;
-    body    text;
-BEGIN
-    PERFORM reseller_billing.document_check(p_invoice, 'channel invoice', p_paper);
-    SELECT * INTO ci FROM reseller_billing.channel_invoice WHERE channel_invoice_id = p_invoice;
-    IF NOT FOUND THEN
-        PERFORM reseller_billing.document_not_found(p_invoice, 'channel invoice');
-    END IF;
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = ci.reseller_id;
-    SELECT * INTO pv FROM reseller_billing.reseller WHERE reseller_id = ci.provider_id;
-    SELECT * INTO pg FROM reseller_billing.program WHERE program_id = ci.program_id;
-    due := reseller_billing.larger(ci.total - ci.credited, reseller_billing.amount(0, ci.currency));
-
-    -- the provider's prices only: the wholesale side is the vendor's and the provider's business
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no, reseller_billing.html_escape(c.name), reseller_billing.html_escape(l.description),
-                             reseller_billing.html_escape(coalesce(reseller_billing.document_days(l.service), l.service_period::text)),
-                             reseller_billing.html_escape(trim_scale(l.quantity)::text),
-                             reseller_billing.document_money(l.unit_price),
-                             reseller_billing.document_money(ca.applied),
-                             reseller_billing.document_money(l.amount)), '' ORDER BY l.line_no)
-      INTO lines
-      FROM reseller_billing.channel_invoice_line l
-      LEFT JOIN reseller_billing.customer c ON c.reseller_id = l.reseller_id AND c.customer_id = l.customer_id
-      LEFT JOIN LATERAL (SELECT reseller_billing.sum(a.amount) AS applied
-                           FROM reseller_billing.channel_credit_application a
-                          WHERE a.reseller_id = l.reseller_id AND a.channel_invoice_id = l.channel_invoice_id
-                            AND a.line_no = l.line_no) ca ON true
-     WHERE l.reseller_id = ci.reseller_id AND l.channel_invoice_id = ci.channel_invoice_id
-       AND l.kind NOT IN ('sales_tax', 'prepaid_sales_tax');
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no, reseller_billing.html_escape(l.description), reseller_billing.document_money(l.amount)),
-                      '' ORDER BY l.line_no)
-      INTO taxl
-      FROM reseller_billing.channel_invoice_line l
-     WHERE l.reseller_id = ci.reseller_id AND l.channel_invoice_id = ci.channel_invoice_id
-       AND l.kind IN ('sales_tax', 'prepaid_sales_tax');
-
-    SELECT string_agg(format(E'<tr><td>%s</td><td>%s</td><td class="num">%s</td></tr>\n',
-                             reseller_billing.document_date((n.issued_at AT TIME ZONE pg.time_zone)::date),
-                             reseller_billing.html_escape(n.reason), reseller_billing.document_money(n.amount)),
-                      '' ORDER BY n.issued_at, n.channel_credit_note_id)
-      INTO notes
-      FROM reseller_billing.channel_credit_note n
-     WHERE n.reseller_id = ci.reseller_id AND n.channel_invoice_id = ci.channel_invoice_id;
-
-    body := E'<header>\n<div>\n<h1>Invoice</h1>\n<p class="note">Two-tier: issued by the provider to its indirect reseller</p>\n</div>\n'
-        || reseller_billing.document_meta(
-               ARRAY['Invoice number', 'Invoice date', 'Billing period', 'Due date', 'Payment terms', 'Currency'],
-               ARRAY[ci.invoice_number::text, reseller_billing.document_date(ci.issued_on),
-                     reseller_billing.document_days(ci.period::daterange), reseller_billing.document_date(ci.due_on),
-                     CASE WHEN r.reseller_id IS NOT NULL
-                          THEN reseller_billing.document_terms(reseller_billing.payment_terms(ci.reseller_id)) END,
-                     format('%s (%s decimals)', ci.currency, coalesce(reseller_billing.minor_unit(ci.currency)::text, 'no fixed'))])
-        || E'</header>\n<section class="parties">\n'
-        || reseller_billing.document_party('seller', 'Seller (provider)',
-               reseller_billing.document_reseller(ci.provider_id, pv.name, pv.city, pv.county, pv.region, pv.country)
-               || ('Provider in ' || pg.name))
-        || reseller_billing.document_party('bill-to', 'Bill to (indirect reseller)',
-               reseller_billing.document_reseller(ci.reseller_id, r.name, r.city, r.county, r.region, r.country))
-        || E'</section>\n'
-        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Customer</th><th>Description</th><th>Service period</th><th class="num">Quantity</th><th class="num">Unit price (a year)</th><th class="num">Credit</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-        || coalesce(lines, '') || E'</tbody>\n</table>\n'
-        || E'<table class="totals">\n'
-        || reseller_billing.document_total('Subtotal', ci.subtotal)
-        || reseller_billing.document_total('Credits applied', - ci.credits_applied)
-        || reseller_billing.document_total('Tax', ci.tax)
-        || reseller_billing.document_total('Total', ci.total, 'grand')
-        || reseller_billing.document_total('Credit notes', - ci.credited)
-        || reseller_billing.document_total('Amount due', due, 'due')
-        || E'</table>\n'
-        || reseller_billing.document_tax(ci.reseller_id, r.reseller_id IS NOT NULL, reseller_billing.period_end(ci.period) - 1, taxl, ci.tax)
-        || CASE WHEN notes IS NULL THEN '' ELSE
-               E'<section class="credit-notes">\n<h3>Credit notes</h3>\n<table class="lines">\n<thead><tr><th>Date</th><th>Reason</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-               || notes || E'</tbody>\n</table>\n</section>\n' END
-        || E'<footer>\n<p>' || reseller_billing.html_escape(format('Invoice %s of provider %s for %s. Amounts in %s. Payments to the provider are not recorded here.',
-                   ci.invoice_number, coalesce(pv.name, ci.provider_id::text), ci.period, ci.currency)) || E'</p>\n</footer>\n';
-    RETURN reseller_billing.document_page('invoice two-tier', format('Invoice %s', ci.invoice_number), p_paper, body);
-END;
-$$;
-COMMENT ON FUNCTION reseller_billing.channel_invoice_document(bigint, text) IS
-    'a provider''s invoice to an indirect reseller (two-tier) as a self-contained HTML document: provider as seller, the reseller as bill-to, the provider''s prices (never the wholesale side), tax, credits, amount due; P0002 unknown or not visible';
-
--- ---------------------------------------------------------------------------
--- credit_note_document: a credit note against an issued invoice
--- ---------------------------------------------------------------------------
-CREATE FUNCTION reseller_billing.credit_note_document(p_credit_note bigint, p_paper text DEFAULT 'A4') RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    n       reseller_billing.credit_note;
-    i       reseller_billing.invoice;
-    r       reseller_billing.reseller;
-    pg      reseller_billing.program;
-    body    text;
-BEGIN
-    PERFORM reseller_billing.document_check(p_credit_note, 'credit note', p_paper);
-    SELECT * INTO n FROM reseller_billing.credit_note WHERE credit_note_id = p_credit_note;
-    IF NOT FOUND THEN
-        PERFORM reseller_billing.document_not_found(p_credit_note, 'credit note');
-    END IF;
-    SELECT * INTO i FROM reseller_billing.invoice WHERE reseller_id = n.reseller_id AND invoice_id = n.invoice_id;
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = n.reseller_id;
-    SELECT * INTO pg FROM reseller_billing.program WHERE program_id = i.program_id;
-
-    body := E'<header>\n<div>\n<h1>Credit note</h1>\n</div>\n'
-        || reseller_billing.document_meta(
-               ARRAY['Credit note number', 'Date', 'Corrects invoice', 'Invoice date', 'Billing period', 'Currency'],
-               ARRAY[n.credit_note_id::text, reseller_billing.document_date((n.issued_at AT TIME ZONE pg.time_zone)::date),
-                     i.invoice_number::text, reseller_billing.document_date(i.issued_on),
-                     reseller_billing.document_days(i.period::daterange),
-                     format('%s (%s decimals)', i.currency, coalesce(reseller_billing.minor_unit(i.currency)::text, 'no fixed'))])
-        || E'</header>\n<section class="parties">\n'
-        || reseller_billing.document_party('seller', 'Seller', ARRAY[pg.name, 'Reseller program ' || pg.code])
-        || reseller_billing.document_party('bill-to', 'Bill to',
-               reseller_billing.document_reseller(n.reseller_id, r.name, r.city, r.county, r.region, r.country))
-        || E'</section>\n'
-        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Description</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-        || format(E'<tr><td class="num">1</td><td>%s</td><td class="num">%s</td></tr>\n',
-                  reseller_billing.html_escape(format('Credit on invoice %s (%s): %s', i.invoice_number, i.period, n.reason)),
-                  reseller_billing.document_money(- n.amount))
-        || E'</tbody>\n</table>\n'
-        || E'<table class="totals">\n'
-        || reseller_billing.document_total('Credited', - n.amount, 'grand')
-        || reseller_billing.document_total(format('Invoice %s total', i.invoice_number), i.total)
-        || reseller_billing.document_total('All credit notes on it', - i.credited)
-        || reseller_billing.document_total('Paid on it', - i.paid)
-        || reseller_billing.document_total('Still owed on it',
-               CASE WHEN i.status = 'void' THEN reseller_billing.amount(0, i.currency)
-                    ELSE reseller_billing.larger(i.total - i.credited - i.paid, reseller_billing.amount(0, i.currency)) END, 'due')
-        || E'</table>\n'
-        || E'<p class="note">The credit reduces what is owed on the invoice, tax included; it is not paid out.</p>\n'
-        || E'<footer>\n<p>' || reseller_billing.html_escape(format('Credit note %s of %s against invoice %s. Amounts in %s.',
-                   n.credit_note_id, pg.name, i.invoice_number, i.currency)) || E'</p>\n</footer>\n';
-    RETURN reseller_billing.document_page('credit-note', format('Credit note %s', n.credit_note_id), p_paper, body);
-END;
-$$;
-COMMENT ON FUNCTION reseller_billing.credit_note_document(bigint, text) IS
-    'a credit note (issue_credit_note) as a self-contained HTML document: the invoice it corrects, the amount, what is still owed on the invoice; P0002 unknown or not visible';
-
--- ---------------------------------------------------------------------------
--- order_invoice_document: a GroupDocs licence order's invoice
--- ---------------------------------------------------------------------------
-CREATE FUNCTION reseller_billing.order_invoice_document(p_order bigint, p_paper text DEFAULT 'A4') RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    o       reseller_billing.licence_order;
-    r       reseller_billing.reseller;
-    pg      reseller_billing.program;
-    zero    reseller_billing.amount;
-    due     reseller_billing.amount;
-    lines   text;
-    taxl    text;
-    status  text;
-    body    text;
-BEGIN
-    PERFORM reseller_billing.document_check(p_order, 'order', p_paper);
-    SELECT * INTO o FROM reseller_billing.licence_order WHERE order_id = p_order;
-    IF NOT FOUND THEN
-        PERFORM reseller_billing.document_not_found(p_order, 'order');
-    END IF;
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = o.reseller_id;
-    SELECT * INTO pg FROM reseller_billing.program WHERE program_id = r.program_id;
-    zero := reseller_billing.amount(0, o.currency);
-    due := CASE WHEN o.cancelled_on IS NOT NULL OR o.returned_on IS NOT NULL THEN zero
-                ELSE reseller_billing.larger(o.total - o.paid, zero) END;
-    status := CASE WHEN o.cancelled_on IS NOT NULL THEN 'Cancelled ' || reseller_billing.document_date(o.cancelled_on)
-                   WHEN o.returned_on IS NOT NULL THEN 'Returned ' || reseller_billing.document_date(o.returned_on)
-                   WHEN o.paid_on IS NOT NULL THEN 'Paid ' || reseller_billing.document_date(o.paid_on)
-                   WHEN o.requires_prepayment THEN 'Awaiting prepayment' END;
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no, reseller_billing.html_escape(k.code), reseller_billing.html_escape(l.description),
-                             reseller_billing.html_escape(l.plan::text), l.quantity,
-                             reseller_billing.document_money(l.unit_price), reseller_billing.document_money(l.amount)),
-                      '' ORDER BY l.line_no)
-      INTO lines
-      FROM reseller_billing.licence_order_line l
-      LEFT JOIN reseller_billing.sku k ON k.sku_id = l.sku_id
-     WHERE l.reseller_id = o.reseller_id AND l.order_id = o.order_id AND l.kind = 'licence';
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no,
-                             reseller_billing.html_escape(l.description
-                                 || CASE WHEN l.tax_reason = 'exempt' AND strpos(l.description, l.exemption_certificate) = 0
-                                         THEN format(' (exempt: certificate %s, %s)', l.exemption_certificate, l.tax_state)
-                                         ELSE '' END),
-                             reseller_billing.document_money(l.amount)),
-                      '' ORDER BY l.line_no)
-      INTO taxl
-      FROM reseller_billing.licence_order_line l
-     WHERE l.reseller_id = o.reseller_id AND l.order_id = o.order_id AND l.kind = 'tax';
-
-    body := E'<header>\n<div>\n<h1>Invoice</h1>\n<p class="note">Licence order</p>\n'
-        || CASE WHEN status IS NULL THEN '' ELSE '<p class="status">' || reseller_billing.html_escape(status) || E'</p>\n' END
-        || E'</div>\n'
-        || reseller_billing.document_meta(
-               ARRAY['Order number', 'Order date', 'Due date', 'Payment terms', 'Currency'],
-               ARRAY[o.order_id::text, reseller_billing.document_date(o.placed_on),
-                     CASE WHEN o.requires_prepayment AND o.due_on IS NULL THEN 'Before delivery (prepayment)'
-                          ELSE reseller_billing.document_date(o.due_on) END,
-                     CASE WHEN o.requires_prepayment THEN 'Prepayment required: ' || coalesce(replace(o.prepayment_reason, '_', ' '), 'yes')
-                          ELSE reseller_billing.document_terms(reseller_billing.payment_terms(o.reseller_id)) || ' from the order date' END,
-                     format('%s (%s decimals)', o.currency, coalesce(reseller_billing.minor_unit(o.currency)::text, 'no fixed'))])
-        || E'</header>\n<section class="parties">\n'
-        || reseller_billing.document_party('seller', 'Seller', ARRAY[pg.name, 'Reseller program ' || pg.code])
-        || reseller_billing.document_party('bill-to', 'Bill to',
-               reseller_billing.document_reseller(o.reseller_id, r.name, r.city, r.county, r.region, r.country))
-        || reseller_billing.document_party('ship-to', 'Ship to (licensee)',
-               ARRAY[o.ship_to_name, o.ship_to_email, o.ship_to_domain, o.ship_to_address,
-                     nullif(concat_ws(', ', o.ship_to_city, o.ship_to_region, o.ship_to_postal_code), ''), o.ship_to_country])
-        || E'</section>\n'
-        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>SKU</th><th>Description</th><th>Plan</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Amount</th></tr></thead>\n<tbody>\n'
-        || coalesce(lines, '') || E'</tbody>\n</table>\n'
-        || E'<table class="totals">\n'
-        || reseller_billing.document_total('Subtotal', o.subtotal)
-        || reseller_billing.document_total('Tax', o.tax)
-        || reseller_billing.document_total('Total', o.total, 'grand')
-        || reseller_billing.document_total('Paid', - o.paid)
-        || CASE WHEN o.returned IS NULL OR reseller_billing.is_zero(o.returned) THEN ''
-                ELSE reseller_billing.document_total('Returned', - o.returned) END
-        || reseller_billing.document_total('Amount due', due, 'due')
-        || E'</table>\n'
-        || reseller_billing.document_tax(o.reseller_id, r.reseller_id IS NOT NULL, o.placed_on, taxl, o.tax)
-        || E'<footer>\n<p>' || reseller_billing.html_escape(format('Order %s of %s, placed %s. The licence is issued to the ship-to party once the order is paid. Amounts in %s.',
-                   o.order_id, r.name, reseller_billing.document_date(o.placed_on), o.currency)) || E'</p>\n</footer>\n';
-    RETURN reseller_billing.document_page('invoice order', format('Invoice for order %s', o.order_id), p_paper, body);
-END;
-$$;
-COMMENT ON FUNCTION reseller_billing.order_invoice_document(bigint, text) IS
-    'a licence order''s invoice (GroupDocs) as a self-contained HTML document: seller, bill-to reseller, ship-to licensee, lines, tax per line with exemption, totals, paid, due; P0002 unknown or not visible';
-
--- ---------------------------------------------------------------------------
--- order_statement_document: the monthly statement of unpaid orders
--- ---------------------------------------------------------------------------
-CREATE FUNCTION reseller_billing.order_statement_document(p_statement bigint, p_paper text DEFAULT 'A4') RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    s       reseller_billing.order_statement;
-    r       reseller_billing.reseller;
-    pg      reseller_billing.program;
-    lines   text;
-    body    text;
-BEGIN
-    PERFORM reseller_billing.document_check(p_statement, 'statement', p_paper);
-    SELECT * INTO s FROM reseller_billing.order_statement WHERE statement_id = p_statement;
-    IF NOT FOUND THEN
-        PERFORM reseller_billing.document_not_found(p_statement, 'statement');
-    END IF;
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = s.reseller_id;
-    SELECT * INTO pg FROM reseller_billing.program WHERE program_id = r.program_id;
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>\n',
-                             l.line_no, reseller_billing.html_escape(replace(l.kind, '_', ' ')),
-                             reseller_billing.html_escape(l.description),
-                             reseller_billing.document_date(l.placed_on), reseller_billing.document_date(l.due_on),
-                             coalesce(l.days_overdue::text, ''),
-                             reseller_billing.document_money(l.amount), reseller_billing.document_money(- l.paid),
-                             reseller_billing.document_money(l.outstanding)), '' ORDER BY l.line_no)
-      INTO lines
-      FROM reseller_billing.order_statement_line l
-     WHERE l.reseller_id = s.reseller_id AND l.statement_id = s.statement_id;
-
-    body := E'<header>\n<div>\n<h1>Statement</h1>\n<p class="note">Unpaid orders</p>\n</div>\n'
-        || reseller_billing.document_meta(
-               ARRAY['Statement number', 'Statement date', 'Month', 'Payment terms', 'Late interest', 'Currency'],
-               ARRAY[s.statement_id::text, reseller_billing.document_date(s.issued_on), s.period::text,
-                     reseller_billing.document_terms(reseller_billing.payment_terms(s.reseller_id)) || ' from each order''s date',
-                     CASE WHEN s.interest_rate IS NULL THEN NULL ELSE trim_scale(s.interest_rate * 100)::text || '% a year, simple, actual/365' END,
-                     format('%s (%s decimals)', s.currency, coalesce(reseller_billing.minor_unit(s.currency)::text, 'no fixed'))])
-        || E'</header>\n<section class="parties">\n'
-        || reseller_billing.document_party('seller', 'Seller', ARRAY[pg.name, 'Reseller program ' || pg.code])
-        || reseller_billing.document_party('bill-to', 'Bill to',
-               reseller_billing.document_reseller(s.reseller_id, r.name, r.city, r.county, r.region, r.country))
-        || E'</section>\n'
-        || E'<table class="lines items">\n<thead><tr><th class="num">#</th><th>Kind</th><th>Description</th><th>Placed</th><th>Due</th><th class="num">Days overdue</th><th class="num">Amount</th><th class="num">Paid</th><th class="num">Outstanding</th></tr></thead>\n<tbody>\n'
-        || coalesce(lines, '') || E'</tbody>\n</table>\n'
-        || E'<table class="totals">\n'
-        || reseller_billing.document_total('Orders outstanding', s.orders_outstanding)
-        || reseller_billing.document_total('Interest charged on this statement', s.interest_charged)
-        || reseller_billing.document_total('Interest outstanding (this statement''s and earlier)', s.interest_outstanding)
-        || reseller_billing.document_total('Total due', s.total_due, 'due')
-        || E'</table>\n'
-        || E'<p class="note">Tax is on each order''s invoice; the amounts above include it. Late interest is charged on the order''s total from its due date.</p>\n'
-        || E'<footer>\n<p>' || reseller_billing.html_escape(format('Statement %s of %s as of %s. Amounts in %s.',
-                   s.statement_id, pg.name, reseller_billing.document_date(s.issued_on), s.currency)) || E'</p>\n</footer>\n';
-    RETURN reseller_billing.document_page('statement', format('Statement %s', s.statement_id), p_paper, body);
-END;
-$$;
-COMMENT ON FUNCTION reseller_billing.order_statement_document(bigint, text) IS
-    'the monthly statement of unpaid orders (monthly_statement) as a self-contained HTML document: orders, interest, days overdue, totals due; P0002 unknown or not visible';
-
--- ---------------------------------------------------------------------------
--- migration_credit_document: the migration credit statement of a reseller
--- ---------------------------------------------------------------------------
-CREATE FUNCTION reseller_billing.migration_credit_document(p_reseller bigint, p_paper text DEFAULT 'A4') RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    m       reseller_billing.migration;
-    r       reseller_billing.reseller;
-    pg      reseller_billing.program;
-    cr      reseller_billing.credit;
-    total   reseller_billing.amount;
-    cur     text;
-    lines   text;
-    body    text;
-BEGIN
-    PERFORM reseller_billing.document_check(p_reseller, 'reseller', p_paper);
-    SELECT * INTO m FROM reseller_billing.migration WHERE reseller_id = p_reseller;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'migration of reseller % does not exist', p_reseller
-            USING ERRCODE = 'no_data_found',
-                  HINT = 'Only a reseller moved to post-paid billing (migrate_to_postpaid) has a migration credit statement; a reseller application sees only its own.';
-    END IF;
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = p_reseller;
-    SELECT * INTO pg FROM reseller_billing.program WHERE program_id = r.program_id;
-    SELECT * INTO cr FROM reseller_billing.credit WHERE reseller_id = p_reseller AND credit_id = m.credit_id;
-    cur := pg.currency;
-    SELECT reseller_billing.sum(o.amount_credited) INTO total
-      FROM reseller_billing.migration_order o WHERE o.reseller_id = p_reseller;
-    total := coalesce(total, reseller_billing.amount(0, cur));
-
-    SELECT string_agg(format(E'<tr><td class="num">%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td>%s</td></tr>\n',
-                             o.subscription_id, reseller_billing.html_escape(coalesce(c.name, 'Customer ' || o.customer_id)
-                                                                             || CASE WHEN c.kind IS NULL THEN '' ELSE ' (' || c.kind || ')' END),
-                             reseller_billing.html_escape(k.name), o.seats,
-                             reseller_billing.html_escape(reseller_billing.document_days(daterange(o.term_start, o.term_end))),
-                             reseller_billing.document_money(o.amount_paid), o.days_in_term, o.days_left,
-                             reseller_billing.document_money(o.amount_credited),
-                             reseller_billing.html_escape(replace(o.migrated_to, '_', ' '))), '' ORDER BY o.subscription_id)
-      INTO lines
-      FROM reseller_billing.migration_order o
-      LEFT JOIN reseller_billing.customer c ON c.reseller_id = o.reseller_id AND c.customer_id = o.customer_id
-      LEFT JOIN reseller_billing.sku k ON k.sku_id = o.sku_id
-     WHERE o.reseller_id = p_reseller;
-
-    body := E'<header>\n<div>\n<h1>Migration credit statement</h1>\n<p class="note">From prepaid to post-paid billing</p>\n</div>\n'
-        || reseller_billing.document_meta(
-               ARRAY['Reseller', 'Migrated on', 'Orders migrated', 'Currency'],
-               ARRAY[p_reseller::text, reseller_billing.document_date((m.migrated_at AT TIME ZONE pg.time_zone)::date),
-                     m.orders_migrated::text,
-                     format('%s (%s decimals)', cur, coalesce(reseller_billing.minor_unit(cur)::text, 'no fixed'))])
-        || E'</header>\n<section class="parties">\n'
-        || reseller_billing.document_party('seller', 'Seller', ARRAY[pg.name, 'Reseller program ' || pg.code])
-        || reseller_billing.document_party('bill-to', 'Credited to',
-               reseller_billing.document_reseller(p_reseller, r.name, r.city, r.county, r.region, r.country))
-        || E'</section>\n'
-        || E'<table class="lines items">\n<thead><tr><th class="num">Order</th><th>Customer</th><th>Product</th><th class="num">Seats</th><th>Prepaid term</th><th class="num">Paid</th><th class="num">Days in term</th><th class="num">Days left</th><th class="num">Credited</th><th>Now</th></tr></thead>\n<tbody>\n'
-        || coalesce(lines, '') || E'</tbody>\n</table>\n'
-        || E'<table class="totals">\n'
-        || reseller_billing.document_total('Total credited', total, 'grand')
-        || CASE WHEN cr.credit_id IS NULL THEN '' ELSE
-               reseller_billing.document_total('Applied to invoices so far', - (cr.amount - cr.remaining))
-               || reseller_billing.document_total('Credit remaining', cr.remaining, 'due') END
-        || E'</table>\n'
-        || E'<p class="note">Credited: the amount paid times the days left over the days in the term, rounded once. The credit pays the post-paid invoices'' recurring lines of the main product for online customers until it is used up; it is never paid out.</p>\n'
-        || E'<footer>\n<p>' || reseller_billing.html_escape(format('Migration credit statement of %s in %s. Amounts in %s.',
-                   coalesce(r.name, p_reseller::text), pg.name, cur)) || E'</p>\n</footer>\n';
-    RETURN reseller_billing.document_page('statement migration', format('Migration credit statement of reseller %s', p_reseller), p_paper, body);
-END;
-$$;
-COMMENT ON FUNCTION reseller_billing.migration_credit_document(bigint, text) IS
-    'the migration credit statement of a reseller moved to post-paid as a self-contained HTML document: every prepaid order with what was paid and credited, the total, what was applied and what remains; P0002 not migrated or not visible';
-
--- who may render: the admin and reseller applications, never the customer
--- portal (every document shows prices) ------------------------------------
-DO $grants$
-DECLARE
-    f   text;
-BEGIN
-    FOREACH f IN ARRAY ARRAY[
-        'document_check(bigint, text, text)', 'document_not_found(bigint, text)', 'document_date(date)',
-        'document_days(daterange)', 'document_terms(jsonb)', 'document_money(reseller_billing.amount)',
-        'document_party(text, text, text[])', 'document_reseller(bigint, text, text, text, text, text)',
-        'document_meta(text[], text[])', 'document_total(text, reseller_billing.amount, text)',
-        'document_style(text)', 'document_page(text, text, text, text)',
-        'document_tax(bigint, bool, date, text, reseller_billing.amount)',
-        'invoice_document(bigint, text)', 'channel_invoice_document(bigint, text)',
-        'credit_note_document(bigint, text)', 'order_invoice_document(bigint, text)',
-        'order_statement_document(bigint, text)', 'migration_credit_document(bigint, text)']
-    LOOP
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION reseller_billing.%s FROM PUBLIC', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION reseller_billing.%s TO reseller_billing_admin, reseller_billing_reseller', f);
-    END LOOP;
-END;
-$grants$;
+COMMENT ON FUNCTION reseller_billing.document_tax_row(int, text, reseller_billing.amount) IS
+    'one row of a document''s tax lines: number, escaped description, amount; internal';
