@@ -96,33 +96,6 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 
-static void
-setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
-{
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-
-	fmgr_info_cxt(F_TO_JSONB, fl, cxt);
-	fl->fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
-										list_make1(makeNullConst(argtype, -1, InvalidOid)),
-										InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-	MemoryContextSwitchTo(old);
-}
-
-static Datum
-call_to_jsonb(FmgrInfo *fl, Datum value)
-{
-	LOCAL_FCINFO(fcinfo, 1);
-	Datum		result;
-
-	InitFunctionCallInfoData(*fcinfo, fl, 1, InvalidOid, NULL, NULL);
-	fcinfo->args[0].value = value;
-	fcinfo->args[0].isnull = false;
-	result = FunctionCallInvoke(fcinfo);
-	if (fcinfo->isnull)
-		elog(ERROR, "audit_row: to_jsonb returned null");
-	return result;
-}
-
 static int
 attribute_number(TupleDesc desc, const char *name, const char *table)
 {
@@ -177,7 +150,7 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 		int			attno = attribute_number(desc, lfirst(lc), args[0]);
 
 		at->key_atts[i] = attno;
-		setup_to_jsonb(&at->key_jsonb[i], TupleDescAttr(desc, attno - 1)->atttypid, cxt);
+		rb_setup_to_jsonb(&at->key_jsonb[i], TupleDescAttr(desc, attno - 1)->atttypid, cxt);
 		i++;
 	}
 	at->quiet = MemoryContextAllocZero(cxt, sizeof(bool) * (desc->natts + 1));
@@ -220,7 +193,7 @@ row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
 		}
 		else
 		{
-			Jsonb	   *jb = DatumGetJsonbP(call_to_jsonb(&at->key_jsonb[i], d));
+			Jsonb	   *jb = DatumGetJsonbP(rb_call_to_jsonb(&at->key_jsonb[i], d));
 
 			if (!JsonbExtractScalar(&jb->root, &v))
 				elog(ERROR, "audit_row: key column \"%s\" of %s is not a scalar", NameStr(att->attname), table);

@@ -51,8 +51,8 @@ struct RowJsonb
 	FmgrInfo   *value_fn;		/* CK_VALUE: to_jsonb(value) */
 };
 
-static void
-setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
+void
+rb_setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 
@@ -63,8 +63,8 @@ setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
 	MemoryContextSwitchTo(old);
 }
 
-static Datum
-call1(FmgrInfo *fl, Datum value)
+Datum
+rb_call_to_jsonb(FmgrInfo *fl, Datum value)
 {
 	LOCAL_FCINFO(fcinfo, 1);
 	Datum		result;
@@ -86,7 +86,7 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 	p->natts = desc->natts;
 	p->kind = MemoryContextAllocZero(cxt, sizeof(ColKind) * desc->natts);
 	p->value_fn = MemoryContextAllocZero(cxt, sizeof(FmgrInfo) * desc->natts);
-	setup_to_jsonb(&p->row_fn, desc->tdtypeid, cxt);
+	rb_setup_to_jsonb(&p->row_fn, desc->tdtypeid, cxt);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -128,7 +128,7 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 			type_is_rowtype(base))
 			p->whole = true;
 		p->kind[i] = CK_VALUE;
-		setup_to_jsonb(&p->value_fn[i], t, cxt);
+		rb_setup_to_jsonb(&p->value_fn[i], t, cxt);
 	}
 	return p;
 }
@@ -142,7 +142,7 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 	bool	   *nulls;
 
 	if (p->whole || p->natts != desc->natts)
-		return call1(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
+		return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
 	values = palloc(sizeof(Datum) * desc->natts);
 	nulls = palloc(sizeof(bool) * desc->natts);
 	heap_deform_tuple(tuple, desc, values, nulls);
@@ -203,12 +203,12 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 					}
 				default:
 					{
-						Jsonb	   *jb = DatumGetJsonbP(call1(&p->value_fn[i], d));
+						Jsonb	   *jb = DatumGetJsonbP(rb_call_to_jsonb(&p->value_fn[i], d));
 
 						if (!JsonbExtractScalar(&jb->root, &v))
 						{
 							/* not a scalar: to_jsonb of the row, as it is */
-							return call1(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
+							return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
 						}
 						break;
 					}

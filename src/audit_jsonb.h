@@ -13,6 +13,12 @@
 
 typedef struct RowJsonb RowJsonb;
 
+/* FL: to_jsonb of a value of ARGTYPE, looked up once in CXT */
+extern void rb_setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt);
+
+/* to_jsonb(value) through FL (never null) */
+extern Datum rb_call_to_jsonb(FmgrInfo *fl, Datum value);
+
 /* what encoding the rows of DESC needs, in memory context CXT */
 extern RowJsonb *rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt);
 

@@ -34,6 +34,7 @@
 #include "utils/timestamp.h"
 
 #include "late_change.h"
+#include "shard.h"
 #include "spi_rules.h"
 
 static SPIPlanPtr plan_program = NULL;
@@ -284,14 +285,20 @@ rb_reseller_in_csp(PG_FUNCTION_ARGS)
 {
 	ProgramKept *k;
 	bool		csp;
+	int			nest;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
+	/* a WHEN runs inside the shard's own query on a Citus worker: the
+	 * reseller's row is colocated with the row written and the program a
+	 * shared table, so the read stays on the node (shard.c) */
+	nest = rb_local_reads_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "reseller_in_csp: SPI_connect failed");
 	k = program_kept(PG_GETARG_INT64(0));
 	csp = k->found && k->csp;
 	SPI_finish();
+	rb_local_reads_end(nest);
 	PG_RETURN_BOOL(csp);
 }
 
