@@ -8,8 +8,8 @@
 -- provider's credits and credit notes, the views, and the refusals, each
 -- with the one node's SQLSTATE and message.  It prints nothing that differs
 -- between the two but for a real difference: every query ordered, no
--- generated ids but the resellers' and customers' (inserted one by one, in
--- the same order on both).
+-- generated ids but the customers' (inserted one by one, in the same order
+-- on both).
 \set ON_ERROR_STOP 1
 \set SHOW_CONTEXT never
 \set VERBOSITY default
@@ -40,18 +40,20 @@ VALUES (:e3, 'annual_monthly', 'USD 240.00', '2025-01-01'), (:e3, 'flexible', 'U
 INSERT INTO us_sales_tax_rate (state, rate, valid_from, note) VALUES ('UT', 0.0610, '2020-01-01', 'channel cluster test');
 
 \echo == two providers, three indirect resellers, a direct-bill partner
-INSERT INTO reseller (program_id, name, tier, country, region)
-VALUES (:prog, 'Sierra Distribution', 'indirect_provider', 'US', 'UT') RETURNING reseller_id AS p1 \gset
-INSERT INTO reseller (program_id, name, tier, country, region)
-VALUES (:prog, 'Bay Supply', 'indirect_provider', 'US', 'OR') RETURNING reseller_id AS p2 \gset
-INSERT INTO reseller (program_id, name, tier, country, region)
-VALUES (:prog, 'Reno IT', 'indirect_reseller', 'US', 'UT') RETURNING reseller_id AS k1 \gset
-INSERT INTO reseller (program_id, name, tier, country, region)
-VALUES (:prog, 'Tahoe Tech', 'indirect_reseller', 'US', 'OR') RETURNING reseller_id AS k2 \gset
-INSERT INTO reseller (program_id, name, tier, country, region)
-VALUES (:prog, 'Carson Cloud', 'indirect_reseller', 'US', 'UT') RETURNING reseller_id AS k3 \gset
-INSERT INTO reseller (program_id, name, tier, country, region)
-VALUES (:prog, 'Vegas Direct', 'direct', 'US', 'UT') RETURNING reseller_id AS d1 \gset
+-- (ids chosen so that on the cluster Sierra Distribution and Tahoe Tech sit on
+-- one worker, Reno IT and Carson Cloud on the other: the suite checks it)
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14001, :prog, 'Sierra Distribution', 'indirect_provider', 'US', 'UT') RETURNING reseller_id AS p1 \gset
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14002, :prog, 'Bay Supply', 'indirect_provider', 'US', 'OR') RETURNING reseller_id AS p2 \gset
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14003, :prog, 'Reno IT', 'indirect_reseller', 'US', 'UT') RETURNING reseller_id AS k1 \gset
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14004, :prog, 'Tahoe Tech', 'indirect_reseller', 'US', 'OR') RETURNING reseller_id AS k2 \gset
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14005, :prog, 'Carson Cloud', 'indirect_reseller', 'US', 'UT') RETURNING reseller_id AS k3 \gset
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14006, :prog, 'Vegas Direct', 'direct', 'US', 'UT') RETURNING reseller_id AS d1 \gset
 \echo == the own prices of a provider (its rows: its shard)
 INSERT INTO provider_price (reseller_id, sku_id, plan, price, valid_from)
 VALUES (:p1, :e3, 'annual_monthly', 'USD 264.00', '2025-01-01');
