@@ -223,6 +223,61 @@ SELECT table_name, operation, count(*) AS changes
                       'channel_credit_note')
  GROUP BY 1, 2 ORDER BY 1, 2;
 
+\echo == March: the direct-bill partner moves to indirect resale through Sierra, one way
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2025-03-05 09:00') AS clock;
+SELECT transition_to_indirect(:d1) = clock_now() AS started_now;
+SELECT status FROM accept_invitation(:d1, invite_reseller(:p1, :d1));
+SELECT complete_transition(:d1) = clock_now() AS completed_now;
+SELECT pg_temp.refused(format($$UPDATE reseller SET tier = 'direct' WHERE reseller_id = %s$$, :d1)) AS back_to_direct;
+SELECT pg_temp.refused(format($$UPDATE reseller SET tier = 'direct' WHERE reseller_id = %s$$, :p1)) AS provider_with_resellers;
+SELECT pg_temp.refused(format('SELECT set_direct_access(%s, true, false)', :d1)) AS direct_access_of_an_indirect_reseller;
+SELECT reseller_name, tier, direct_bill, indirect_resale, transition, programmatic_access, provider_name
+  FROM partner_capabilities WHERE reseller_id IN (:p1, :d1) ORDER BY reseller_name;
+
+\echo == a one-off charge of Reno IT, an account ended back in February (a late change), March closed
+SELECT add_charge(:k1, :c1, 'setup', 'USD 20.00', '2025-03-05') IS NOT NULL AS charged;
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2025-03-05 09:00';
+UPDATE seat SET active_until = '2025-02-20 00:00' WHERE reseller_id = :k1 AND user_name LIKE 'user1@%';
+COMMIT;
+SELECT r.name AS reseller, lc.service_period FROM late_change lc JOIN reseller r USING (reseller_id)
+ WHERE lc.reseller_id IN (:p1, :k1, :k2, :k3, :d1) ORDER BY 1, 2;
+SELECT thaw_clock() \g /dev/null
+SELECT freeze_clock('2025-04-02 09:00') AS clock;
+SELECT p.line_no, p.kind, p.description, p.amount FROM preview_invoice(:p1, '2025-04') p ORDER BY 1;
+SELECT close_period('2025-03', :prog) AS written_by_the_direct_close;
+SELECT reseller_name, invoice_number, period, subtotal, wholesale, tax, total
+  FROM channel_invoices WHERE program_code = 'csp_cluster' AND period = '2025-03' ORDER BY invoice_number;
+SELECT l.invoice_number, l.line_no, l.kind, l.description, l.amount, l.wholesale_amount
+  FROM channel_invoice_lines l WHERE l.provider_id = :p1 AND l.period = '2025-03' ORDER BY 1, 2;
+SELECT r.name AS reseller, count(*) AS late_changes_left FROM late_change lc JOIN reseller r USING (reseller_id)
+ WHERE lc.reseller_id IN (:p1, :k1, :k2, :k3, :d1) GROUP BY 1 ORDER BY 1;
+SELECT provider_name, period, balanced FROM channel_reconciliation WHERE provider_id = :p1 ORDER BY period;
+SELECT pg_temp.refused(format($$UPDATE invoice SET status = 'void' WHERE reseller_id = %s AND period = '2025-01'$$, :p1))
+       AS void_of_a_two_tier_invoice;
+
+\echo == row-level security: logins bound to the provider and to one of its resellers
+CREATE ROLE channel_app LOGIN IN ROLE reseller_billing_reseller;
+SELECT bind_login('channel_app', :p1) \g /dev/null
+SET SESSION AUTHORIZATION channel_app;
+SELECT current_reseller() = :p1 AS acts_for_sierra;
+SELECT r.name AS reseller, count(*) AS subscriptions_seen
+  FROM subscription s JOIN reseller r USING (reseller_id) GROUP BY 1 ORDER BY 1;
+SELECT provider_name, period, balanced FROM channel_reconciliation ORDER BY period;
+SELECT reseller_name, provider_name FROM partner_capabilities ORDER BY 1;
+RESET SESSION AUTHORIZATION;
+SELECT unbind_login('channel_app') \g /dev/null
+SELECT bind_login('channel_app', :k1) \g /dev/null
+SET SESSION AUTHORIZATION channel_app;
+SELECT reseller_id = :k1 AS own, count(*) AS subscriptions_seen FROM subscription GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS channel_invoices_seen FROM channel_invoice;
+SELECT reseller_name, provider_name FROM partner_capabilities ORDER BY 1;
+RESET SESSION AUTHORIZATION;
+SELECT unbind_login('channel_app') \g /dev/null
+DROP OWNED BY channel_app;
+DROP ROLE channel_app;
+
 -- the tax rate is a shared row: taken away again
 DELETE FROM us_sales_tax_rate WHERE state = 'UT' AND note = 'channel cluster test';
 SELECT thaw_clock() \g /dev/null
