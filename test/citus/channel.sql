@@ -109,6 +109,7 @@ SET LOCAL reseller_billing.effective_at = '2025-01-10 00:00+00';
 INSERT INTO subscription (reseller_id, customer_id, sku_id, plan, committed_seats)
 VALUES (:k3, :c3, :e3, 'annual_monthly', 4), (:p1, :c4, :e3, 'annual_monthly', 2);
 COMMIT;
+SELECT subscription_id AS s3 FROM subscription WHERE reseller_id = :k3 AND customer_id = :c3 \gset
 \echo == refused orders
 SELECT pg_temp.refused(format('SELECT place_subscription(%s, %s, %s, %s, 5, %L, %L)', :p2, :k1, :c1, :e3,
                               'annual_monthly', '2025-01-10 00:00+00')) AS partner_outside_the_relationship;
@@ -235,12 +236,13 @@ SELECT pg_temp.refused(format('SELECT set_direct_access(%s, true, false)', :d1))
 SELECT reseller_name, tier, direct_bill, indirect_resale, transition, programmatic_access, provider_name
   FROM partner_capabilities WHERE reseller_id IN (:p1, :d1) ORDER BY reseller_name;
 
-\echo == a one-off charge of Reno IT, an account ended back in February (a late change), March closed
+\echo == a one-off charge of Reno IT, an account ended and a seat added back in February (late changes), March closed
 SELECT add_charge(:k1, :c1, 'setup', 'USD 20.00', '2025-03-05') IS NOT NULL AS charged;
 BEGIN;
 SET LOCAL reseller_billing.effective_at = '2025-03-05 09:00';
 UPDATE seat SET active_until = '2025-02-20 00:00' WHERE reseller_id = :k1 AND user_name LIKE 'user1@%';
 COMMIT;
+SELECT add_seats(:k3, :s3, 1, '2025-02-20 00:00+00') AS carson_committed_seats_from_february_20;
 SELECT r.name AS reseller, lc.service_period FROM late_change lc JOIN reseller r USING (reseller_id)
  WHERE lc.reseller_id IN (:p1, :k1, :k2, :k3, :d1) ORDER BY 1, 2;
 SELECT thaw_clock() \g /dev/null
@@ -272,6 +274,8 @@ SELECT bind_login('channel_app', :k1) \g /dev/null
 SET SESSION AUTHORIZATION channel_app;
 SELECT reseller_id = :k1 AS own, count(*) AS subscriptions_seen FROM subscription GROUP BY 1 ORDER BY 1;
 SELECT count(*) AS channel_invoices_seen FROM channel_invoice;
+-- the view leaves out the invoices whose provider the login may not see
+SELECT count(*) AS in_the_view FROM channel_invoices;
 SELECT reseller_name, provider_name FROM partner_capabilities ORDER BY 1;
 RESET SESSION AUTHORIZATION;
 SELECT unbind_login('channel_app') \g /dev/null
