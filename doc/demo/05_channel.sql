@@ -62,9 +62,12 @@ INSERT INTO customer (reseller_id, name, primary_domain) VALUES (:summit, 'Ridge
 RETURNING customer_id AS ridge \gset
 SELECT status FROM accept_invitation(:harbor, invite_customer(:harbor, :cascade));
 SELECT status FROM accept_invitation(:summit, invite_customer(:summit, :ridge));
-SELECT r.name AS reseller, c.name AS customer, p.name AS provider
+-- (the provider's name through partner_capabilities: a provider's row is
+-- another reseller's, which a Citus cluster keeps on another shard)
+SELECT r.name AS reseller, c.name AS customer, pc.provider_name AS provider
   FROM customer_relationship cr JOIN customer c USING (reseller_id, customer_id)
-  JOIN reseller r ON r.reseller_id = cr.reseller_id JOIN reseller p ON p.reseller_id = cr.provider_id
+  JOIN reseller r ON r.reseller_id = cr.reseller_id
+  JOIN partner_capabilities pc ON pc.reseller_id = cr.reseller_id AND pc.provider_id = cr.provider_id
  WHERE cr.reseller_id IN (:harbor, :summit) ORDER BY 1;
 
 \echo

@@ -9,8 +9,10 @@
 #      machine (test/harness/citus.sh), after reseller_billing.distribute()
 #      made the tenant tables distributed by reseller_id and the shared
 #      tables reference tables.
-# Then make demo's two parts about licence orders, on both, compared the
-# same way.  It also checks what distribute() did: the tables it names, that a second
+# Then test/citus/channel.sql (the CSP channel: providers and their
+# indirect resellers on different shards), and make demo's two parts about
+# licence orders and two about the CSP channel, on both, compared the same
+# way.  It also checks what distribute() did: the tables it names, that a second
 # call does nothing, that the shards sit on both workers and that the
 # scenario's resellers are spread over them.
 #
@@ -62,6 +64,8 @@ psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_single" -c "CREATE DATAB
 psql_q -d rb_citus_single -c "CREATE EXTENSION reseller_billing" >/dev/null
 psql_q -d rb_citus_single -f "$RB_REPO/test/citus/flows.sql" >"$out/single.out" 2>&1
 ok $? "the flows run on one node (${out#"$RB_REPO"/}/single.out)"
+psql_q -d rb_citus_single -f "$RB_REPO/test/citus/channel.sql" >"$out/single-channel.out" 2>&1
+ok $? "the CSP channel runs on one node (${out#"$RB_REPO"/}/single-channel.out)"
 
 # 2. the cluster ------------------------------------------------------------------
 citus_cluster_start >&2
@@ -104,6 +108,28 @@ ok $? "the flows run on the cluster (${out#"$RB_REPO"/}/cluster.out)"
 diff -u "$out/single.out" "$out/cluster.out" >"$out/flows.diff"
 ok $? "the cluster's output is the one node's, line for line (${out#"$RB_REPO"/}/flows.diff)"
 [[ -s $out/flows.diff ]] && sed 's/^/# /' "$out/flows.diff" | head -n 60
+# the CSP channel: a provider and its indirect resellers on different shards
+coord -f "$RB_REPO/test/citus/channel.sql" >"$out/cluster-channel.out" 2>&1
+ok $? "the CSP channel runs on the cluster (${out#"$RB_REPO"/}/cluster-channel.out)"
+diff -u "$out/single-channel.out" "$out/cluster-channel.out" >"$out/channel.diff"
+ok $? "the CSP channel: the cluster's output is the one node's, line for line ($(wc -l <"$out/single-channel.out") lines; ${out#"$RB_REPO"/}/channel.diff)"
+[[ -s $out/channel.diff ]] && sed 's/^/# /' "$out/channel.diff" | head -n 60
+is "$(coord -At -c "
+SELECT count(DISTINCT n.nodeport)
+  FROM reseller_billing.reseller r
+  JOIN pg_dist_placement p ON p.shardid = get_shard_id_for_distribution_column('reseller_billing.reseller', r.reseller_id)
+  JOIN pg_dist_node n USING (groupid)
+ WHERE r.name IN ('Sierra Distribution', 'Reno IT', 'Tahoe Tech', 'Carson Cloud')")" \
+	"2" "the channel's provider and its three resellers live on both workers"
+reseller_group() { # the group (node) of the worker holding the named reseller's row
+	coord -At -c "
+SELECT p.groupid FROM reseller_billing.reseller r
+  JOIN pg_dist_placement p ON p.shardid = get_shard_id_for_distribution_column('reseller_billing.reseller', r.reseller_id)
+ WHERE r.name = '$1'"
+}
+is "$(for r in 'Reno IT' 'Tahoe Tech' 'Carson Cloud'; do
+	[[ $(reseller_group "$r") != "$(reseller_group 'Sierra Distribution')" ]] && printf '%s;' "$r"
+done)" "Reno IT;Carson Cloud;" "Reno IT and Carson Cloud live on another worker than their provider"
 # the late-change race across nodes: a close of one reseller's month in
 # progress on the coordinator, an account of that reseller ended back in
 # that month through another session (its trigger runs on the worker)
@@ -117,12 +143,18 @@ is "$(tr '\n' ' ' <"$out/race_late_change.out")" "t 1 2012-04 " \
 # make demo's parts about licence orders, on both: every function they call
 # runs on the cluster as on one node (Citus warns once that the parts'
 # pg_temp helper is created on the coordinator only: not compared)
-for part in 06_orders 06_orders_returns; do
+# and its two parts about the CSP channel (each shows three refusals on
+# purpose: their ERROR lines are counted)
+for part in 05_channel 05_channel_providers 06_orders 06_orders_returns; do
 	psql_q -d rb_citus_single -v ON_ERROR_STOP=0 -f "$RB_REPO/doc/demo/$part.sql" >"$out/single-$part.out" 2>&1
 	coord -v ON_ERROR_STOP=0 -f "$RB_REPO/doc/demo/$part.sql" 2>&1 |
 		grep -v -e '^psql:.*WARNING:  "function pg_temp' -e '^DETAIL:  "function pg_temp' >"$out/cluster-$part.out"
-	! grep -q 'ERROR' "$out/single-$part.out"
-	ok $? "make demo's doc/demo/$part.sql runs on one node without an error"
+	case $part in
+	05_*) expected_errors=3 ;;
+	*) expected_errors=0 ;;
+	esac
+	is "$(grep -c 'ERROR' "$out/single-$part.out")" "$expected_errors" \
+		"make demo's doc/demo/$part.sql runs on one node with the refusals it shows ($expected_errors)"
 	diff -u "$out/single-$part.out" "$out/cluster-$part.out" >"$out/$part.diff"
 	ok $? "make demo's doc/demo/$part.sql: the cluster's output is the one node's ($(wc -l <"$out/single-$part.out") lines; ${out#"$RB_REPO"/}/$part.diff)"
 	[[ -s $out/$part.diff ]] && sed 's/^/# /' "$out/$part.diff" | head -n 40

@@ -93,7 +93,7 @@ BEGIN
                                     'It is an indirect reseller; the move is one-way.');
     END IF;
     IF OLD.tier = 'indirect_provider'
-       AND EXISTS (SELECT FROM reseller_billing.provider_partnership p WHERE p.provider_id = OLD.reseller_id) THEN
+       AND EXISTS (SELECT 1 FROM reseller_billing.provider_partnership p WHERE p.provider_id = OLD.reseller_id) THEN
         RAISE EXCEPTION 'provider % has indirect resellers and cannot become %', OLD.reseller_id, NEW.tier
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
