@@ -39,6 +39,7 @@
 #include "utils/xid8.h"
 
 #include "audit_write.h"
+#include "clock.h"
 #include "late_change.h"
 
 enum
@@ -161,8 +162,8 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	}
 
 	/* what the column defaults give, once for the statement */
-	logged_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	statement_at = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
+	logged_at = TimestampTzGetDatum(rb_wall_transaction_start());
+	statement_at = TimestampTzGetDatum(rb_wall_statement_start());
 	xact = FullTransactionIdGetDatum(GetTopFullTransactionId());
 	role = CStringGetTextDatum(shared->role_name);
 	session_role = CStringGetTextDatum(shared->session_role);

@@ -347,8 +347,11 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 	}
 	if (is_flex && (!was_flex || !sub_same(&o, &n, SC_PRICE)))
 	{
-		FactsPending one,
-				   *p = insert ? facts_keep(td) : &one;
+		FactsPending one;
+		FactsPending *p;
+
+		memset(&one, 0, sizeof(one));
+		p = insert ? facts_keep(td) : &one;
 
 		p->tranche = false;
 		p->reseller = sub_get(&n, SC_RESELLER);

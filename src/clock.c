@@ -169,3 +169,22 @@ rb_effective_at_fn(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TIMESTAMPTZ(rb_effective_at());
 }
+
+/*
+ * The wall times that are not the billing clock, for the two places that
+ * need them: the audit log's logged_at and statement_at (its column
+ * defaults, now() and statement_timestamp(), written by audit_write.c),
+ * and the identity of a statement, which the lookups kept by
+ * late_change.c compare.  No rule reads them.
+ */
+TimestampTz
+rb_wall_transaction_start(void)
+{
+	return GetCurrentTransactionStartTimestamp();
+}
+
+TimestampTz
+rb_wall_statement_start(void)
+{
+	return GetCurrentStatementStartTimestamp();
+}

@@ -33,6 +33,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "clock.h"
 #include "late_change.h"
 #include "shard.h"
 #include "spi_rules.h"
@@ -71,7 +72,7 @@ stamp_now(void)
 	Stamp		s;
 
 	s.lxid = MyProc->lxid;
-	s.statement = GetCurrentStatementStartTimestamp();
+	s.statement = rb_wall_statement_start();
 	s.generation = billing_generation;
 	return s;
 }
@@ -79,7 +80,7 @@ stamp_now(void)
 static bool
 stamp_current(const Stamp *s)
 {
-	return s->lxid == MyProc->lxid && s->statement == GetCurrentStatementStartTimestamp() &&
+	return s->lxid == MyProc->lxid && s->statement == rb_wall_statement_start() &&
 		s->generation == billing_generation;
 }
 
@@ -187,7 +188,7 @@ rb_distributed(void)
 
 	if (!OidIsValid(catalog))
 		return false;			/* no Citus */
-	if (MyProc->lxid == lxid && GetCurrentStatementStartTimestamp() == stmt)
+	if (MyProc->lxid == lxid && rb_wall_statement_start() == stmt)
 		return answer;
 	reseller = get_relname_relid("reseller", get_namespace_oid("reseller_billing", false));
 	args[0] = ObjectIdGetDatum(reseller);
@@ -199,7 +200,7 @@ rb_distributed(void)
 	answer = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	lxid = MyProc->lxid;
-	stmt = GetCurrentStatementStartTimestamp();
+	stmt = rb_wall_statement_start();
 	return answer;
 }
 
