@@ -40,7 +40,7 @@
 
 #include "audit_write.h"
 #include "clock.h"
-#include "late_change.h"
+#include "shard.h"
 
 enum
 {

@@ -31,16 +31,17 @@
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
 #include "late_change.h"
+#include "period.h"
 #include "shard.h"
 #include "spi_rules.h"
 
 static SPIPlanPtr plan_program = NULL;
 static SPIPlanPtr plan_share = NULL;
-static SPIPlanPtr plan_months = NULL;
 static RbTypedPlan plan_months_of;
 static SPIPlanPtr plan_exists = NULL;
 
@@ -132,7 +133,7 @@ typedef struct MonthsKept
 	int64		reseller;
 	int64		program;
 	Oid			from_type;
-	Datum		from;			/* a date or a billing period: by value */
+	Datum		from;			/* a billing period: by value */
 	int			n;
 	Oid			month_type;
 	Datum	   *months;			/* TopMemoryContext */
@@ -174,42 +175,6 @@ rb_billing_facts_changed(PG_FUNCTION_ARGS)
 	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple);
 }
 
-bool
-rb_distributed(void)
-{
-	static LocalTransactionId lxid = InvalidLocalTransactionId;
-	static TimestampTz stmt = 0;
-	static bool answer = false;
-	Oid			catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
-	Oid			reseller;
-	Oid			types[1] = {OIDOID};
-	Datum		args[1];
-	bool		isnull;
-
-	if (!OidIsValid(catalog))
-		return false;			/* no Citus */
-	if (MyProc->lxid == lxid && rb_wall_statement_start() == stmt)
-		return answer;
-	reseller = get_relname_relid("reseller", get_namespace_oid("reseller_billing", false));
-	args[0] = ObjectIdGetDatum(reseller);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "distributed: SPI_connect failed");
-	if (SPI_execute_with_args("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)",
-							  1, types, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "distributed: the Citus catalog could not be read");
-	answer = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	lxid = MyProc->lxid;
-	stmt = rb_wall_statement_start();
-	return answer;
-}
-
-PG_FUNCTION_INFO_V1(rb_distributed_sql);
-Datum
-rb_distributed_sql(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(rb_distributed());
-}
 
 /* the reseller's entry, read when not kept */
 static ProgramKept *
@@ -335,12 +300,12 @@ mark_months(int64 reseller, int64 subscription, Datum *months, int n, Oid month_
 	return n;
 }
 
-/* FROM is a date (FROM_TYPE DATEOID) or a billing_period */
+/* FROM is a billing_period (of type FROM_TYPE) */
 static int
 mark_late(int64 reseller, int64 subscription, Datum from, Oid from_type, int64 program)
 {
-	Oid			types[3] = {INT8OID, INT8OID, DATEOID};
-	Datum		args[3] = {Int64GetDatum(reseller), Int64GetDatum(subscription), from};
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(reseller)};
 	char		buf[32];
 
 	if (program < 0 && !rb_reseller_program(reseller, &program, NULL))
@@ -391,28 +356,16 @@ mark_late(int64 reseller, int64 subscription, Datum from, Oid from_type, int64 p
 		Oid			mtypes[3] = {INT8OID, INT8OID, from_type};
 		Datum		margs[3] = {Int64GetDatum(reseller), Int64GetDatum(program), from};
 
-		if (from_type == DATEOID)
-			SPI_execute_plan(rb_prepare_once(&plan_months,
-											 "SELECT c.period FROM reseller_billing.period_close c "
-											 "WHERE c.program_id OPERATOR(pg_catalog.=) $2 "
-											 "AND c.period OPERATOR(reseller_billing.>=) reseller_billing.billing_period($3) "
-											 "UNION "
-											 "SELECT i.period FROM reseller_billing.invoice i "
-											 "WHERE i.reseller_id OPERATOR(pg_catalog.=) $1 "
-											 "AND i.period OPERATOR(reseller_billing.>=) reseller_billing.billing_period($3)",
-											 3, mtypes),
-							 margs, NULL, true, 0);
-		else
-			SPI_execute_plan(rb_prepare_typed(&plan_months_of,
-											  "SELECT c.period FROM reseller_billing.period_close c "
-											  "WHERE c.program_id OPERATOR(pg_catalog.=) $2 "
-											  "AND c.period OPERATOR(reseller_billing.>=) $3 "
-											  "UNION "
-											  "SELECT i.period FROM reseller_billing.invoice i "
-											  "WHERE i.reseller_id OPERATOR(pg_catalog.=) $1 "
-											  "AND i.period OPERATOR(reseller_billing.>=) $3",
-											  3, mtypes),
-							 margs, NULL, true, 0);
+		SPI_execute_plan(rb_prepare_typed(&plan_months_of,
+										  "SELECT c.period FROM reseller_billing.period_close c "
+										  "WHERE c.program_id OPERATOR(pg_catalog.=) $2 "
+										  "AND c.period OPERATOR(reseller_billing.>=) $3 "
+										  "UNION "
+										  "SELECT i.period FROM reseller_billing.invoice i "
+										  "WHERE i.reseller_id OPERATOR(pg_catalog.=) $1 "
+										  "AND i.period OPERATOR(reseller_billing.>=) $3",
+										  3, mtypes),
+						 margs, NULL, true, 0);
 	}
 	{
 		MonthsKept *k = &months_kept[months_next];
@@ -443,10 +396,22 @@ mark_late(int64 reseller, int64 subscription, Datum from, Oid from_type, int64 p
 	}
 }
 
+/* the type reseller_billing.billing_period */
+static Oid
+period_type_oid(void)
+{
+	Oid			nsp = get_namespace_oid("reseller_billing", false);
+
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("billing_period"),
+						   ObjectIdGetDatum(nsp));
+}
+
 int
 rb_mark_late(int64 reseller, int64 subscription, DateADT from, int64 program)
 {
-	return mark_late(reseller, subscription, DateADTGetDatum(from), DATEOID, program);
+	/* the month of the date, as billing_period(date) gives it */
+	return mark_late(reseller, subscription, DirectFunctionCall1(period_of_date, DateADTGetDatum(from)),
+					 period_type_oid(), program);
 }
 
 /*

@@ -23,8 +23,5 @@ extern DateADT rb_date_in_zone(TimestampTz at, const char *time_zone);
  * up.  Returns the months marked.  Needs SPI connected. */
 extern int	rb_mark_late(int64 reseller, int64 subscription, DateADT from, int64 program);
 
-/* whether the tenant tables are distributed on a Citus cluster (asked once
- * per statement) */
-extern bool rb_distributed(void);
 
 #endif

@@ -33,10 +33,12 @@
  * as a function's SET clause is); without Citus they do nothing.
  */
 #include "postgres.h"
+#include "catalog/pg_namespace.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -45,6 +47,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
+#include "clock.h"
 #include "shard.h"
 #include "spi_rules.h"
 
@@ -150,4 +153,46 @@ rb_local_reads_end(int level)
 {
 	if (level >= 0)
 		AtEOXact_GUC(true, level);
+}
+
+/*
+ * rb_distributed(): whether the tenant tables are distributed on a Citus
+ * cluster, asked of the Citus catalog once per statement (no Citus: a
+ * catalog look-up, no query).  distributed() is its SQL form.
+ */
+bool
+rb_distributed(void)
+{
+	static LocalTransactionId lxid = InvalidLocalTransactionId;
+	static TimestampTz stmt = 0;
+	static bool answer = false;
+	Oid			catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	Oid			reseller;
+	Oid			types[1] = {OIDOID};
+	Datum		args[1];
+	bool		isnull;
+
+	if (!OidIsValid(catalog))
+		return false;			/* no Citus */
+	if (MyProc->lxid == lxid && rb_wall_statement_start() == stmt)
+		return answer;
+	reseller = get_relname_relid("reseller", get_namespace_oid("reseller_billing", false));
+	args[0] = ObjectIdGetDatum(reseller);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "distributed: SPI_connect failed");
+	if (SPI_execute_with_args("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)",
+							  1, types, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "distributed: the Citus catalog could not be read");
+	answer = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	lxid = MyProc->lxid;
+	stmt = rb_wall_statement_start();
+	return answer;
+}
+
+PG_FUNCTION_INFO_V1(rb_distributed_sql);
+Datum
+rb_distributed_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(rb_distributed());
 }

@@ -10,4 +10,8 @@ extern bool rb_shared_copy_writes(Oid relid);
 extern int	rb_local_reads_begin(void);
 extern void rb_local_reads_end(int level);
 
+/* whether the tenant tables are distributed on a Citus cluster (asked once
+ * per statement) */
+extern bool rb_distributed(void);
+
 #endif
