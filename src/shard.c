@@ -33,7 +33,6 @@
  * as a function's SET clause is); without Citus they do nothing.
  */
 #include "postgres.h"
-#include "catalog/pg_namespace.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
