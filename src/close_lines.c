@@ -29,6 +29,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "tcop/dest.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -42,6 +43,7 @@
 
 #include "amount.h"
 #include "calendar.h"
+#include "close_lines.h"
 #include "period.h"
 #include "spi_rules.h"
 
@@ -49,34 +51,19 @@
 extern Datum annual_installment(PG_FUNCTION_ARGS);
 extern Datum amount_prorate_fraction(PG_FUNCTION_ARGS);
 
-/* usage_lines' result columns */
-enum
-{
-	UL_RESELLER, UL_CURRENCY, UL_KIND, UL_SUBSCRIPTION, UL_CUSTOMER, UL_SKU,
-	UL_DESCRIPTION, UL_QUANTITY, UL_UNIT_PRICE, UL_AMOUNT, UL_SERVICE_PERIOD,
-	UL_SERVICE, UL_TRANCHE, UL_NCOLS
-};
-
-/*
- * The queries: $1 the month, $2 the program (NULL: every program), $3..$4
- * the reseller range.  RES_FILTER(t) restricts table t to the range: to
- * "BETWEEN $3 AND $4", or to "= $3" in the one-reseller form (format
- * argument 1, filled in by run_query).
- */
-#define RES_FILTER(t) t ".reseller_id %1$s"
 
 static const char *const annual_sql =
 "SELECT t.reseller_id, pg.currency, t.plan OPERATOR(reseller_billing.=) 'annual_prepaid'::reseller_billing.plan_kind,"
 "       t.subscription_id, s.customer_id, s.sku_id, k.name, t.seats, t.price, t.total, t.starts_on, t.ends_on,"
 "       t.tranche_id"
 "  FROM reseller_billing.commitment_tranche t"
-"  JOIN reseller_billing.reseller r ON r.reseller_id OPERATOR(pg_catalog.=) t.reseller_id AND " RES_FILTER("r")
+"  JOIN reseller_billing.reseller r ON r.reseller_id OPERATOR(pg_catalog.=) t.reseller_id AND " RB_RES_FILTER("r")
 "  JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) r.program_id"
 "  JOIN reseller_billing.subscription s"
 "    ON s.reseller_id OPERATOR(pg_catalog.=) t.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) t.subscription_id"
-"   AND " RES_FILTER("s")
+"   AND " RB_RES_FILTER("s")
 "  JOIN reseller_billing.sku k ON k.sku_id OPERATOR(pg_catalog.=) s.sku_id"
-" WHERE " RES_FILTER("t")
+" WHERE " RB_RES_FILTER("t")
 "   AND ($2 IS NULL OR r.program_id OPERATOR(pg_catalog.=) $2)"
 "   AND t.starts_on OPERATOR(pg_catalog.<) reseller_billing.period_end($1)"
 "   AND t.ends_on OPERATOR(pg_catalog.>) reseller_billing.period_start($1)"
@@ -94,13 +81,13 @@ static const char *const term_sql =
 "               reseller_billing.period_end($1)::timestamp AT TIME ZONE pg.time_zone AS me"
 "          FROM reseller_billing.reseller x"
 "          JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) x.program_id"
-"         WHERE " RES_FILTER("x")
+"         WHERE " RB_RES_FILTER("x")
 "           AND ($2 IS NULL OR x.program_id OPERATOR(pg_catalog.=) $2)"
 "        OFFSET 0) r"
-"  JOIN reseller_billing.flex_term f ON f.reseller_id OPERATOR(pg_catalog.=) r.reseller_id AND " RES_FILTER("f")
+"  JOIN reseller_billing.flex_term f ON f.reseller_id OPERATOR(pg_catalog.=) r.reseller_id AND " RB_RES_FILTER("f")
 "  JOIN reseller_billing.subscription s"
 "    ON s.reseller_id OPERATOR(pg_catalog.=) f.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) f.subscription_id"
-"   AND " RES_FILTER("s")
+"   AND " RB_RES_FILTER("s")
 "  JOIN reseller_billing.sku k ON k.sku_id OPERATOR(pg_catalog.=) s.sku_id"
 " WHERE f.starts_at OPERATOR(pg_catalog.<) r.me"
 "   AND (f.ends_at IS NULL OR f.ends_at OPERATOR(pg_catalog.>) r.ms)";
@@ -113,8 +100,8 @@ static const char *const seat_sql =
 "  FROM reseller_billing.flex_term f"
 "  JOIN reseller_billing.seat a"
 "    ON a.reseller_id OPERATOR(pg_catalog.=) f.reseller_id AND a.subscription_id OPERATOR(pg_catalog.=) f.subscription_id"
-"   AND " RES_FILTER("a")
-" WHERE " RES_FILTER("f")
+"   AND " RB_RES_FILTER("a")
+" WHERE " RB_RES_FILTER("f")
 "   AND f.starts_at OPERATOR(pg_catalog.<) $6 AND (f.ends_at IS NULL OR f.ends_at OPERATOR(pg_catalog.>) $5)"
 "   AND a.active_from OPERATOR(pg_catalog.<) $6 AND (a.active_until IS NULL OR a.active_until OPERATOR(pg_catalog.>) $5)";
 
@@ -156,7 +143,8 @@ typedef struct LinesState
 {
 	DestReceiver pub;
 	void		(*row) (struct LinesState *st, TupleTableSlot *slot);
-	ReturnSetInfo *rsinfo;
+	RbLineSink	sink;			/* where the lines go */
+	void	   *sink_arg;
 	int32		period;
 	DateADT		period_start;
 	DateADT		period_end;
@@ -226,7 +214,7 @@ date_range(LinesState *st, DateADT lo, bool lo_inc, DateADT hi, bool hi_inc)
 static void
 put_line(LinesState *st, Datum *values, bool *nulls)
 {
-	tuplestore_putvalues(st->rsinfo->setResult, st->rsinfo->setDesc, values, nulls);
+	st->sink(st->sink_arg, values, nulls);
 }
 
 /* one tranche row of annual_sql: its line, unless the month bills nothing */
@@ -347,6 +335,7 @@ flex_lines(LinesState *st)
 		bool		nulls[UL_NCOLS] = {0};
 		MemoryContext old;
 
+		CHECK_FOR_INTERRUPTS();
 		if (t->account_days <= 0)
 			continue;
 		old = MemoryContextSwitchTo(st->rowcxt);
@@ -374,13 +363,19 @@ flex_lines(LinesState *st)
 	}
 }
 
+char *
+rb_lines_sql(const char *fmt, bool one)
+{
+	return psprintf(fmt, one ? "OPERATOR(pg_catalog.=) $3" : "BETWEEN $3 AND $4");
+}
+
 /* runs query q in its range or one-reseller form, rows to st->row */
 static void
 run_query(LinesState *st, int q, const char *sql, bool one, Oid period_type, Datum *args, bool *argnull,
 		  int nargs, void (*row) (LinesState *, TupleTableSlot *))
 {
 	Oid			types[6] = {period_type, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-	char	   *text = psprintf(sql, one ? "OPERATOR(pg_catalog.=) $3" : "BETWEEN $3 AND $4");
+	char	   *text = rb_lines_sql(sql, one);
 	SPIPlanPtr	plan = rb_prepare_typed(&plans[q][one], text, nargs, types);
 	ParamListInfo params = makeParamList(nargs);
 	SPIExecuteOptions opt = {0};
@@ -403,39 +398,30 @@ run_query(LinesState *st, int q, const char *sql, bool one, Oid period_type, Dat
 		elog(ERROR, "usage_lines: query %d failed: %s", q, SPI_result_code_string(rc));
 }
 
-PG_FUNCTION_INFO_V1(usage_lines);
-Datum
-usage_lines(PG_FUNCTION_ARGS)
+void
+rb_usage_lines(int32 period, Oid period_type, Datum program, bool program_null, int64 lo, int64 hi,
+			   RbLineSink sink, void *sink_arg)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	LinesState	st = {0};
 	Datum		args[6];
 	bool		argnull[6] = {0};
-	Oid			period_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	bool		one;
+	bool		one = lo == hi;
 	HASHCTL		ctl = {0};
+	int32		start,
+				end;
 
-	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		return (Datum) 0;		/* no month or no range: no lines */
-	if (!OidIsValid(period_type))
-		elog(ERROR, "usage_lines: cannot tell the type of its first argument");
 	st.pub.receiveSlot = lines_receive;
 	st.pub.rStartup = lines_startup;
 	st.pub.rShutdown = lines_shutdown;
 	st.pub.rDestroy = lines_destroy;
 	st.pub.mydest = DestNone;
-	st.rsinfo = rsinfo;
-	st.period = PG_GETARG_INT32(0);
-	{
-		int32		s,
-					e;
-
-		rb_period_bounds(st.period, &s, &e);
-		st.period_start = s;
-		st.period_end = e;
-		st.whole = (int64) 12 * (e - s);
-	}
+	st.sink = sink;
+	st.sink_arg = sink_arg;
+	st.period = period;
+	rb_period_bounds(period, &start, &end);
+	st.period_start = start;
+	st.period_end = end;
+	st.whole = (int64) 12 * (end - start);
 	st.daterange = lookup_type_cache(DATERANGEOID, TYPECACHE_RANGE_INFO);
 	st.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "usage_lines row", ALLOCSET_SMALL_SIZES);
 	st.keep = AllocSetContextCreate(CurrentMemoryContext, "usage_lines stretches", ALLOCSET_DEFAULT_SIZES);
@@ -446,12 +432,11 @@ usage_lines(PG_FUNCTION_ARGS)
 	st.bound_lo = DT_NOEND;
 	st.bound_hi = DT_NOBEGIN;
 
-	one = PG_GETARG_INT64(2) == PG_GETARG_INT64(3);
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	argnull[1] = PG_ARGISNULL(1);
-	args[2] = PG_GETARG_DATUM(2);
-	args[3] = PG_GETARG_DATUM(3);
+	args[0] = Int32GetDatum(period);
+	args[1] = program;
+	argnull[1] = program_null;
+	args[2] = Int64GetDatum(lo);
+	args[3] = Int64GetDatum(hi);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "usage_lines: SPI_connect failed");
@@ -467,5 +452,33 @@ usage_lines(PG_FUNCTION_ARGS)
 	SPI_finish();
 	MemoryContextDelete(st.rowcxt);
 	MemoryContextDelete(st.keep);
+}
+
+static void
+tuplestore_sink(void *arg, Datum *values, bool *nulls)
+{
+	ReturnSetInfo *rsinfo = arg;
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * usage_lines(period, program, lo, hi): the recurring lines of the month for
+ * the resellers of the program (NULL: every program) with ids in [lo, hi].
+ */
+PG_FUNCTION_INFO_V1(usage_lines);
+Datum
+usage_lines(PG_FUNCTION_ARGS)
+{
+	Oid			period_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		return (Datum) 0;		/* no month or no range: no lines */
+	if (!OidIsValid(period_type))
+		elog(ERROR, "usage_lines: cannot tell the type of its first argument");
+	rb_usage_lines(PG_GETARG_INT32(0), period_type, PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+				   PG_ARGISNULL(1), PG_GETARG_INT64(2), PG_GETARG_INT64(3),
+				   tuplestore_sink, fcinfo->resultinfo);
 	return (Datum) 0;
 }

@@ -276,102 +276,17 @@ COMMENT ON FUNCTION reseller_billing.issue_temporary_licence_unchecked(bigint, i
 -- that have no invoice for it yet: recurring lines, charges due and not yet
 -- billed, and adjustments for closed months that changed afterwards.  Their
 -- sales tax lines are added by the close and the preview (taxed_resellers).
+-- In C (src/close_due.c, issue 13).
 CREATE OR REPLACE FUNCTION reseller_billing.due_lines(p_period reseller_billing.billing_period, p_program bigint,
                                            p_lo bigint, p_hi bigint)
     RETURNS TABLE (reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint,
                    sku_id bigint, description text, quantity numeric, unit_price reseller_billing.amount,
                    amount reseller_billing.amount, service_period reseller_billing.billing_period,
                    service daterange, tranche_id bigint, charge_id bigint)
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
-AS $body$
-#variable_conflict use_column
-DECLARE
-    -- one reseller (lo = hi): each table is also restricted by an equality
-    -- on reseller_id, so that on a Citus cluster each statement runs on the
-    -- one shard holding it (a range folds this to true)
-    v_one   bigint := CASE WHEN p_lo OPERATOR(pg_catalog.=) p_hi THEN p_lo END;
-    -- the resellers in range invoiced for the month already: nothing is due
-    done    bigint[];
-    lc      record;
-    v_expected reseller_billing.amount;
-    v_billed   reseller_billing.amount;
-BEGIN
-    done := ARRAY(SELECT DISTINCT i.reseller_id FROM reseller_billing.invoice i
-                   WHERE i.reseller_id BETWEEN p_lo AND p_hi
-                     AND (v_one IS NULL OR i.reseller_id OPERATOR(pg_catalog.=) v_one)
-                     AND i.period OPERATOR(reseller_billing.=) p_period);
-    -- recurring lines
-    RETURN QUERY
-    SELECT u.*, NULL::bigint AS charge_id
-      FROM reseller_billing.usage_lines(p_period, p_program, p_lo, p_hi) u
-     WHERE NOT (u.reseller_id OPERATOR(pg_catalog.=) ANY (done));
-    -- charges due and not billed yet
-    RETURN QUERY
-    SELECT c.reseller_id, reseller_billing.currency(c.amount),
-           CASE WHEN c.kind OPERATOR(pg_catalog.=) 'early_termination' THEN 'early_termination' ELSE 'one_off' END,
-           c.subscription_id, c.customer_id, s.sku_id, c.description, 1::numeric, c.amount, c.amount,
-           reseller_billing.billing_period(c.charge_on), daterange(c.charge_on, c.charge_on, '[]'), NULL::bigint,
-           c.charge_id
-      FROM reseller_billing.charge c
-      JOIN reseller_billing.reseller r
-        ON r.reseller_id OPERATOR(pg_catalog.=) c.reseller_id
-       AND (v_one IS NULL OR r.reseller_id OPERATOR(pg_catalog.=) v_one)
-      LEFT JOIN reseller_billing.subscription s
-        ON s.reseller_id OPERATOR(pg_catalog.=) c.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) c.subscription_id
-       AND (v_one IS NULL OR s.reseller_id OPERATOR(pg_catalog.=) v_one)
-     WHERE c.reseller_id BETWEEN p_lo AND p_hi
-       AND (v_one IS NULL OR c.reseller_id OPERATOR(pg_catalog.=) v_one)
-       AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
-       AND NOT (c.reseller_id OPERATOR(pg_catalog.=) ANY (done))
-       AND c.charge_on OPERATOR(pg_catalog.<) reseller_billing.period_end(p_period)
-       AND NOT EXISTS (SELECT FROM reseller_billing.invoice_line l
-                        WHERE l.reseller_id OPERATOR(pg_catalog.=) c.reseller_id
-                          AND (v_one IS NULL OR l.reseller_id OPERATOR(pg_catalog.=) v_one)
-                          AND l.charge_id OPERATOR(pg_catalog.=) c.charge_id);
-    -- what a closed month should have billed a subscription, less what it
-    -- did bill (on invoices not voided), as one adjustment line: per late
-    -- change (there are few), each a statement about one reseller
-    FOR lc IN
-        SELECT x.reseller_id, x.subscription_id, x.service_period, r.program_id, pg.currency, s.customer_id, s.sku_id
-          FROM reseller_billing.late_change x
-          JOIN reseller_billing.reseller r
-            ON r.reseller_id OPERATOR(pg_catalog.=) x.reseller_id
-           AND (v_one IS NULL OR r.reseller_id OPERATOR(pg_catalog.=) v_one)
-          JOIN reseller_billing.program pg ON pg.program_id OPERATOR(pg_catalog.=) r.program_id
-          JOIN reseller_billing.subscription s
-            ON s.reseller_id OPERATOR(pg_catalog.=) x.reseller_id AND s.subscription_id OPERATOR(pg_catalog.=) x.subscription_id
-           AND (v_one IS NULL OR s.reseller_id OPERATOR(pg_catalog.=) v_one)
-         WHERE x.reseller_id BETWEEN p_lo AND p_hi
-           AND (v_one IS NULL OR x.reseller_id OPERATOR(pg_catalog.=) v_one)
-           AND (p_program IS NULL OR r.program_id OPERATOR(pg_catalog.=) p_program)
-           AND NOT (x.reseller_id OPERATOR(pg_catalog.=) ANY (done))
-           AND x.service_period OPERATOR(reseller_billing.<) p_period
-         ORDER BY x.reseller_id, x.subscription_id, x.service_period
-    LOOP
-        SELECT coalesce(reseller_billing.sum(u.amount), reseller_billing.amount(0, lc.currency)) INTO v_expected
-          FROM reseller_billing.usage_lines(lc.service_period, lc.program_id, lc.reseller_id, lc.reseller_id) u
-         WHERE u.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id;
-        SELECT coalesce(reseller_billing.sum(l.amount), reseller_billing.amount(0, lc.currency)) INTO v_billed
-          FROM reseller_billing.invoice_line l
-          JOIN reseller_billing.invoice i
-            ON i.reseller_id OPERATOR(pg_catalog.=) l.reseller_id AND i.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-           AND i.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id
-         WHERE l.reseller_id OPERATOR(pg_catalog.=) lc.reseller_id
-           AND l.subscription_id OPERATOR(pg_catalog.=) lc.subscription_id
-           AND l.service_period OPERATOR(reseller_billing.=) lc.service_period
-           AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment')
-           AND i.status OPERATOR(pg_catalog.<>) 'void';
-        CONTINUE WHEN v_expected OPERATOR(reseller_billing.=) v_billed;
-        RETURN QUERY
-        SELECT lc.reseller_id, lc.currency, 'adjustment'::text, lc.subscription_id, lc.customer_id, lc.sku_id,
-               format('Adjustment for %s: changes recorded after the month was closed', lc.service_period),
-               1::numeric, NULL::reseller_billing.amount, v_expected OPERATOR(reseller_billing.-) v_billed,
-               lc.service_period, reseller_billing.daterange(lc.service_period), NULL::bigint, NULL::bigint;
-    END LOOP;
-END
-$body$;
+    LANGUAGE c STABLE SET search_path = pg_catalog, reseller_billing, pg_temp
+    AS 'MODULE_PATHNAME', 'due_lines';
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
-    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months';
+    'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months; computed in C';
 
 -- preview_invoice: the lines a close would write for one reseller and month,
 -- without writing; mid-month it is the estimate so far.  Lines are numbered
