@@ -34,34 +34,12 @@ BEGIN
                               owner, reseller_billing.table_name(TG_RELID), TG_OP, reseller_billing.acting_role());
 END $$;
 
+-- invoice_line_guard is C (src/ledger_guard.c, issue 13): the close writes
+-- every line of its drafts through it, and the invoice's status is kept for
+-- the command
 CREATE OR REPLACE FUNCTION reseller_billing.invoice_line_guard() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    r       record;
-    st      text;
-    num     bigint;
-    tab     text := reseller_billing.table_name(TG_RELID);
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        r := OLD;
-    ELSE
-        r := NEW;
-    END IF;
-    IF reseller_billing.restoring() THEN
-        RETURN r;
-    END IF;
-    SELECT i.status, i.invoice_number INTO st, num FROM reseller_billing.invoice i
-     WHERE i.reseller_id = r.reseller_id AND i.invoice_id = r.invoice_id;
-    IF st IS DISTINCT FROM 'draft' AND NOT (TG_OP = 'DELETE' AND st IS NULL) THEN
-        -- named by its number, as the invoice's own messages do
-        RAISE EXCEPTION 'invoice % of reseller % is % and its % rows cannot be changed',
-                coalesce(num::text, format('(id %s)', r.invoice_id)), r.reseller_id, st, tab
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('%s of its %s rows was attempted.', TG_OP, tab),
-                  HINT = 'Correct an issued invoice with a credit note.';
-    END IF;
-    RETURN r;
-END $$;
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp
+    AS 'MODULE_PATHNAME', 'rb_invoice_line_guard';
 
 -- written_by_this_transaction(xmin): whether a row version was written by
 -- this transaction (src/own_write.c).  The migration's guards ask it of the
