@@ -245,7 +245,7 @@ annual_row(LinesState *st, TupleTableSlot *slot)
 	values[UL_SKU] = v[5];
 	values[UL_DESCRIPTION] =
 		CStringGetTextDatum(psprintf("%s: %d seat(s), commitment %s to %s",
-									 TextDatumGetCString(v[6]), DatumGetInt32(v[7]), date_text(starts),
+									 n[6] ? "" : TextDatumGetCString(v[6]), DatumGetInt32(v[7]), date_text(starts),
 									 date_text(DATE_NOT_FINITE(ends) ? ends : ends - 1)));
 	values[UL_QUANTITY] = NumericGetDatum(int64_to_numeric(DatumGetInt32(v[7])));
 	values[UL_UNIT_PRICE] = v[8];
@@ -287,7 +287,7 @@ term_row(LinesState *st, TupleTableSlot *slot)
 	t->customer_null = n[6];
 	t->customer_id = n[6] ? 0 : DatumGetInt64(v[6]);
 	t->sku_id = DatumGetInt64(v[7]);
-	t->sku_name = TextDatumGetCString(v[8]);
+	t->sku_name = n[8] ? "" : TextDatumGetCString(v[8]);
 	t->currency = DatumGetTextPCopy(v[9]);
 	t->time_zone = DatumGetTextPCopy(v[10]);
 	t->account_days = 0;
