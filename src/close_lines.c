@@ -44,6 +44,7 @@
 #include "amount.h"
 #include "calendar.h"
 #include "close_lines.h"
+#include "late_change.h"
 #include "period.h"
 #include "spi_rules.h"
 
@@ -132,7 +133,7 @@ typedef struct Term
 	int64		sku_id;
 	char	   *sku_name;
 	text	   *currency;
-	text	   *time_zone;
+	char	   *time_zone;
 	int64		account_days;
 	TimestampTz first;			/* the earliest moment counted */
 	TimestampTz last;			/* the latest */
@@ -190,16 +191,6 @@ static char *
 date_text(DateADT d)
 {
 	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)));
-}
-
-/* the local date of t in the time zone, as `(t AT TIME ZONE tz)::date` */
-static DateADT
-local_date(TimestampTz t, text *tz)
-{
-	Timestamp	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, PointerGetDatum(tz),
-															  TimestampTzGetDatum(t)));
-
-	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(local)));
 }
 
 static Datum
@@ -289,7 +280,7 @@ term_row(LinesState *st, TupleTableSlot *slot)
 	t->sku_id = DatumGetInt64(v[7]);
 	t->sku_name = n[8] ? "" : TextDatumGetCString(v[8]);
 	t->currency = DatumGetTextPCopy(v[9]);
-	t->time_zone = DatumGetTextPCopy(v[10]);
+	t->time_zone = TextDatumGetCString(v[10]);
 	t->account_days = 0;
 	t->first = DT_NOEND;
 	t->last = DT_NOBEGIN;
@@ -317,7 +308,7 @@ seat_row(LinesState *st, TupleTableSlot *slot)
 	if (hi <= lo)
 		return;
 	/* the day of its first and of its last microsecond, both counted */
-	t->account_days += local_date(hi - 1, t->time_zone) - local_date(lo, t->time_zone) + 1;
+	t->account_days += rb_date_in_zone(hi - 1, t->time_zone) - rb_date_in_zone(lo, t->time_zone) + 1;
 	t->first = Min(t->first, lo);
 	t->last = Max(t->last, hi);
 }
@@ -354,8 +345,8 @@ flex_lines(LinesState *st)
 		values[UL_AMOUNT] = DirectFunctionCall3(amount_prorate_fraction, t->price,
 												Int64GetDatum(t->account_days), Int64GetDatum(st->whole));
 		values[UL_SERVICE_PERIOD] = Int32GetDatum(st->period);
-		values[UL_SERVICE] = date_range(st, local_date(t->first, t->time_zone), true,
-										local_date(t->last - 1, t->time_zone), true);
+		values[UL_SERVICE] = date_range(st, rb_date_in_zone(t->first, t->time_zone), true,
+										rb_date_in_zone(t->last - 1, t->time_zone), true);
 		nulls[UL_TRANCHE] = true;
 		put_line(st, values, nulls);
 		MemoryContextSwitchTo(old);
