@@ -66,7 +66,10 @@
 #     per second.  Checked: the close wrote one invoice per reseller and one
 #     line per Annual subscription and per Flex subscription (all have account
 #     days), lines add up to the subtotals, numbers 1..N without gaps; the
-#     baseline wrote exactly as many invoices and lines with the same total.
+#     baseline wrote exactly as many invoices and lines with the same total;
+#     the backend's memory (pg_backend_memory_contexts) grew by less than
+#     32 MB over the close (a leak per line or per reseller would be tens of
+#     megabytes at a million lines).
 #
 # A failed check, or any SQL error, makes the script exit non-zero; a missed
 # goal is reported as MISS and fails the script only with RB_BENCH_STRICT=1.
@@ -355,11 +358,18 @@ DECLARE
 	b_inv   bigint;
 	b_lines bigint;
 	b_total numeric;
+	mem0    numeric;
+	mem1    numeric;
 BEGIN
+	-- the backend's memory before and after the close (a leak per line or
+	-- per reseller would show as tens of megabytes over a million lines)
+	SELECT sum(total_bytes) INTO mem0 FROM pg_backend_memory_contexts;
 	t0 := clock_timestamp();
 	written := reseller_billing.close_period(m::reseller_billing.billing_period);
 	t1 := clock_timestamp();
-	INSERT INTO public.bench_figure VALUES ('close_s', extract(epoch FROM t1 - t0)), ('close_written', written);
+	SELECT sum(total_bytes) INTO mem1 FROM pg_backend_memory_contexts;
+	INSERT INTO public.bench_figure VALUES ('close_s', extract(epoch FROM t1 - t0)), ('close_written', written),
+	       ('close_mem_mb', (mem1 - mem0) / 1048576.0);
 	SELECT count(*), sum(reseller_billing.value(subtotal)) INTO n_inv, n_total
 	  FROM reseller_billing.invoice WHERE period::text = m;
 	SELECT count(*) INTO n_lines FROM reseller_billing.invoice_line;
@@ -378,6 +388,11 @@ BEGIN
 	                              <> (SELECT sum(reseller_billing.value(l.amount)) FROM reseller_billing.invoice_line l
 	                                   WHERE l.reseller_id = i.reseller_id AND l.invoice_id = i.invoice_id)),
 	       format('%s lines, total USD %s', n_lines, n_total);
+	INSERT INTO public.bench_check
+	SELECT 6, 'the close left the backend''s memory less than 32 MB larger than it found it',
+	       mem1 - mem0 < 32 * 1048576.0,
+	       format('%s MB more after the close, %s MB before', round((mem1 - mem0) / 1048576.0, 1),
+	              round(mem0 / 1048576.0, 1));
 
 	SELECT max(invoice_id) INTO off FROM reseller_billing.invoice;
 	BEGIN
@@ -472,7 +487,7 @@ SELECT comparison, ratio,
 SELECT label AS "check", CASE WHEN ok THEN 'ok' ELSE 'FAILED' END AS result, detail FROM public.bench_check ORDER BY ord;
 SELECT count(*) FILTER (WHERE ok IS NOT TRUE) AS failed_checks FROM public.bench_check \gset
 SELECT count(*) FILTER (WHERE verdict = 'MISS') AS misses FROM public.bench_verdict \gset
-SELECT (:failed_checks > 0 OR (SELECT count(*) FROM public.bench_check) <> 5) AS any_failed \gset
+SELECT (:failed_checks > 0 OR (SELECT count(*) FROM public.bench_check) <> 6) AS any_failed \gset
 \if :any_failed
   \echo 'FAILED:' :failed_checks 'result check(s) failed'
   DO $$ BEGIN RAISE EXCEPTION 'bench/invoicing.sh: result checks failed'; END $$;
