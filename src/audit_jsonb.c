@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/typcache.h"
+#include "pgtime.h"
 
 #include "audit_jsonb.h"
 
@@ -42,6 +43,21 @@ typedef enum ColKind
 	CK_VALUE					/* to_jsonb of the value, a scalar */
 } ColKind;
 
+/*
+ * A date/time column's last value and its text: the rows of one statement
+ * mostly share their moments (clock_now() defaults), and encoding one costs
+ * more than the rest of the row.  The text of a timestamptz depends on the
+ * session's time zone, which is kept with it.
+ */
+typedef struct DateText
+{
+	bool		valid;
+	Datum		value;
+	pg_tz	   *zone;
+	int			len;
+	char		text[MAXDATELEN + 1];
+} DateText;
+
 struct RowJsonb
 {
 	int			natts;
@@ -51,6 +67,7 @@ struct RowJsonb
 	FmgrInfo   *value_fn;		/* CK_VALUE: to_jsonb(value) */
 	int			nkeys;			/* columns written (not dropped) */
 	int		   *order;			/* their attribute indexes in jsonb key order */
+	DateText   *dates;			/* CK_DATETIME: the last value encoded */
 };
 
 /* jsonb's order of object keys: the shorter first, then bytewise */
@@ -127,6 +144,7 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 	p->natts = desc->natts;
 	p->kind = MemoryContextAllocZero(cxt, sizeof(ColKind) * desc->natts);
 	p->value_fn = MemoryContextAllocZero(cxt, sizeof(FmgrInfo) * desc->natts);
+	p->dates = MemoryContextAllocZero(cxt, sizeof(DateText) * Max(desc->natts, 1));
 	rb_setup_to_jsonb(&p->row_fn, desc->tdtypeid, cxt);
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -261,12 +279,19 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 					}
 				case CK_DATETIME:
 					{
-						char		buf[MAXDATELEN + 1];
+						DateText   *dt = &p->dates[i];
 
-						JsonEncodeDateTime(buf, d, att->atttypid, NULL);
+						if (!dt->valid || dt->value != d || dt->zone != session_timezone)
+						{
+							JsonEncodeDateTime(dt->text, d, att->atttypid, NULL);
+							dt->len = strlen(dt->text);
+							dt->value = d;
+							dt->zone = session_timezone;
+							dt->valid = true;
+						}
 						v->type = jbvString;
-						v->val.string.len = strlen(buf);
-						v->val.string.val = pnstrdup(buf, v->val.string.len);
+						v->val.string.len = dt->len;
+						v->val.string.val = dt->text;	/* copied by JsonbValueToJsonb */
 						break;
 					}
 				default:
