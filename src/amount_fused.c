@@ -25,12 +25,13 @@ extern Datum amount_mul_int4(PG_FUNCTION_ARGS);
 extern Datum amount_div_int4(PG_FUNCTION_ARGS);
 
 /*
- * What a call site keeps between rows (fn_extra): the last currency seen
- * with its rounding step, so a column of one currency costs no lookup per
- * row.
+ * What a call site keeps between rows (fn_extra): the divisor prepared for
+ * multiplication (amount_core.h) and the last currency seen with its
+ * rounding step, so a column of one currency costs no lookup per row.
  */
 typedef struct FusedCache
 {
+	RbDivisor	v;				/* |k| as a multiplier (v.d = 0: not yet) */
 	uint16		currency;
 	bool		have_currency;
 	int			step_exp;		/* RB_SCALE - the currency's round digits */
@@ -97,7 +98,14 @@ amount_round_mul_div(PG_FUNCTION_ARGS)
 	/* the quotient at the stored scale: |product| <= INT64_MAX here */
 	p = (int64) product;
 	mag = p < 0 ? (uint64) 0 - (uint64) p : (uint64) p;
-	qm = mag / d;
+	if (unlikely(fc->v.d != d))
+		rb_divisor_init(&fc->v, d);
+	/* mag / d as rb_div_round_by() computes it: a multiply and two shifts */
+	{
+		uint64		t1 = (uint64) (((unsigned __int128) fc->v.m * mag) >> 64);
+
+		qm = (t1 + ((mag - t1) >> fc->v.sh1)) >> fc->v.sh2;
+	}
 	rm = mag - qm * d;
 	if (rm != 0 && rm >= d - rm)
 		qm++;					/* ties away from zero */
