@@ -73,8 +73,9 @@ static bool shape_ok = false;
 static AttrNumber shape_att[AC_NCOLS];
 static Oid	shape_seq = InvalidOid;
 
-/* rows per table_multi_insert() call, as COPY's buffer holds at most */
-#define AUDIT_BATCH 1000
+/* rows per table_multi_insert() call: a few heap pages of audit rows (more
+ * slots would cost more to pin their tuple descriptor than they save) */
+#define AUDIT_BATCH 96
 
 /* the operation as text: one datum per kind, made once */
 static Datum
