@@ -65,6 +65,8 @@ typedef struct AuditTable
 	int			reseller_att;	/* 0: no reseller_id column (logged as 0) */
 	int			nkeys;
 	int		   *key_atts;
+	int		   *key_order;		/* key_atts' indexes in jsonb key order */
+	bool		keys_unique;	/* no key column named twice */
 	FmgrInfo   *key_jsonb;		/* to_jsonb, one per key column */
 	RowJsonb   *row_jsonb;		/* to_jsonb of the whole row (audit_jsonb.c) */
 	bool	   *quiet;			/* per attribute, 1-based */
@@ -153,6 +155,16 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 		rb_setup_to_jsonb(&at->key_jsonb[i], TupleDescAttr(desc, attno - 1)->atttypid, cxt);
 		i++;
 	}
+	{
+		const char **names = palloc(sizeof(char *) * at->nkeys);
+
+		for (i = 0; i < at->nkeys; i++)
+			names[i] = NameStr(TupleDescAttr(desc, at->key_atts[i] - 1)->attname);
+		at->key_order = MemoryContextAlloc(cxt, sizeof(int) * at->nkeys);
+		rb_jsonb_key_order(names, at->nkeys, at->key_order);
+		at->keys_unique = rb_jsonb_keys_unique(names, at->key_order, at->nkeys);
+		pfree(names);
+	}
 	at->quiet = MemoryContextAllocZero(cxt, sizeof(bool) * (desc->natts + 1));
 	foreach(lc, quiet)
 		at->quiet[attribute_number(desc, lfirst(lc), args[0])] = true;
@@ -162,42 +174,73 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 	return at;
 }
 
-/* the row's key as a jsonb object, keys in the order given */
+/* one key column's value as to_jsonb gives it */
+static void
+key_value(AuditTable *at, int i, TupleDesc desc, HeapTuple tuple, const char *table, JsonbValue *v)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, at->key_atts[i] - 1);
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, at->key_atts[i], desc, &isnull);
+
+	if (isnull)
+		v->type = jbvNull;
+	else if (att->atttypid == INT8OID || att->atttypid == INT4OID || att->atttypid == INT2OID)
+	{
+		/* what to_jsonb gives an integer, without its detour through text */
+		v->type = jbvNumeric;
+		v->val.numeric = int64_to_numeric(att->atttypid == INT8OID ? DatumGetInt64(d) :
+										  att->atttypid == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d));
+	}
+	else
+	{
+		Jsonb	   *jb = DatumGetJsonbP(rb_call_to_jsonb(&at->key_jsonb[i], d));
+
+		if (!JsonbExtractScalar(&jb->root, v))
+			elog(ERROR, "audit_row: key column \"%s\" of %s is not a scalar", NameStr(att->attname), table);
+	}
+}
+
+/* the row's key as a jsonb object (jsonb orders its keys itself) */
 static Datum
 row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue *res;
 
+	if (at->keys_unique)
+	{
+		/* the object as pushJsonbValue would end with, pairs already in order */
+		JsonbPair  *pairs = palloc(sizeof(JsonbPair) * at->nkeys);
+		JsonbValue	obj;
+
+		for (int k = 0; k < at->nkeys; k++)
+		{
+			int			i = at->key_order[k];
+			Form_pg_attribute att = TupleDescAttr(desc, at->key_atts[i] - 1);
+
+			pairs[k].key.type = jbvString;
+			pairs[k].key.val.string.val = NameStr(att->attname);
+			pairs[k].key.val.string.len = strlen(NameStr(att->attname));
+			pairs[k].order = k;
+			key_value(at, i, desc, tuple, table, &pairs[k].value);
+		}
+		obj.type = jbvObject;
+		obj.val.object.nPairs = at->nkeys;
+		obj.val.object.pairs = pairs;
+		return JsonbPGetDatum(JsonbValueToJsonb(&obj));
+	}
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < at->nkeys; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, at->key_atts[i] - 1);
 		JsonbValue	k,
 					v;
-		bool		isnull;
-		Datum		d = heap_getattr(tuple, at->key_atts[i], desc, &isnull);
 
 		k.type = jbvString;
 		k.val.string.val = NameStr(att->attname);
 		k.val.string.len = strlen(NameStr(att->attname));
 		pushJsonbValue(&state, WJB_KEY, &k);
-		if (isnull)
-			v.type = jbvNull;
-		else if (att->atttypid == INT8OID || att->atttypid == INT4OID || att->atttypid == INT2OID)
-		{
-			/* what to_jsonb gives an integer, without its detour through text */
-			v.type = jbvNumeric;
-			v.val.numeric = int64_to_numeric(att->atttypid == INT8OID ? DatumGetInt64(d) :
-											 att->atttypid == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d));
-		}
-		else
-		{
-			Jsonb	   *jb = DatumGetJsonbP(rb_call_to_jsonb(&at->key_jsonb[i], d));
-
-			if (!JsonbExtractScalar(&jb->root, &v))
-				elog(ERROR, "audit_row: key column \"%s\" of %s is not a scalar", NameStr(att->attname), table);
-		}
+		key_value(at, i, desc, tuple, table, &v);
 		pushJsonbValue(&state, WJB_VALUE, &v);
 	}
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);

@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/typcache.h"
+#include "pgtime.h"
 
 #include "audit_jsonb.h"
 
@@ -42,6 +43,21 @@ typedef enum ColKind
 	CK_VALUE					/* to_jsonb of the value, a scalar */
 } ColKind;
 
+/*
+ * A date/time column's last value and its text: the rows of one statement
+ * mostly share their moments (clock_now() defaults), and encoding one costs
+ * more than the rest of the row.  The text of a timestamptz depends on the
+ * session's time zone, which is kept with it.
+ */
+typedef struct DateText
+{
+	bool		valid;
+	Datum		value;
+	pg_tz	   *zone;
+	int			len;
+	char		text[MAXDATELEN + 1];
+} DateText;
+
 struct RowJsonb
 {
 	int			natts;
@@ -49,7 +65,49 @@ struct RowJsonb
 	FmgrInfo	row_fn;			/* to_jsonb(record) */
 	ColKind    *kind;
 	FmgrInfo   *value_fn;		/* CK_VALUE: to_jsonb(value) */
+	int			nkeys;			/* columns written (not dropped) */
+	int		   *order;			/* their attribute indexes in jsonb key order */
+	DateText   *dates;			/* CK_DATETIME: the last value encoded */
 };
+
+/* jsonb's order of object keys: the shorter first, then bytewise */
+static int
+key_order_cmp(const char *a, int alen, const char *b, int blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+void
+rb_jsonb_key_order(const char *const *names, int n, int *order)
+{
+	/* insertion sort: a table has few columns, and this runs once per query */
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+	{
+		int			v = order[i];
+		int			j = i - 1;
+
+		while (j >= 0 && key_order_cmp(names[order[j]], strlen(names[order[j]]),
+									   names[v], strlen(names[v])) > 0)
+		{
+			order[j + 1] = order[j];
+			j--;
+		}
+		order[j + 1] = v;
+	}
+}
+
+bool
+rb_jsonb_keys_unique(const char *const *names, const int *order, int n)
+{
+	for (int i = 1; i < n; i++)
+		if (strcmp(names[order[i - 1]], names[order[i]]) == 0)
+			return false;
+	return true;
+}
 
 void
 rb_setup_to_jsonb(FmgrInfo *fl, Oid argtype, MemoryContext cxt)
@@ -86,6 +144,7 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 	p->natts = desc->natts;
 	p->kind = MemoryContextAllocZero(cxt, sizeof(ColKind) * desc->natts);
 	p->value_fn = MemoryContextAllocZero(cxt, sizeof(FmgrInfo) * desc->natts);
+	p->dates = MemoryContextAllocZero(cxt, sizeof(DateText) * Max(desc->natts, 1));
 	rb_setup_to_jsonb(&p->row_fn, desc->tdtypeid, cxt);
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -130,14 +189,35 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 		p->kind[i] = CK_VALUE;
 		rb_setup_to_jsonb(&p->value_fn[i], t, cxt);
 	}
+	/* the keys' order in the jsonb object, once: no sort per row */
+	{
+		const char **names = palloc(sizeof(char *) * Max(desc->natts, 1));
+		int		   *atts = palloc(sizeof(int) * Max(desc->natts, 1));
+		int		   *order = palloc(sizeof(int) * Max(desc->natts, 1));
+
+		for (int i = 0; i < desc->natts; i++)
+			if (p->kind[i] != CK_SKIP)
+			{
+				names[p->nkeys] = NameStr(TupleDescAttr(desc, i)->attname);
+				atts[p->nkeys] = i;
+				p->nkeys++;
+			}
+		rb_jsonb_key_order(names, p->nkeys, order);
+		p->order = MemoryContextAlloc(cxt, sizeof(int) * Max(p->nkeys, 1));
+		for (int k = 0; k < p->nkeys; k++)
+			p->order[k] = atts[order[k]];
+		pfree(names);
+		pfree(atts);
+		pfree(order);
+	}
 	return p;
 }
 
 Datum
 rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue *res;
+	JsonbValue	obj;
+	JsonbPair  *pairs;
 	Datum	   *values;
 	bool	   *nulls;
 
@@ -145,21 +225,27 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 		return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
 	values = palloc(sizeof(Datum) * desc->natts);
 	nulls = palloc(sizeof(bool) * desc->natts);
+	pairs = palloc(sizeof(JsonbPair) * Max(p->nkeys, 1));
 	heap_deform_tuple(tuple, desc, values, nulls);
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		JsonbValue	k,
-					v;
 
-		if (p->kind[i] == CK_SKIP)
-			continue;
-		k.type = jbvString;
-		k.val.string.val = NameStr(att->attname);
-		k.val.string.len = strlen(NameStr(att->attname));
+	/*
+	 * The object is built as the JsonbValue pushJsonbValue() would end with:
+	 * its pairs already in jsonb's key order (fixed per table, computed by
+	 * rb_row_jsonb_plan), the column names unique.
+	 */
+	for (int k = 0; k < p->nkeys; k++)
+	{
+		int			i = p->order[k];
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		JsonbValue *kv = &pairs[k].key;
+		JsonbValue *v = &pairs[k].value;
+
+		kv->type = jbvString;
+		kv->val.string.val = NameStr(att->attname);
+		kv->val.string.len = strlen(NameStr(att->attname));
+		pairs[k].order = k;
 		if (nulls[i])
-			v.type = jbvNull;
+			v->type = jbvNull;
 		else
 		{
 			Datum		d = values[i];
@@ -167,45 +253,52 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 			switch (p->kind[i])
 			{
 				case CK_INT2:
-					v.type = jbvNumeric;
-					v.val.numeric = int64_to_numeric(DatumGetInt16(d));
+					v->type = jbvNumeric;
+					v->val.numeric = int64_to_numeric(DatumGetInt16(d));
 					break;
 				case CK_INT4:
-					v.type = jbvNumeric;
-					v.val.numeric = int64_to_numeric(DatumGetInt32(d));
+					v->type = jbvNumeric;
+					v->val.numeric = int64_to_numeric(DatumGetInt32(d));
 					break;
 				case CK_INT8:
-					v.type = jbvNumeric;
-					v.val.numeric = int64_to_numeric(DatumGetInt64(d));
+					v->type = jbvNumeric;
+					v->val.numeric = int64_to_numeric(DatumGetInt64(d));
 					break;
 				case CK_BOOL:
-					v.type = jbvBool;
-					v.val.boolean = DatumGetBool(d);
+					v->type = jbvBool;
+					v->val.boolean = DatumGetBool(d);
 					break;
 				case CK_TEXT:
 					{
 						text	   *t = DatumGetTextPP(d);
 
-						v.type = jbvString;
-						v.val.string.val = VARDATA_ANY(t);
-						v.val.string.len = VARSIZE_ANY_EXHDR(t);
+						v->type = jbvString;
+						v->val.string.val = VARDATA_ANY(t);
+						v->val.string.len = VARSIZE_ANY_EXHDR(t);
 						break;
 					}
 				case CK_DATETIME:
 					{
-						char		buf[MAXDATELEN + 1];
+						DateText   *dt = &p->dates[i];
 
-						JsonEncodeDateTime(buf, d, att->atttypid, NULL);
-						v.type = jbvString;
-						v.val.string.val = pstrdup(buf);
-						v.val.string.len = strlen(buf);
+						if (!dt->valid || dt->value != d || dt->zone != session_timezone)
+						{
+							JsonEncodeDateTime(dt->text, d, att->atttypid, NULL);
+							dt->len = strlen(dt->text);
+							dt->value = d;
+							dt->zone = session_timezone;
+							dt->valid = true;
+						}
+						v->type = jbvString;
+						v->val.string.len = dt->len;
+						v->val.string.val = dt->text;	/* copied by JsonbValueToJsonb */
 						break;
 					}
 				default:
 					{
 						Jsonb	   *jb = DatumGetJsonbP(rb_call_to_jsonb(&p->value_fn[i], d));
 
-						if (!JsonbExtractScalar(&jb->root, &v))
+						if (!JsonbExtractScalar(&jb->root, v))
 						{
 							/* not a scalar: to_jsonb of the row, as it is */
 							return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
@@ -214,9 +307,9 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 					}
 			}
 		}
-		pushJsonbValue(&state, WJB_KEY, &k);
-		pushJsonbValue(&state, WJB_VALUE, &v);
 	}
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(res));
+	obj.type = jbvObject;
+	obj.val.object.nPairs = p->nkeys;
+	obj.val.object.pairs = pairs;
+	return JsonbPGetDatum(JsonbValueToJsonb(&obj));
 }

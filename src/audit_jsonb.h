@@ -25,4 +25,12 @@ extern RowJsonb *rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt);
 /* to_jsonb(row) of TUPLE, equal to what to_jsonb gives */
 extern Datum rb_row_jsonb(RowJsonb *plan, TupleDesc desc, HeapTuple tuple);
 
+/*
+ * ORDER (N entries) gets the indexes of NAMES in the order a jsonb object
+ * keeps its keys (shorter first, then bytewise); rb_jsonb_keys_unique says
+ * whether the names so ordered are all different.
+ */
+extern void rb_jsonb_key_order(const char *const *names, int n, int *order);
+extern bool rb_jsonb_keys_unique(const char *const *names, const int *order, int n);
+
 #endif

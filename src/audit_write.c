@@ -73,6 +73,37 @@ static bool shape_ok = false;
 static AttrNumber shape_att[AC_NCOLS];
 static Oid	shape_seq = InvalidOid;
 
+/* rows per table_multi_insert() call: a few heap pages of audit rows (more
+ * slots would cost more to pin their tuple descriptor than they save) */
+#define AUDIT_BATCH 96
+
+/* the operation as text: one datum per kind, made once */
+static Datum
+operation_text(const char *op)
+{
+	static Datum ins = (Datum) 0,
+				upd = (Datum) 0,
+				del = (Datum) 0;
+	Datum	   *d;
+	MemoryContext old;
+
+	if (strcmp(op, "INSERT") == 0)
+		d = &ins;
+	else if (strcmp(op, "UPDATE") == 0)
+		d = &upd;
+	else if (strcmp(op, "DELETE") == 0)
+		d = &del;
+	else
+		return CStringGetTextDatum(op);
+	if (*d == (Datum) 0)
+	{
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		*d = CStringGetTextDatum(op);
+		MemoryContextSwitchTo(old);
+	}
+	return *d;
+}
+
 static bool
 check_shape(Relation rel)
 {
@@ -135,7 +166,8 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	Relation	rel;
 	EState	   *estate;
 	ResultRelInfo *rri;
-	TupleTableSlot *slot;
+	TupleTableSlot **slots;
+	int			nslots;
 	CommandId	cid;
 	Datum		logged_at,
 				statement_at,
@@ -176,44 +208,63 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
-	slot = table_slot_create(rel, NULL);
 	cid = GetCurrentCommandId(true);
-	for (int i = 0; i < n; i++)
+
+	/*
+	 * The rows go in batches through table_multi_insert(), as COPY writes
+	 * them: a heap page is locked and WAL-logged once for the rows it takes,
+	 * not once per row.  The index entries are then made row by row.
+	 */
+	nslots = Min(n, AUDIT_BATCH);
+	slots = palloc(sizeof(TupleTableSlot *) * nslots);
+	for (int j = 0; j < nslots; j++)
+		slots[j] = table_slot_create(rel, NULL);
+	for (int first = 0; first < n; first += nslots)
 	{
-		Datum	   *v;
-		bool	   *isnull;
+		int			nb = Min(nslots, n - first);
 
 		CHECK_FOR_INTERRUPTS();
-		ExecClearTuple(slot);
-		v = slot->tts_values;
-		isnull = slot->tts_isnull;
-		memset(isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+		for (int j = 0; j < nb; j++)
+		{
+			AuditRowValues *row = &rows[first + j];
+			TupleTableSlot *slot = slots[j];
+			Datum	   *v;
+			bool	   *isnull;
+
+			ExecClearTuple(slot);
+			v = slot->tts_values;
+			isnull = slot->tts_isnull;
+			memset(isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 #define SET(c, d) (v[shape_att[c] - 1] = (d), isnull[shape_att[c] - 1] = false)
-		SET(AC_RESELLER, Int64GetDatum(rows[i].reseller));
-		SET(AC_ID, Int64GetDatum(nextval_internal(shape_seq, false)));
-		SET(AC_LOGGED_AT, logged_at);
-		SET(AC_STATEMENT_AT, statement_at);
-		SET(AC_XACT, xact);
-		SET(AC_ROLE, role);
-		SET(AC_SESSION_ROLE, session_role);
-		if (shared->tenant_setting != NULL)
-			SET(AC_TENANT, tenant);
-		SET(AC_TABLE, table_name);
-		SET(AC_OPERATION, CStringGetTextDatum(rows[i].operation));
-		SET(AC_KEY, rows[i].row_key);
-		if (rows[i].old_row != (Datum) 0)
-			SET(AC_OLD, rows[i].old_row);
-		if (rows[i].new_row != (Datum) 0)
-			SET(AC_NEW, rows[i].new_row);
-		SET(AC_CLOCK_AT, clock_at);
+			SET(AC_RESELLER, Int64GetDatum(row->reseller));
+			SET(AC_ID, Int64GetDatum(nextval_internal(shape_seq, false)));
+			SET(AC_LOGGED_AT, logged_at);
+			SET(AC_STATEMENT_AT, statement_at);
+			SET(AC_XACT, xact);
+			SET(AC_ROLE, role);
+			SET(AC_SESSION_ROLE, session_role);
+			if (shared->tenant_setting != NULL)
+				SET(AC_TENANT, tenant);
+			SET(AC_TABLE, table_name);
+			SET(AC_OPERATION, operation_text(row->operation));
+			SET(AC_KEY, row->row_key);
+			if (row->old_row != (Datum) 0)
+				SET(AC_OLD, row->old_row);
+			if (row->new_row != (Datum) 0)
+				SET(AC_NEW, row->new_row);
+			SET(AC_CLOCK_AT, clock_at);
 #undef SET
-		ExecStoreVirtualTuple(slot);
-		table_tuple_insert(rel, slot, cid, 0, NULL);
+			ExecStoreVirtualTuple(slot);
+		}
+		table_multi_insert(rel, slots, nb, cid, 0, NULL);
 		if (rri->ri_NumIndices > 0)
-			ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+			for (int j = 0; j < nb; j++)
+				ExecInsertIndexTuples(rri, slots[j], estate, false, false, NULL, NIL);
 		ResetPerTupleExprContext(estate);
 	}
-	ExecDropSingleTupleTableSlot(slot);
+	for (int j = 0; j < nslots; j++)
+		ExecDropSingleTupleTableSlot(slots[j]);
+	pfree(slots);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);	/* the lock is kept to the transaction's end */
