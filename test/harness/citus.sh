@@ -114,11 +114,13 @@ citus_cluster_start() {
 			echo "port = $port"
 			echo "unix_socket_directories = '$RB_SOCK'"
 			if [[ $node == coordinator ]]; then
-				# pg_cron on the coordinator only: run_due runs there
-				# (doc/scaling.md, "The month-end under pg_cron"); it
-				# connects to the node through the socket directory
+				# pg_cron on the coordinator only, where run_due runs
+				# (doc/scaling.md, "The month-end under pg_cron"), for
+				# the suite's database rb_cron (citus_database creates
+				# it; the launcher retries until then); its jobs connect
+				# through the socket directory
 				echo "shared_preload_libraries = 'citus,pg_cron'"
-				echo "cron.database_name = 'postgres'"
+				echo "cron.database_name = 'rb_cron'"
 				echo "cron.host = '$RB_SOCK'"
 			else
 				echo "shared_preload_libraries = 'citus'"
