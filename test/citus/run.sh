@@ -270,12 +270,14 @@ is "$(cr -At -c "SELECT count(*) || ' ' || sum(invoices) FROM reseller_billing.p
 
 # 5. two closes of one month at once, on the coordinator (isolationtester) ---------
 # test/citus/race_channel.spec: the program's close and a direct
-# channel_close of the same CSP month in two sessions; its output (with the
-# invariant: each invoice written once, numbers without gaps) is compared
-# with test/citus/expected/race_channel.out.
+# channel_close of the same CSP month in two sessions, in both orders and
+# with the close rolled back; its output (with the invariant: each invoice
+# written once, numbers without gaps) is compared with
+# test/citus/expected/race_channel.out.
 citus_database rb_race &&
-	citus_psql coordinator -d rb_race -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1
-ok $? "a fourth Citus database, rb_race, the extension distributed"
+	citus_psql coordinator -d rb_race -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_race -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/race_channel_data.out" 2>&1
+ok $? "a fourth Citus database, rb_race: the extension distributed, a CSP program (test/citus/race_channel_data.sql)"
 "$("$PG_CONFIG" --pkglibdir)/pgxs/src/test/isolation/isolationtester" \
 	"host=$RB_SOCK port=$(citus_port coordinator) dbname=rb_race user=postgres" \
 	<"$RB_REPO/test/citus/race_channel.spec" >"$out/race_channel.out" 2>&1
