@@ -11,7 +11,7 @@ SET client_min_messages = error;
 SET TimeZone = 'UTC';
 
 -- outcome: runs a statement; its first column, or its SQLSTATE and message
--- (the worker's address left out)
+-- (the worker's address and a shard's suffix left out)
 CREATE FUNCTION pg_temp.outcome(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     r text;
@@ -19,7 +19,7 @@ BEGIN
     EXECUTE p_sql INTO r;
     RETURN 'ok: ' || coalesce(r, 'NULL');
 EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g');
+    RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g'), '_[0-9]{6,}', '', 'g');
 END $$;
 
 INSERT INTO program (code, name, currency, time_zone) VALUES ('roles_apps', 'Roles on a cluster', 'USD', 'UTC')
@@ -32,8 +32,8 @@ INSERT INTO customer (reseller_id, name, primary_domain)
 SELECT r, 'Customer of ' || r, 'c' || r || '.example' FROM unnest(ARRAY[:r1, :r2]) r;
 INSERT INTO subscription (reseller_id, customer_id, sku_id, plan, seat_cap)
 SELECT c.reseller_id, c.customer_id, :apps, 'flexible', 5 FROM customer c WHERE c.reseller_id IN (:r1, :r2);
--- the suite's two resellers sit on different workers (run.sh checks)
-SELECT reseller_id = :r1 AS first FROM reseller WHERE reseller_id IN (:r1, :r2) ORDER BY 1 DESC \g /dev/null
+SELECT subscription_id AS s1 FROM subscription WHERE reseller_id = :r1 \gset
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (:r1, :s1, 'admin@c.example');
 
 -- a pooler's login, trusted to name its tenant per transaction
 CREATE ROLE roles_pool LOGIN IN ROLE reseller_billing_reseller;
@@ -60,9 +60,8 @@ SET LOCAL reseller_billing.reseller_id = :'r1';
 SELECT pg_temp.outcome('SELECT count(*) || '' subscriptions of '' || count(DISTINCT reseller_id) || '' reseller'' FROM reseller_billing.subscription') AS login_role_set_local;
 SELECT pg_temp.outcome(format('SELECT count(*) FROM reseller_billing.subscription WHERE reseller_id = %s', :r2)) AS login_role_other_reseller;
 SELECT pg_temp.outcome(format($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
-                                SELECT %s, subscription_id, 'pool@c.example' FROM reseller_billing.subscription
-                                 WHERE reseller_id = %s RETURNING user_name$$, :r1, :r1)) AS login_role_adds_an_account;
-COMMIT;
+                                VALUES (%s, %s, 'pool@c.example') RETURNING user_name$$, :r1, :s1)) AS login_role_adds_an_account;
+ROLLBACK;
 
 \echo == 4. the same login, SET ROLE for the session and a session SET of the tenant
 SET ROLE roles_pool;
@@ -80,5 +79,19 @@ SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.seat') AS login_ro
 COMMIT;
 RESET ROLE;
 
+\echo == 6. a login bound to the reseller, SET LOCAL of another setting in a transaction, then a read
+CREATE ROLE roles_bound LOGIN IN ROLE reseller_billing_reseller;
+SELECT bind_login('roles_bound', :r1) \g /dev/null
+SET SESSION AUTHORIZATION roles_bound;
+BEGIN;
+SET LOCAL reseller_billing.effective_at = '2012-03-01 00:00+00';
+SELECT pg_temp.outcome('SELECT count(*) || '' subscriptions of '' || count(DISTINCT reseller_id) || '' reseller'' FROM reseller_billing.subscription') AS bound_login_set_local;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.seat') AS bound_login_accounts;
+COMMIT;
+RESET SESSION AUTHORIZATION;
+
+SELECT unbind_login('roles_bound') \g /dev/null
 DROP OWNED BY roles_pool;
 DROP ROLE roles_pool;
+DROP OWNED BY roles_bound;
+DROP ROLE roles_bound;

@@ -286,5 +286,26 @@ diff -u "$RB_REPO/test/citus/expected/race_channel.out" "$out/race_channel.out" 
 ok $? "the program's close and channel_close at once on the cluster: each invoice once, numbers without gaps (${out#"$RB_REPO"/}/race_channel.diff)"
 [[ -s $out/race_channel.diff ]] && sed 's/^/# /' "$out/race_channel.diff" | head -n 60
 
+# 6. roles and the rules' settings on the cluster ------------------------------------
+# test/citus/roles.sql on one node and on the cluster (database rb_roles),
+# each compared with its expected output: they differ exactly where the
+# cluster refuses (a NOLOGIN group role taken with SET ROLE, an account
+# added through Citus by a tenant role) or sees nothing (a session-level
+# SET of the tenant); SET LOCAL in a transaction works on both.
+psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_roles" -c "CREATE DATABASE rb_citus_roles" >/dev/null 2>&1
+psql_q -d rb_citus_roles -c "CREATE EXTENSION reseller_billing" >/dev/null 2>&1 &&
+	psql_q -d rb_citus_roles -f "$RB_REPO/test/citus/roles.sql" >"$out/single-roles.out" 2>&1
+ok $? "roles: test/citus/roles.sql runs on one node"
+diff -u "$RB_REPO/test/citus/expected/roles-single.out" "$out/single-roles.out" >"$out/roles-single.diff"
+ok $? "roles on one node: every way of taking a tenant role works (${out#"$RB_REPO"/}/roles-single.diff)"
+[[ -s $out/roles-single.diff ]] && sed 's/^/# /' "$out/roles-single.diff" | head -n 40
+citus_database rb_roles &&
+	citus_psql coordinator -d rb_roles -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_roles -f "$RB_REPO/test/citus/roles.sql" >"$out/cluster-roles.out" 2>&1
+ok $? "roles: test/citus/roles.sql runs on the cluster (database rb_roles)"
+diff -u "$RB_REPO/test/citus/expected/roles-cluster.out" "$out/cluster-roles.out" >"$out/roles-cluster.diff"
+ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, a group role and a session SET do not, as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
+[[ -s $out/roles-cluster.diff ]] && sed 's/^/# /' "$out/roles-cluster.diff" | head -n 40
+
 echo "1..$n"
 ((failed == 0))
