@@ -211,6 +211,24 @@ SELECT count(DISTINCT p.groupid)
   FROM reseller_billing.reseller r
   JOIN pg_dist_placement p ON p.shardid = get_shard_id_for_distribution_column('reseller_billing.reseller', r.reseller_id)")" \
 	"2" "the updated installation: the fixture's resellers now live on both workers"
+# what a later update does to a function (CREATE OR REPLACE drops its
+# settings), on every node; distribute() called again sets it back
+unset_functions() {
+	local node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		citus_psql "$node" -d rb_upgrade -Atc "
+SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace = 'reseller_billing'::regnamespace AND p.prokind = 'f' AND l.lanname IN ('plpgsql', 'sql')
+   AND NOT coalesce('citus.allow_nested_distributed_execution=on' = ANY (p.proconfig), false)"
+	done | tr '\n' ' '
+}
+for node in "${RB_CITUS_NODES[@]}"; do
+	citus_psql "$node" -d rb_upgrade -c "SET citus.enable_ddl_propagation = off" \
+		-c "ALTER FUNCTION reseller_billing.provider_resellers() RESET citus.allow_nested_distributed_execution" >/dev/null 2>&1
+done
+is "$(unset_functions)" "1 1 1 " "a function re-created as an update would, on every node, has lost its Citus setting"
+is "$(up -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1) $(unset_functions)" "0 0 0 0 " \
+	"distribute() after an update: no table to convert, and every function has its setting again on every node"
 up -f "$RB_REPO/test/citus/upgrade_business.sql" >"$out/cluster-upgrade-after.out" 2>&1
 diff -u "$out/cluster-upgrade-before.out" "$out/cluster-upgrade-after.out" >"$out/upgrade-business.diff"
 ok $? "after the update and distribute(): invoices, lines, balances, subscriptions, accounts, credits, payments and the audit log read as at 0.2.0 (${out#"$RB_REPO"/}/upgrade-business.diff)"
