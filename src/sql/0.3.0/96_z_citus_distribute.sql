@@ -15,10 +15,10 @@
 -- trigger would log every row a second time.  SET LOCAL, so Citus passes it
 -- on to the workers that receive the rows (citus.propagate_set_commands =
 -- local for the call), and set back to origin after each such table.
--- Citus passes a SET LOCAL on only inside a transaction block, so with rows
--- to move distribute() must be called in one (BEGIN; SELECT ...; COMMIT):
--- called alone it refuses with 55000 and says so; the call is one
--- transaction, so the refusal leaves every table as it was.
+-- Citus passes a SET LOCAL on only in what it counts as a multi-statement
+-- transaction (a transaction block, a DO block, a procedure), not from a
+-- function that a statement of its own calls: so the SET LOCAL is run in a
+-- DO block, and distribute() needs no transaction block around it.
 -- Tested by the multi-node suite (test/citus/run.sh: the fixture of 0.2.0
 -- updated, then distributed).
 
@@ -93,15 +93,10 @@ BEGIN
         -- copied as a replica copies them, without user triggers.
         EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM ONLY %s)', t.rel) INTO rows;
         IF rows THEN
-            -- Citus passes a SET LOCAL on inside a transaction block only;
-            -- a call that is its own transaction started with its statement
-            IF pg_catalog.transaction_timestamp() OPERATOR(pg_catalog.=) pg_catalog.statement_timestamp() THEN
-                RAISE EXCEPTION 'distribute(): table reseller_billing.% holds rows, and moving rows into the shards needs a transaction block', t.relname
-                    USING ERRCODE = 'object_not_in_prerequisite_state',
-                          DETAIL = 'Outside a transaction block Citus does not pass SET LOCAL session_replication_role on to the workers, and the rules'' triggers would run again for every row copied.',
-                          HINT = 'BEGIN; SELECT * FROM reseller_billing.distribute(); COMMIT;';
-            END IF;
-            EXECUTE 'SET LOCAL session_replication_role = replica';
+            -- in a DO block: Citus passes a SET LOCAL on to the workers in
+            -- a transaction block, a DO block or a procedure, not from a
+            -- function called by a statement of its own
+            EXECUTE 'DO $set$ BEGIN SET LOCAL session_replication_role = replica; END $set$';
         END IF;
         IF t.tenant THEN
             PERFORM pg_catalog.create_distributed_table(t.rel, 'reseller_id',
@@ -113,7 +108,7 @@ BEGIN
             table_name := t.relname; kind := 'reference';
         END IF;
         IF rows THEN
-            EXECUTE 'SET LOCAL session_replication_role = origin';
+            EXECUTE 'DO $set$ BEGIN SET LOCAL session_replication_role = origin; END $set$';
         END IF;
         RETURN NEXT;
     END LOOP;
