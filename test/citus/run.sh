@@ -168,5 +168,159 @@ SELECT count(DISTINCT n.nodeport)
  WHERE r.name IN ('Golden Gate Apps', 'Sound Consulting Group', 'Lone Star Cloud', 'Empire Workspace')")" \
 	"2" "the scenario's four resellers live on both workers"
 
+# 3. ALTER EXTENSION UPDATE on a cluster ------------------------------------------
+# The released 0.2.0 (its own full script, test/release/frozen.sh --install),
+# filled with test/fuzz/fixture.sql, then updated to this version and only
+# then distributed: 0.2.0 has no distribute() (doc/scaling.md, "Upgrading a
+# distributed installation").  On one node the same without distribute().
+sharedir="$("$PG_CONFIG" --sharedir)/extension"
+released="$RB_WORK/release/v0.2.0/reseller_billing--0.2.0.sql"
+if ! { [[ -f $released ]] && cmp -s "$released" "$sharedir/reseller_billing--0.2.0.sql"; }; then
+	bash "$RB_REPO/test/release/frozen.sh" --export "$RB_WORK/release" --install >"$out/release.log" 2>&1
+fi
+cmp -s "$released" "$sharedir/reseller_billing--0.2.0.sql"
+ok $? "the full script of release v0.2.0 is the one installed"
+psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_upgrade" -c "CREATE DATABASE rb_citus_upgrade" >/dev/null 2>&1
+citus_database rb_upgrade
+ok $? "a second Citus database, rb_upgrade, on the cluster"
+up() { citus_psql coordinator -d rb_upgrade "$@"; }
+for side in single cluster; do
+	if [[ $side == single ]]; then run() { psql_q -d rb_citus_upgrade "$@"; }; else run() { up "$@"; }; fi
+	{
+		run -c "CREATE EXTENSION reseller_billing VERSION '0.2.0'" &&
+			run -f "$RB_REPO/test/fuzz/fixture.sql" >/dev/null &&
+			run -f "$RB_REPO/test/citus/upgrade_business.sql" >"$out/$side-upgrade-before.out" &&
+			run -c "ALTER EXTENSION reseller_billing UPDATE"
+	} >"$out/$side-upgrade.log" 2>&1
+	ok $? "$side: the released 0.2.0 created, filled with the fixture and updated (${out#"$RB_REPO"/}/$side-upgrade.log)"
+done
+is "$(for node in "${RB_CITUS_NODES[@]}"; do
+	citus_psql "$node" -d rb_upgrade -Atc "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'"
+done | tr '\n' ' ')" "$(for _ in 1 2 3; do psql_q -d rb_citus_upgrade -Atc "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'"; done | tr '\n' ' ')" \
+	"ALTER EXTENSION UPDATE on the coordinator updates the workers' extension too"
+up -At -c "SELECT kind || ' ' || count(*) FROM reseller_billing.distribute() GROUP BY kind ORDER BY kind" \
+	>"$out/upgrade-distribute.out" 2>"$out/upgrade-distribute.log"
+ok $? "the updated installation distributes, its rows moved into the shards without the rules' triggers (${out#"$RB_REPO"/}/upgrade-distribute.log)"
+is "$(cat "$out/upgrade-distribute.out")" "$expected_kinds" "the updated installation: every table a Citus table"
+is "$(up -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1)" "0" "the updated installation: a second distribute() does nothing"
+is "$(up -At -c "
+SELECT count(DISTINCT p.groupid)
+  FROM reseller_billing.reseller r
+  JOIN pg_dist_placement p ON p.shardid = get_shard_id_for_distribution_column('reseller_billing.reseller', r.reseller_id)")" \
+	"2" "the updated installation: the fixture's resellers now live on both workers"
+# what a later update does to a function (CREATE OR REPLACE drops its
+# settings), on every node; distribute() called again sets it back
+unset_functions() {
+	local node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		citus_psql "$node" -d rb_upgrade -Atc "
+SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace = 'reseller_billing'::regnamespace AND p.prokind = 'f' AND l.lanname IN ('plpgsql', 'sql')
+   AND NOT coalesce('citus.allow_nested_distributed_execution=on' = ANY (p.proconfig), false)"
+	done | tr '\n' ' '
+}
+for node in "${RB_CITUS_NODES[@]}"; do
+	citus_psql "$node" -d rb_upgrade -c "SET citus.enable_ddl_propagation = off" \
+		-c "ALTER FUNCTION reseller_billing.provider_resellers() RESET citus.allow_nested_distributed_execution" >/dev/null 2>&1
+done
+is "$(unset_functions)" "1 1 1 " "a function re-created as an update would, on every node, has lost its Citus setting"
+is "$(up -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1) $(unset_functions)" "0 0 0 0 " \
+	"distribute() after an update: no table to convert, and every function has its setting again on every node"
+up -f "$RB_REPO/test/citus/upgrade_business.sql" >"$out/cluster-upgrade-after.out" 2>&1
+diff -u "$out/cluster-upgrade-before.out" "$out/cluster-upgrade-after.out" >"$out/upgrade-business.diff"
+ok $? "after the update and distribute(): invoices, lines, balances, subscriptions, accounts, credits, payments and the audit log read as at 0.2.0 (${out#"$RB_REPO"/}/upgrade-business.diff)"
+# (the audit log's rows carry the wall time they were written at: not compared)
+diff -u <(grep -v '^ audit_log ' "$out/single-upgrade-before.out") <(grep -v '^ audit_log ' "$out/cluster-upgrade-before.out") >/dev/null
+ok $? "the fixture at 0.2.0 is the same on one node and on the coordinator"
+psql_q -d rb_citus_upgrade -f "$RB_REPO/test/citus/upgrade.sql" >"$out/single-upgrade-flows.out" 2>&1
+ok $? "the flows on the updated database run on one node"
+up -f "$RB_REPO/test/citus/upgrade.sql" >"$out/cluster-upgrade-flows.out" 2>&1
+ok $? "the flows on the updated, distributed database run on the cluster (${out#"$RB_REPO"/}/cluster-upgrade-flows.out)"
+diff -u "$out/single-upgrade-flows.out" "$out/cluster-upgrade-flows.out" >"$out/upgrade-flows.diff"
+ok $? "the updated database: a Flex cap's refusal, row-level security and May's close on the cluster are the one node's (${out#"$RB_REPO"/}/upgrade-flows.diff)"
+[[ -s $out/upgrade-flows.diff ]] && sed 's/^/# /' "$out/upgrade-flows.diff" | head -n 40
+
+# 4. the month-end under pg_cron on the coordinator ---------------------------------
+# pg_cron (1.4, preloaded on the coordinator for database rb_cron:
+# test/harness/citus.sh) runs the documented job, schedule_month_end(),
+# every minute ('* * * * *': pg_cron 1.4 has no schedules in seconds); the
+# billing clock, frozen on 2 March 2012, makes January and February due.
+# On one node the same data closed by what the job runs, CALL run_due().
+citus_database rb_cron
+ok $? "a third Citus database, rb_cron (pg_cron's), on the cluster"
+cr() { citus_psql coordinator -d rb_cron "$@"; }
+# pg_cron is the coordinator's alone: Citus would create it on the workers
+# too, where it is not preloaded
+cr -c "SET citus.enable_ddl_propagation = off" -c "CREATE EXTENSION pg_cron" >/dev/null 2>&1
+ok $? "CREATE EXTENSION pg_cron on the coordinator (not propagated to the workers)"
+cr -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	cr -f "$RB_REPO/test/citus/cron_setup.sql" >"$out/cluster-cron-setup.out" 2>&1
+ok $? "rb_cron: the extension distributed, a program with January and February 2012 due (${out#"$RB_REPO"/}/cluster-cron-setup.out)"
+psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_cron" -c "CREATE DATABASE rb_citus_cron" >/dev/null 2>&1
+psql_q -d rb_citus_cron -c "CREATE EXTENSION reseller_billing" >/dev/null &&
+	psql_q -d rb_citus_cron -f "$RB_REPO/test/citus/cron_setup.sql" >"$out/single-cron-setup.out" 2>&1 &&
+	psql_q -d rb_citus_cron -c "CALL reseller_billing.run_due()" >/dev/null 2>&1 &&
+	psql_q -d rb_citus_cron -f "$RB_REPO/test/citus/cron_report.sql" >"$out/single-cron.out" 2>&1
+ok $? "one node: the same program closed by CALL run_due() (${out#"$RB_REPO"/}/single-cron.out)"
+is "$(cr -At -c "SELECT reseller_billing.schedule_month_end('* * * * *') IS NOT NULL" 2>&1)" "t" \
+	"schedule_month_end('* * * * *') registers the job on the coordinator"
+is "$(cr -At -c "SELECT jobname || ' ' || schedule || ' ' || command || ' ' || database FROM cron.job" 2>&1)" \
+	"reseller_billing_month_end * * * * * CALL reseller_billing.run_due() rb_cron" "the job: run_due(), every minute, in rb_cron"
+cron_state=""
+for _ in $(seq 1 75); do # a run starts at the next minute: wait up to 150 seconds
+	cron_state="$(cr -At -c "SELECT status FROM cron.job_run_details WHERE status IN ('succeeded', 'failed') ORDER BY runid LIMIT 1" 2>&1)"
+	[[ -n $cron_state ]] && break
+	sleep 2
+done
+cr -c "SELECT cron.unschedule('reseller_billing_month_end')" >/dev/null 2>&1
+is "$cron_state" "succeeded" "pg_cron ran the job on the coordinator (cron.job_run_details)"
+is "$(cr -At -c "SELECT command || ' ' || return_message FROM cron.job_run_details ORDER BY runid LIMIT 1" 2>&1)" \
+	"CALL reseller_billing.run_due() 1 row" "cron.job_run_details: CALL reseller_billing.run_due(), its one row (the INOUT results)"
+cr -f "$RB_REPO/test/citus/cron_report.sql" >"$out/cluster-cron.out" 2>&1
+diff -u "$out/single-cron.out" "$out/cluster-cron.out" >"$out/cron.diff"
+ok $? "the invoices the pg_cron job wrote on the cluster are CALL run_due()'s on one node ($(wc -l <"$out/single-cron.out") lines; ${out#"$RB_REPO"/}/cron.diff)"
+[[ -s $out/cron.diff ]] && sed 's/^/# /' "$out/cron.diff" | head -n 40
+is "$(cr -At -c "SELECT count(*) || ' ' || sum(invoices) FROM reseller_billing.period_close")" "2 8" \
+	"the job closed January and February, four invoices each"
+
+# 5. two closes of one month at once, on the coordinator (isolationtester) ---------
+# test/citus/race_channel.spec: the program's close and a direct
+# channel_close of the same CSP month in two sessions, in both orders and
+# with the close rolled back; its output (with the invariant: each invoice
+# written once, numbers without gaps) is compared with
+# test/citus/expected/race_channel.out.
+citus_database rb_race &&
+	citus_psql coordinator -d rb_race -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_race -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/race_channel_data.out" 2>&1
+ok $? "a fourth Citus database, rb_race: the extension distributed, a CSP program (test/citus/race_channel_data.sql)"
+"$("$PG_CONFIG" --pkglibdir)/pgxs/src/test/isolation/isolationtester" \
+	"host=$RB_SOCK port=$(citus_port coordinator) dbname=rb_race user=postgres" \
+	<"$RB_REPO/test/citus/race_channel.spec" >"$out/race_channel.out" 2>&1
+ok $? "isolationtester runs test/citus/race_channel.spec against the coordinator (${out#"$RB_REPO"/}/race_channel.out)"
+diff -u "$RB_REPO/test/citus/expected/race_channel.out" "$out/race_channel.out" >"$out/race_channel.diff"
+ok $? "the program's close and channel_close at once on the cluster: each invoice once, numbers without gaps (${out#"$RB_REPO"/}/race_channel.diff)"
+[[ -s $out/race_channel.diff ]] && sed 's/^/# /' "$out/race_channel.diff" | head -n 60
+
+# 6. roles and the rules' settings on the cluster ------------------------------------
+# test/citus/roles.sql on one node and on the cluster (database rb_roles),
+# each compared with its expected output: they differ exactly where the
+# cluster refuses (a NOLOGIN group role taken with SET ROLE, an account
+# added through Citus by a tenant role) or sees nothing (a session-level
+# SET of the tenant); SET LOCAL in a transaction works on both.
+psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_roles" -c "CREATE DATABASE rb_citus_roles" >/dev/null 2>&1
+psql_q -d rb_citus_roles -c "CREATE EXTENSION reseller_billing" >/dev/null 2>&1 &&
+	psql_q -d rb_citus_roles -f "$RB_REPO/test/citus/roles.sql" >"$out/single-roles.out" 2>&1
+ok $? "roles: test/citus/roles.sql runs on one node"
+diff -u "$RB_REPO/test/citus/expected/roles-single.out" "$out/single-roles.out" >"$out/roles-single.diff"
+ok $? "roles on one node: every way of taking a tenant role works (${out#"$RB_REPO"/}/roles-single.diff)"
+[[ -s $out/roles-single.diff ]] && sed 's/^/# /' "$out/roles-single.diff" | head -n 40
+citus_database rb_roles &&
+	citus_psql coordinator -d rb_roles -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_roles -f "$RB_REPO/test/citus/roles.sql" >"$out/cluster-roles.out" 2>&1
+ok $? "roles: test/citus/roles.sql runs on the cluster (database rb_roles)"
+diff -u "$RB_REPO/test/citus/expected/roles-cluster.out" "$out/cluster-roles.out" >"$out/roles-cluster.diff"
+ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, a group role and a session SET do not, as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
+[[ -s $out/roles-cluster.diff ]] && sed 's/^/# /' "$out/roles-cluster.diff" | head -n 40
+
 echo "1..$n"
 ((failed == 0))

@@ -113,7 +113,18 @@ citus_cluster_start() {
 			echo "listen_addresses = ''"
 			echo "port = $port"
 			echo "unix_socket_directories = '$RB_SOCK'"
-			echo "shared_preload_libraries = 'citus'"
+			if [[ $node == coordinator ]]; then
+				# pg_cron on the coordinator only, where run_due runs
+				# (doc/scaling.md, "The month-end under pg_cron"), for
+				# the suite's database rb_cron (citus_database creates
+				# it; the launcher retries until then); its jobs connect
+				# through the socket directory
+				echo "shared_preload_libraries = 'citus,pg_cron'"
+				echo "cron.database_name = 'rb_cron'"
+				echo "cron.host = '$RB_SOCK'"
+			else
+				echo "shared_preload_libraries = 'citus'"
+			fi
 			echo "max_connections = 200"
 			echo "citus.propagate_set_commands = 'local'"
 			echo "fsync = off"
@@ -132,4 +143,21 @@ citus_cluster_start() {
 		citus_psql coordinator -d postgres -c "SELECT citus_add_node('$RB_SOCK', $(citus_port "$node"))" >/dev/null
 	done
 	log "Citus $RB_CITUS_VERSION: coordinator on port $(citus_port coordinator), workers on $(citus_port worker1) and $(citus_port worker2)"
+}
+
+# citus_database NAME: a second database on the cluster, made a Citus
+# database of its own (Citus keeps its metadata per database): created on
+# every node, citus in each, the coordinator and the workers registered from
+# the coordinator.  citus_db NAME NODE ... runs psql on that database.
+citus_database() {
+	local db=$1 node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		PGOPTIONS="-c client_min_messages=warning" citus_psql "$node" -d postgres \
+			-c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null &&
+			citus_psql "$node" -d "$db" -c "CREATE EXTENSION citus" >/dev/null || return 1
+	done
+	citus_psql coordinator -d "$db" -c "SELECT citus_set_coordinator_host('$RB_SOCK', $(citus_port coordinator))" >/dev/null &&
+		for node in worker1 worker2; do
+			citus_psql coordinator -d "$db" -c "SELECT citus_add_node('$RB_SOCK', $(citus_port "$node"))" >/dev/null || return 1
+		done
 }

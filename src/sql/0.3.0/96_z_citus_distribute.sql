@@ -1,0 +1,163 @@
+-- ========================================================================
+-- 0.3.0: distribute() of a schema that holds rows (issue 14's leftovers;
+-- doc/scaling.md, "Upgrading a distributed installation")
+-- ========================================================================
+--
+-- distribute() as 96_distribute.sql defines it, but for one thing: a table
+-- that already holds rows (a database used on one node and then spread over
+-- a cluster, or one updated from 0.2.0, which had no distribute(): the
+-- documented path is ALTER EXTENSION ... UPDATE, then distribute()) is
+-- converted with session_replication_role = replica for the conversion
+-- alone.  Citus copies a table's rows into its new shards with COPY, and the
+-- row triggers Citus creates on the shards would run the rules again for
+-- every row copied: the credit guard refused the first populated database
+-- tried ("a new credit has all of its amount remaining"), and the audit
+-- trigger would log every row a second time.  SET LOCAL, so Citus passes it
+-- on to the workers that receive the rows (citus.propagate_set_commands =
+-- local for the call), and set back to origin after each such table.
+-- Citus passes a SET LOCAL on only in what it counts as a multi-statement
+-- transaction (a transaction block, a DO block, a procedure), not from a
+-- function that a statement of its own calls: so the SET LOCAL is run in a
+-- DO block, and distribute() needs no transaction block around it.
+-- Tested by the multi-node suite (test/citus/run.sh: the fixture of 0.2.0
+-- updated, then distributed).
+
+CREATE OR REPLACE FUNCTION reseller_billing.distribute() RETURNS TABLE (table_name text, kind text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    ext     oid := (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'reseller_billing');
+    fk      record;
+    t       record;
+    readd   text[] := '{}';
+    cmd     text;
+    bad     text;
+    rows    boolean;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RAISE EXCEPTION 'distribute() needs Citus: the extension citus is not installed in database %', current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run CREATE EXTENSION citus on the coordinator (shared_preload_libraries = ''citus'' on every node), add the workers, then call distribute() again.';
+    END IF;
+    IF NOT (SELECT c FROM pg_catalog.citus_is_coordinator() c) THEN
+        RAISE EXCEPTION 'distribute() runs on the coordinator, and this node is a worker'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    -- foreign keys of (or to) a table about to be converted
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    -- the SET LOCAL of session_replication_role below goes to the workers
+    PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
+    FOR fk IN
+        SELECT k.conrelid::regclass AS rel, c.relname::text AS relname, k.conname::text AS conname,
+               pg_catalog.pg_get_constraintdef(k.oid) AS def
+          FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
+         WHERE k.contype OPERATOR(pg_catalog.=) 'f'
+           AND c.relnamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace
+           AND (NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) k.conrelid)
+                OR NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) k.confrelid))
+         ORDER BY 1, 3
+    LOOP
+        readd := readd || pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.rel, fk.conname, fk.def);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
+        -- the workers' own copy of the table has the key too; it is added back
+        -- with the shards' below
+        SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
+          FROM pg_catalog.run_command_on_workers(pg_catalog.format(
+                 'SET citus.enable_ddl_propagation TO off; ALTER TABLE reseller_billing.%I DROP CONSTRAINT IF EXISTS %I',
+                 fk.relname, fk.conname)) r
+         WHERE NOT r.success;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'distribute(): a worker could not drop foreign key % of %', fk.conname, fk.relname
+                USING ERRCODE = 'connection_failure', DETAIL = bad;
+        END IF;
+    END LOOP;
+    FOR t IN
+        SELECT c.oid::regclass AS rel, c.relname::text AS relname,
+               EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attname OPERATOR(pg_catalog.=) 'reseller_id'
+                          AND NOT a.attisdropped) AS tenant
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) c.oid
+                                     AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+                                     AND d.refobjid OPERATOR(pg_catalog.=) ext AND d.deptype OPERATOR(pg_catalog.=) 'e'
+         WHERE c.relkind OPERATOR(pg_catalog.=) 'r'
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) c.oid)
+         ORDER BY c.relname OPERATOR(pg_catalog.<>) 'reseller', c.relname
+    LOOP
+        -- a table with rows (an installation distributed after it was used,
+        -- or updated from 0.2.0, which had no distribute()): Citus copies
+        -- them into the shards with COPY, which would fire the rules' row
+        -- triggers on the shards (a guard refusing an applied credit as
+        -- new, the audit log writing every row again, counters counting
+        -- twice).  The rows are already checked and counted: they are
+        -- copied as a replica copies them, without user triggers.
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM ONLY %s)', t.rel) INTO rows;
+        IF rows THEN
+            -- in a DO block: Citus passes a SET LOCAL on to the workers in
+            -- a transaction block, a DO block or a procedure, not from a
+            -- function called by a statement of its own
+            EXECUTE 'DO $set$ BEGIN SET LOCAL session_replication_role = replica; END $set$';
+        END IF;
+        IF t.tenant THEN
+            PERFORM pg_catalog.create_distributed_table(t.rel, 'reseller_id',
+                        colocate_with => CASE WHEN t.relname OPERATOR(pg_catalog.=) 'reseller' THEN 'default'
+                                              ELSE 'reseller_billing.reseller' END);
+            table_name := t.relname; kind := 'distributed by reseller_id';
+        ELSE
+            PERFORM pg_catalog.create_reference_table(t.rel);
+            table_name := t.relname; kind := 'reference';
+        END IF;
+        IF rows THEN
+            EXECUTE 'DO $set$ BEGIN SET LOCAL session_replication_role = origin; END $set$';
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+    FOREACH cmd IN ARRAY readd LOOP
+        EXECUTE cmd;
+    END LOOP;
+    -- each worker's identity sequences start in a range of their own
+    SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
+      FROM pg_catalog.run_command_on_workers($w$
+        SELECT count(pg_catalog.setval(s.oid::regclass,
+                     GREATEST(g.start, pg_catalog.pg_sequence_last_value(s.oid::regclass))))
+          FROM pg_catalog.pg_class s
+          JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) s.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                                     AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e
+                                                                WHERE e.extname OPERATOR(pg_catalog.=) 'reseller_billing')
+          JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) s.oid,
+               LATERAL (SELECT (lg.groupid::bigint OPERATOR(pg_catalog.<<) 48) AS start FROM pg_catalog.pg_dist_local_group lg) g
+         WHERE s.relkind OPERATOR(pg_catalog.=) 'S' AND g.start OPERATOR(pg_catalog.>) 0
+        $w$) r
+     WHERE NOT r.success;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'distribute(): a worker could not set its id ranges'
+            USING ERRCODE = 'connection_failure', DETAIL = bad;
+    END IF;
+    -- The rules' SQL and PL/pgSQL functions run inside shard queries on the
+    -- workers (a trigger on a shard, a function called per row of a routed
+    -- query) and read the same reseller's rows or reference tables there:
+    -- each may do so (citus.allow_nested_distributed_execution, which the C
+    -- rules set for their own reads), on every node.  Run again after
+    -- ALTER EXTENSION UPDATE, which re-creates functions without it.
+    cmd := $f$DO $do$ DECLARE f regprocedure; BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace AND p.prokind OPERATOR(pg_catalog.=) 'f'
+                AND l.lanname IN ('plpgsql', 'sql')
+                AND NOT coalesce('citus.allow_nested_distributed_execution=on' OPERATOR(pg_catalog.=) ANY (p.proconfig), false)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET citus.allow_nested_distributed_execution = on', f);
+    END LOOP;
+END $do$ $f$;
+    SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
+      FROM pg_catalog.run_command_on_workers('SET citus.enable_ddl_propagation TO off; ' || cmd) r
+     WHERE NOT r.success;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'distribute(): a worker could not set the functions'' settings'
+            USING ERRCODE = 'connection_failure', DETAIL = bad;
+    END IF;
+    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+    EXECUTE cmd;
+END $$;
+COMMENT ON FUNCTION reseller_billing.distribute() IS
+    'on a Citus coordinator: distributes the extension''s tables (tenant tables by reseller_id, colocated; shared tables as reference tables); idempotent; returns the tables it converted';
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute() FROM PUBLIC;
