@@ -337,7 +337,7 @@ COMMENT ON FUNCTION reseller_billing.issue_channel_credit_note(bigint, bigint, b
 
 -- the channel close, with tax and the provider's credits (80_payment_terms.sql's
 -- version; the changes are the tax lines of both tiers and the credits)
--- channel_close: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- channel_close: defined once, in 96_providers_close.sql (the version 0.3.0 installs)
 -- the views: a provider's invoice with its tax, credits and total; the
 -- reconciliation counts the lines billed on the vendor's invoice (not tax)
 CREATE OR REPLACE VIEW reseller_billing.channel_invoices WITH (security_invoker = true) AS

@@ -1,6 +1,6 @@
 -- ========================================================================
 -- 0.3.0: the API refuses bad arguments with its own error (issue 15 §6):
--- the provider functions of 96_providers.sql and 96_channel_tax.sql
+-- the provider functions of 96_providers_api.sql and 96_channel_tax.sql
 -- ========================================================================
 --
 -- After them (they are created there), before 97_subscription_rules.sql:
