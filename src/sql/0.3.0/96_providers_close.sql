@@ -249,8 +249,10 @@ COMMENT ON FUNCTION reseller_billing.channel_hold_lines(bigint) IS
 -- prices, in its own numbering; both tiers taxed, the provider's credits
 -- applied.  For resellers with several providers each provider's loop takes
 -- the subscriptions that run through it.  The provider's indirect
--- resellers and their names are read first (rb_channel_resellers); each
--- one's lines and late changes are then read by statements about it alone.
+-- resellers and their names and addresses are read first
+-- (rb_channel_resellers); each one's lines and late changes are then read
+-- by statements about it alone.  Each provider's invoice keeps both
+-- parties' names and addresses as of issue (96_channel_names.sql).
 CREATE OR REPLACE FUNCTION reseller_billing.channel_close(p_period reseller_billing.billing_period, p_program bigint)
  RETURNS integer
  LANGUAGE plpgsql
@@ -304,12 +306,13 @@ BEGIN
     -- the provider's indirect resellers (read by a statement of their own)
     -- and the provider's invoices to them written by this close
     IF to_regclass('pg_temp.rb_channel_resellers') IS NULL THEN
-        CREATE TEMP TABLE rb_channel_resellers (reseller_id bigint, name text) ON COMMIT DROP;
+        CREATE TEMP TABLE rb_channel_resellers (reseller_id bigint, name text, city text, county text, region text,
+                                                country text) ON COMMIT DROP;
         CREATE TEMP TABLE rb_channel_invoices (reseller_id bigint, channel_invoice_id bigint, currency text)
             ON COMMIT DROP;
     END IF;
     FOR prov IN
-        SELECT r.reseller_id, r.name FROM reseller_billing.reseller r
+        SELECT r.reseller_id, r.name, r.city, r.county, r.region, r.country FROM reseller_billing.reseller r
          WHERE r.program_id = p_program AND r.tier = 'indirect_provider'
            AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                             WHERE i.reseller_id = r.reseller_id AND i.period = p_period)
@@ -317,7 +320,7 @@ BEGIN
     LOOP
         TRUNCATE rb_channel_lines, rb_channel_late, rb_channel_tax, rb_channel_resellers, rb_channel_invoices;
         INSERT INTO rb_channel_resellers
-        SELECT x.reseller_id, x.name
+        SELECT x.reseller_id, x.name, x.city, x.county, x.region, x.country
           FROM reseller_billing.provider_partnership p
           JOIN reseller_billing.reseller x ON x.reseller_id = p.reseller_id
          WHERE p.provider_id = prov.reseller_id AND x.tier = 'indirect_reseller' AND x.program_id = p_program;
@@ -473,7 +476,9 @@ BEGIN
                 WITH ci AS (
                     INSERT INTO reseller_billing.channel_invoice AS ci
                            (reseller_id, provider_id, program_id, period, currency, invoice_number, issued_on, due_on,
-                            subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited)
+                            subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited,
+                            provider_name, provider_city, provider_county, provider_region, provider_country,
+                            reseller_name, reseller_city, reseller_county, reseller_region, reseller_country)
                     SELECT l.end_reseller_id, prov.reseller_id, p_program, p_period, l.currency,
                            lo + row_number() OVER (ORDER BY l.end_reseller_id, l.currency),
                            reseller_billing.period_end(p_period),
@@ -482,14 +487,18 @@ BEGIN
                            reseller_billing.sum(l.amount), reseller_billing.sum(l.wholesale_amount), min(l.invoice_id),
                            coalesce(tx.tax, reseller_billing.amount(0, l.currency)), reseller_billing.amount(0, l.currency),
                            reseller_billing.sum(l.amount) + coalesce(tx.tax, reseller_billing.amount(0, l.currency)),
-                           reseller_billing.amount(0, l.currency)
+                           reseller_billing.amount(0, l.currency),
+                           -- both parties as of issue (the invoice's legal header)
+                           prov.name, prov.city, prov.county, prov.region, prov.country,
+                           k.name, k.city, k.county, k.region, k.country
                       FROM rb_channel_lines l
+                      JOIN rb_channel_resellers k ON k.reseller_id = l.end_reseller_id
                       LEFT JOIN (SELECT x.end_reseller_id, x.currency, reseller_billing.sum(x.amount) AS tax
                                    FROM rb_channel_tax x WHERE x.tier = 'provider' AND x.end_reseller_id = kid.reseller_id
                                   GROUP BY x.end_reseller_id, x.currency) tx
                         ON tx.end_reseller_id = l.end_reseller_id AND tx.currency = l.currency
                      WHERE l.end_reseller_id = kid.reseller_id
-                     GROUP BY l.end_reseller_id, l.currency, tx.tax
+                     GROUP BY l.end_reseller_id, l.currency, tx.tax, k.name, k.city, k.county, k.region, k.country
                      ORDER BY l.end_reseller_id, l.currency
                     RETURNING ci.reseller_id, ci.channel_invoice_id, ci.currency)
                 INSERT INTO reseller_billing.channel_invoice_line
