@@ -209,6 +209,6 @@ BEGIN
 END $function$;
 
 -- reseller_billing.channel_close(reseller_billing.billing_period,bigint)
--- channel_close: defined once, in 96_providers_close.sql (the version 0.3.0 installs)
+-- channel_close: defined once, in 96_providers_invoices.sql (the version 0.3.0 installs)
 -- reseller_billing.write_statement(bigint,reseller_billing.billing_period,boolean)
 -- write_statement: defined once, in 94_order_returns_statements.sql (the version 0.3.0 installs)

@@ -10,8 +10,8 @@
 -- reseller do with it: the partnerships (invite_reseller_unchecked,
 -- accept_invitation_unchecked, end_partnership) and the orders
 -- (place_subscription through a provider, the plain INSERT's check,
--- move_subscription_provider).  Before 96_providers_arguments.sql, which
--- replaces the three API functions with their argument checks.
+-- move_subscription_provider), each API function with its argument checks
+-- (the shared ones of 04_arguments.sql).
 
 -- functions: relationships ------------------------------------------------------
 
@@ -200,6 +200,10 @@ CREATE FUNCTION reseller_billing.end_partnership(p_provider bigint, p_reseller b
     RETURNS reseller_billing.provider_partnership
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
+    -- a moment outside the years 1900 to 8999 is 22008 (NULLs are 22004 in
+    -- end_partnership_unchecked)
+    PERFORM reseller_billing.arg_moment(format('the partnership of provider %s and reseller %s cannot end at %s',
+                                               p_provider, p_reseller, p_at), p_at);
     -- either side ends it
     BEGIN
         PERFORM reseller_billing.assert_acting_for(p_reseller, 'end a partnership');
@@ -334,7 +338,9 @@ BEGIN
 END $function$;
 
 -- place_subscription through a named provider (the arguments of the
--- seven-argument one, all given, and the provider)
+-- seven-argument one, all given, and the provider): the seven-argument
+-- one's checks (place_subscription_check, 95_api_arguments_more_channel.sql),
+-- and a NULL moment is 22004 (a NULL provider is the default one)
 CREATE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint,
         p_seats integer, p_plan reseller_billing.plan_kind, p_at timestamptz, p_provider bigint)
  RETURNS bigint
@@ -343,18 +349,7 @@ CREATE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller b
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
 BEGIN
-    IF p_seats IS NULL OR p_plan IS NULL THEN
-        RAISE EXCEPTION 'an order for customer % of reseller % needs a number of seats and a plan', p_customer, p_reseller
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('The seats given are %s and the plan %s.', coalesce(p_seats::text, 'NULL'),
-                                  coalesce(p_plan::text, 'NULL'));
-    END IF;
-    IF p_seats < 1 THEN
-        RAISE EXCEPTION 'an order for customer % of reseller % must be for a positive number of seats', p_customer, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s seats were asked for.', p_seats),
-                  HINT = 'A CSP subscription commits to at least one seat.';
-    END IF;
+    PERFORM reseller_billing.place_subscription_check(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan);
     IF p_at IS NULL THEN
         RAISE EXCEPTION 'an order for customer % of reseller % needs the moment it takes effect', p_customer, p_reseller
             USING ERRCODE = 'null_value_not_allowed';
@@ -510,6 +505,10 @@ CREATE FUNCTION reseller_billing.move_subscription_provider(p_reseller bigint, p
     RETURNS reseller_billing.channel_order
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
+    -- a moment outside the years 1900 to 8999 is 22008 (NULLs are 22004 in
+    -- move_subscription_provider_unchecked)
+    PERFORM reseller_billing.arg_moment(format('subscription %s of reseller %s cannot move to provider %s at %s',
+                                               p_subscription, p_reseller, p_provider, p_at), p_at);
     PERFORM reseller_billing.assert_acting_for(p_reseller, 'move a subscription to another provider');
     RETURN reseller_billing.move_subscription_provider_unchecked(p_reseller, p_subscription, p_provider, p_at);
 END $$;
@@ -519,4 +518,4 @@ REVOKE EXECUTE ON FUNCTION reseller_billing.move_subscription_provider(bigint, b
 GRANT EXECUTE ON FUNCTION reseller_billing.move_subscription_provider(bigint, bigint, bigint, timestamptz)
     TO reseller_billing_admin, reseller_billing_reseller;
 
--- the close (channel_usage_lines, channel_lines, channel_close): 96_providers_close.sql
+-- the close: 96_providers_close.sql (its lines), 96_providers_invoices.sql (channel_close)
