@@ -88,15 +88,11 @@ $body$;
 COMMENT ON FUNCTION reseller_billing.channel_usage_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'internal: an indirect reseller''s recurring lines of a month that run through a provider, at the vendor''s price (wholesale) and at the provider''s price';
 
--- channel_lines: everything the month bills an indirect reseller through
--- p_provider, at both prices: recurring lines; charges not yet billed
--- through a provider (one-off charges at the same amount, early-termination
--- charges scaled to the provider's price); for each closed month changed
--- since (late_change), what it should have billed less what was billed, at
--- each price.  Every query reads p_reseller's rows only; the provider's
--- prices are looked up between them.
-CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_billing.billing_period, p_program bigint,
-                                                          p_reseller bigint, p_provider bigint)
+-- channel_charge_lines: the charges of an indirect reseller through
+-- p_provider not billed yet (on a provider's invoice or on the reseller's
+-- own): one-off charges at the same amount, early-termination charges
+-- scaled to the provider's price
+CREATE FUNCTION reseller_billing.channel_charge_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
  RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text,
                quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
                wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount,
@@ -108,20 +104,8 @@ AS $body$
 #variable_conflict use_column
 DECLARE
     c       record;
-    lc      record;
-    v_cur   text;
-    v_zero  reseller_billing.amount;
     v_amt   reseller_billing.amount;
-    e_p     reseller_billing.amount;
-    e_w     reseller_billing.amount;
-    b_p     reseller_billing.amount;
-    b_w     reseller_billing.amount;
-    v_b     reseller_billing.amount;
 BEGIN
-    RETURN QUERY
-    SELECT u.*, NULL::bigint
-      FROM reseller_billing.channel_usage_lines(p_period, p_program, p_reseller, p_provider) u;
-    -- charges not billed yet (on a provider's invoice or on the reseller's own)
     FOR c IN
         SELECT x.charge_id, x.kind, x.amount, x.subscription_id, x.customer_id, x.description, x.charge_on,
                s.sku_id, s.plan, s.term_start, s.partner_price
@@ -161,7 +145,34 @@ BEGIN
         charge_id := c.charge_id;
         RETURN NEXT;
     END LOOP;
-    -- closed months changed since: expected (at both prices) less billed
+END
+$body$;
+COMMENT ON FUNCTION reseller_billing.channel_charge_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
+    'internal (channel_lines): an indirect reseller''s charges not billed yet that run through a provider, at both prices';
+
+-- channel_adjustment_lines: for each closed month of an indirect reseller
+-- changed since (late_change) that ran through p_provider, what it should
+-- have billed less what was billed, at each price
+CREATE FUNCTION reseller_billing.channel_adjustment_lines(p_period reseller_billing.billing_period, p_program bigint, p_reseller bigint, p_provider bigint)
+ RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text,
+               quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
+               wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount,
+               service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $body$
+#variable_conflict use_column
+DECLARE
+    lc      record;
+    v_cur   text;
+    v_zero  reseller_billing.amount;
+    e_p     reseller_billing.amount;
+    e_w     reseller_billing.amount;
+    b_p     reseller_billing.amount;
+    b_w     reseller_billing.amount;
+    v_b     reseller_billing.amount;
+BEGIN
     v_cur := (SELECT pg.currency FROM reseller_billing.program pg WHERE pg.program_id = p_program);
     v_zero := reseller_billing.amount(0, v_cur);
     FOR lc IN
@@ -212,6 +223,38 @@ BEGIN
         charge_id := NULL;
         RETURN NEXT;
     END LOOP;
+END
+$body$;
+COMMENT ON FUNCTION reseller_billing.channel_adjustment_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
+    'internal (channel_lines): the adjustments of an indirect reseller''s closed months changed since, through a provider, at both prices';
+
+-- channel_lines: everything the month bills an indirect reseller through
+-- p_provider, at both prices: recurring lines; charges not yet billed
+-- through a provider (one-off charges at the same amount, early-termination
+-- charges scaled to the provider's price); for each closed month changed
+-- since (late_change), what it should have billed less what was billed, at
+-- each price (channel_usage_lines, channel_charge_lines,
+-- channel_adjustment_lines).  Every query reads p_reseller's rows only; the
+-- provider's prices are looked up between them.
+CREATE OR REPLACE FUNCTION reseller_billing.channel_lines(p_period reseller_billing.billing_period, p_program bigint,
+                                                          p_reseller bigint, p_provider bigint)
+ RETURNS TABLE(currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint, description text,
+               quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
+               wholesale_unit_price reseller_billing.amount, wholesale_amount reseller_billing.amount,
+               service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $body$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT u.*, NULL::bigint
+      FROM reseller_billing.channel_usage_lines(p_period, p_program, p_reseller, p_provider) u;
+    RETURN QUERY
+    SELECT * FROM reseller_billing.channel_charge_lines(p_period, p_program, p_reseller, p_provider);
+    RETURN QUERY
+    SELECT * FROM reseller_billing.channel_adjustment_lines(p_period, p_program, p_reseller, p_provider);
 END
 $body$;
 COMMENT ON FUNCTION reseller_billing.channel_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
