@@ -220,6 +220,58 @@ GRANT EXECUTE ON FUNCTION reseller_billing.end_partnership(bigint, bigint, times
 
 -- functions: orders -------------------------------------------------------------
 
+-- order_provider: the provider an order of p_reseller runs through: the
+-- provider who orders (p_actor, which names no other), else the one named
+-- (p_provider), else the reseller's only active one (none when the reseller
+-- has no provider); refused when it is not, or no longer, a partner
+-- (22023, 55000), or when the reseller has several and none is named (55000)
+CREATE FUNCTION reseller_billing.order_provider(p_actor bigint, p_reseller bigint, p_customer bigint, p_provider bigint,
+                                                p_at timestamptz, p_known bigint[], p_active bigint[]) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    prov    bigint;
+BEGIN
+    IF p_actor <> p_reseller THEN
+        IF p_provider IS NOT NULL AND p_provider <> p_actor THEN
+            RAISE EXCEPTION 'provider % orders for reseller % through itself, not through provider %', p_actor, p_reseller, p_provider
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        prov := p_actor;
+    ELSE
+        prov := p_provider;
+    END IF;
+    IF prov IS NOT NULL AND NOT prov = ANY (p_known) THEN
+        RAISE EXCEPTION 'reseller % has no partnership with provider % and cannot place orders through it', p_reseller, prov
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Its providers: %s.', coalesce(nullif(array_to_string(p_known, ', '), ''), 'none'));
+    END IF;
+    IF prov IS NOT NULL AND NOT prov = ANY (p_active) THEN
+        RAISE EXCEPTION 'the partnership of provider % and reseller % has ended: no new orders through it', prov, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It ended at %s; the order is for %s.',
+                                  (SELECT p.ended_at FROM reseller_billing.provider_partnership p
+                                    WHERE p.reseller_id = p_reseller AND p.provider_id = prov), p_at),
+                  HINT = CASE WHEN cardinality(p_active) > 0
+                              THEN 'Place it through ' || array_to_string(p_active, ' or ') || '.' END;
+    END IF;
+    IF prov IS NULL AND cardinality(p_known) > 0 THEN
+        IF cardinality(p_active) = 0 THEN
+            RAISE EXCEPTION 'reseller % has no provider it may place orders through', p_reseller
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its partnerships with %s have ended.', array_to_string(p_known, ', '));
+        ELSIF cardinality(p_active) > 1 THEN
+            RAISE EXCEPTION 'reseller % works with several providers: the order for customer % must name one', p_reseller, p_customer
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its providers: %s.', array_to_string(p_active, ', ')),
+                      HINT = 'Pass the provider as place_subscription''s eighth argument (p_provider).';
+        END IF;
+        prov := p_active[1];
+    END IF;
+    RETURN prov;
+END $$;
+COMMENT ON FUNCTION reseller_billing.order_provider(bigint, bigint, bigint, bigint, timestamptz, bigint[], bigint[]) IS
+    'internal (place_subscription_unchecked): the provider an order runs through (the ordering provider, the named one, else the reseller''s only active one), refused when not or no longer a partner (22023, 55000) or not named among several (55000)';
+
 -- place_subscription_unchecked with the provider the order runs through
 -- (NULL: the provider who orders, else the reseller's only active one)
 CREATE FUNCTION reseller_billing.place_subscription_unchecked(p_actor bigint, p_reseller bigint, p_customer bigint,
@@ -272,42 +324,7 @@ BEGIN
                                        THEN ' or one of its providers ' || array_to_string(active, ', ') ELSE '' END);
     END IF;
     -- the provider the order runs through
-    IF p_actor <> p_reseller THEN
-        IF p_provider IS NOT NULL AND p_provider <> p_actor THEN
-            RAISE EXCEPTION 'provider % orders for reseller % through itself, not through provider %', p_actor, p_reseller, p_provider
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        prov := p_actor;
-    ELSE
-        prov := p_provider;
-    END IF;
-    IF prov IS NOT NULL AND NOT prov = ANY (known) THEN
-        RAISE EXCEPTION 'reseller % has no partnership with provider % and cannot place orders through it', p_reseller, prov
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Its providers: %s.', coalesce(nullif(array_to_string(known, ', '), ''), 'none'));
-    END IF;
-    IF prov IS NOT NULL AND NOT prov = ANY (active) THEN
-        RAISE EXCEPTION 'the partnership of provider % and reseller % has ended: no new orders through it', prov, p_reseller
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It ended at %s; the order is for %s.',
-                                  (SELECT p.ended_at FROM reseller_billing.provider_partnership p
-                                    WHERE p.reseller_id = p_reseller AND p.provider_id = prov), p_at),
-                  HINT = CASE WHEN cardinality(active) > 0
-                              THEN 'Place it through ' || array_to_string(active, ' or ') || '.' END;
-    END IF;
-    IF prov IS NULL AND cardinality(known) > 0 THEN
-        IF cardinality(active) = 0 THEN
-            RAISE EXCEPTION 'reseller % has no provider it may place orders through', p_reseller
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('Its partnerships with %s have ended.', array_to_string(known, ', '));
-        ELSIF cardinality(active) > 1 THEN
-            RAISE EXCEPTION 'reseller % works with several providers: the order for customer % must name one', p_reseller, p_customer
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('Its providers: %s.', array_to_string(active, ', ')),
-                      HINT = 'Pass the provider as place_subscription''s eighth argument (p_provider).';
-        END IF;
-        prov := active[1];
-    END IF;
+    prov := reseller_billing.order_provider(p_actor, p_reseller, p_customer, p_provider, p_at, known, active);
     IF p_actor = prov OR p_provider IS NOT NULL THEN
         -- the provider bills the reseller for it: its price list must have the SKU
         PERFORM reseller_billing.provider_price_on(prov, p_sku, p_plan, reseller_billing.program_date(p_reseller, p_at));
