@@ -15,6 +15,21 @@
 
 -- functions: relationships ------------------------------------------------------
 
+-- provider_tier_check: a reseller works through a provider only as an
+-- indirect reseller, or while it moves to that tier (transition_to_indirect);
+-- 55000 otherwise (invite_reseller and accept_invitation)
+CREATE FUNCTION reseller_billing.provider_tier_check(p_reseller bigint, p_tier text, p_transitioning bool) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF NOT (p_tier = 'indirect_reseller' OR p_transitioning) THEN
+        RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, p_tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.provider_tier_check(bigint, text, bool) IS
+    'internal (invite_reseller, accept_invitation): refuses (55000) a reseller that is not an indirect reseller nor moving to that tier';
+
 CREATE OR REPLACE FUNCTION reseller_billing.invite_reseller_unchecked(p_provider bigint, p_reseller bigint)
     RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
@@ -36,11 +51,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('The provider is in program "%s", the reseller in "%s".', pv.program_code, rs.program_code);
     END IF;
-    IF NOT (rs.tier = 'indirect_reseller' OR rs.transitioning) THEN
-        RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, rs.tier
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
-    END IF;
+    PERFORM reseller_billing.provider_tier_check(p_reseller, rs.tier, rs.transitioning);
     SELECT * INTO pp FROM reseller_billing.provider_partnership p
      WHERE p.reseller_id = p_reseller AND p.provider_id = p_provider;
     IF FOUND THEN
@@ -109,11 +120,7 @@ BEGIN
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       DETAIL = 'An indirect reseller works with one provider.';
         END IF;
-        IF NOT (rs.tier = 'indirect_reseller' OR rs.transitioning) THEN
-            RAISE EXCEPTION 'reseller % is % and cannot work through a provider', p_reseller, rs.tier
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'A direct-bill partner enrols as an indirect reseller first, with transition_to_indirect.';
-        END IF;
+        PERFORM reseller_billing.provider_tier_check(p_reseller, rs.tier, rs.transitioning);
         INSERT INTO reseller_billing.provider_partnership (reseller_id, provider_id, invitation_id)
         VALUES (p_reseller, inv.provider_id, p_invitation);
     ELSE
