@@ -14,32 +14,24 @@
 -- allocate_payment and settle_order_item take the part as an amount.
 -- test/pgtap/090_money_path.sql fails on value() arithmetic anywhere.
 
--- reseller_billing.settle_draft(bigint,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.settle_draft(p_reseller bigint, p_invoice bigint)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
+-- settle_draft_credits: the reseller's credits in the invoice's currency,
+-- oldest first, applied to the draft invoice's eligible lines (never its
+-- tax), each line at most what earlier credits left open, in all at most
+-- p_cap (the subtotal); returns what was applied
+CREATE FUNCTION reseller_billing.settle_draft_credits(p_reseller bigint, p_invoice bigint, p_currency text,
+                                                      p_cap reseller_billing.amount) RETURNS reseller_billing.amount
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    inv     reseller_billing.invoice;
-    zero    reseller_billing.amount;
+    zero    reseller_billing.amount := reseller_billing.amount(0, p_currency);
+    cap     reseller_billing.amount := p_cap;
+    applied reseller_billing.amount := reseller_billing.amount(0, p_currency);
     cr      record;
-    cap     reseller_billing.amount;
-    applied reseller_billing.amount;
     took    reseller_billing.amount;
-    pay     record;
-    owed    reseller_billing.amount;
-    part    reseller_billing.amount;
 BEGIN
-    SELECT * INTO inv FROM reseller_billing.invoice i
-     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    zero := reseller_billing.amount(0, inv.currency);
-    applied := zero;
-    cap := reseller_billing.larger(inv.subtotal, zero);
     FOR cr IN
         SELECT c.credit_id, c.remaining, c.eligibility
           FROM reseller_billing.credit c
-         WHERE c.reseller_id = p_reseller AND reseller_billing.currency(c.remaining) = inv.currency
+         WHERE c.reseller_id = p_reseller AND reseller_billing.currency(c.remaining) = p_currency
            AND reseller_billing.sign(c.remaining) > 0
          ORDER BY c.granted_at, c.credit_id
            FOR UPDATE
@@ -79,6 +71,32 @@ BEGIN
             applied := applied + took;
         END IF;
     END LOOP;
+    RETURN applied;
+END $$;
+COMMENT ON FUNCTION reseller_billing.settle_draft_credits(bigint, bigint, text, reseller_billing.amount) IS
+    'internal (settle_draft): applies the reseller''s credits, oldest first, to a draft invoice''s eligible lines up to a cap; returns the amount applied';
+
+-- reseller_billing.settle_draft(bigint,bigint): the credits applied by
+-- settle_draft_credits, then the money received and not yet applied
+CREATE OR REPLACE FUNCTION reseller_billing.settle_draft(p_reseller bigint, p_invoice bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.invoice;
+    zero    reseller_billing.amount;
+    cap     reseller_billing.amount;
+    applied reseller_billing.amount;
+    pay     record;
+    owed    reseller_billing.amount;
+    part    reseller_billing.amount;
+BEGIN
+    SELECT * INTO inv FROM reseller_billing.invoice i
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    zero := reseller_billing.amount(0, inv.currency);
+    cap := reseller_billing.larger(inv.subtotal, zero);
+    applied := reseller_billing.settle_draft_credits(p_reseller, p_invoice, inv.currency, cap);
 
     owed := inv.subtotal - applied + inv.tax;
     UPDATE reseller_billing.invoice i
