@@ -210,16 +210,38 @@ SELECT substring(invoice_document(invoice_id) FROM '<tbody>.*?</tbody>') FROM in
 SELECT pg_temp.style(channel_invoice_document(:chinv)) = pg_temp.style(invoice_document(:inv)) AS same_style,
        channel_invoice_document(:chinv) !~ '240\.00' AS no_wholesale;
 -- the indirect reseller renders it; its provider too (the rows it bills);
--- each sees the other by id only (row-level security hides the other's row)
+-- each sees the other's name and address from the invoice's copy of them,
+-- although row-level security hides the other's reseller row
 SET ROLE reseller_billing_reseller;
 SET reseller_billing.reseller_id = '86102';
 SELECT substring(channel_invoice_document(:chinv) FROM '<div class="party seller">.*?</div>') AS seen_by_reseller;
 SET reseller_billing.reseller_id = '86101';
 SELECT substring(channel_invoice_document(:chinv) FROM '<div class="party bill-to">.*?</div>') AS seen_by_provider;
+-- (the reseller's row hidden, the provider's rendering has no terms and no
+-- taxability note: doc/documents.md, known limits)
+SELECT channel_invoice_document(:chinv) ~ 'Payment terms' AS provider_sees_terms,
+       channel_invoice_document(:chinv) ~ 'class="lines jurisdictions"' AS provider_sees_jurisdictions,
+       channel_invoice_document(:chinv) ~ 'USD 15\.40' AS provider_sees_tax;
 SET reseller_billing.reseller_id = '86001';
 SELECT pg_temp.mask(pg_temp.error_of(format('SELECT channel_invoice_document(%s)', :chinv)), :chinv, 'invoice') AS someone_else;
 RESET reseller_billing.reseller_id;
 RESET ROLE;
+SET ROLE reseller_billing_reseller;
+SET reseller_billing.reseller_id = '86102';
+SELECT count(*) AS provider_rows_seen FROM reseller WHERE reseller_id = 86101;
+RESET reseller_billing.reseller_id;
+RESET ROLE;
+-- the legal header is the one of the day of issue: both parties renamed and
+-- moved afterwards, the issued invoice still names them as they were
+UPDATE reseller SET name = 'Westlake Renamed', region = 'OH' WHERE reseller_id = 86101;
+UPDATE reseller SET name = 'Lakeview Renamed', city = 'Erie', county = 'Erie County' WHERE reseller_id = 86102;
+SELECT substring(channel_invoice_document(:chinv) FROM '<section class="parties">.*?</section>') AS parties_after_rename;
+SELECT substring(channel_invoice_document(:chinv) FROM '<footer>.*?</footer>') AS footer_after_rename;
+-- and the copy cannot be changed: the issued invoice is final
+SELECT pg_temp.mask(pg_temp.error_of(format('UPDATE channel_invoice SET reseller_name = %L WHERE channel_invoice_id = %s',
+                                            'Someone else', :chinv)), :chinv, 'invoice') AS rename_refused;
+UPDATE reseller SET name = 'Westlake <Distribution>', region = 'PA' WHERE reseller_id = 86101;
+UPDATE reseller SET name = 'Lakeview & Sons IT', city = 'Pittsburgh', county = 'Allegheny County' WHERE reseller_id = 86102;
 
 -- ===========================================================================
 -- a draft: what a close writes before it issues it (only inside the close's

@@ -53,6 +53,22 @@ UNION ALL
 SELECT 'migration credit statements', count(*), bool_and(migration_credit_document(reseller_id) LIKE '<!DOCTYPE html>%') FROM migration;
 
 \echo
+\echo '== A two-tier invoice as its indirect reseller renders it: the provider named (and the reseller), =='
+\echo '== as both were on the day of issue, although the reseller may not read the provider''s row      =='
+SELECT ci.reseller_id AS harbor_id, ci.channel_invoice_id AS harbor_invoice
+  FROM channel_invoice ci JOIN reseller r ON r.reseller_id = ci.reseller_id
+ WHERE r.name = 'Harbor IT Services' ORDER BY ci.period, ci.currency LIMIT 1 \gset
+SET ROLE reseller_billing_reseller;
+SELECT set_config('reseller_billing.reseller_id', :'harbor_id', false) IS NOT NULL AS as_harbor;
+SELECT count(*) AS provider_rows_it_may_read
+  FROM reseller WHERE name = 'Pacific Cloud Distribution';
+SELECT array_to_string(array_remove(regexp_split_to_array(regexp_replace(
+           substring(channel_invoice_document(:harbor_invoice) FROM '<section class="parties">.*?</section>'),
+           '<[^>]+>', '', 'g'), E'\n'), ''), ' | ') AS parties;
+RESET reseller_billing.reseller_id;
+RESET ROLE;
+
+\echo
 \echo '== A customer portal renders none of them: every document shows prices (42501) =='
 SET ROLE reseller_billing_customer;
 \set ON_ERROR_STOP 0

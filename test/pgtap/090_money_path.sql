@@ -105,8 +105,8 @@ CREATE TEMP TABLE allowed (name text PRIMARY KEY, why text);
 INSERT INTO allowed VALUES
     ('reseller_billing.receivables_aging_at(date)', 'the aging report''s numeric columns'),
     ('reseller_billing.direct_bill_standing(date)', 'revenue, threshold and shortfall as numerics'),
-    ('reseller_billing.write_statement(bigint,reseller_billing.billing_period,boolean)',
-     'late_interest.balance_days, a numeric column');
+    ('reseller_billing.statement_interest(bigint,bigint,date,numeric,reseller_billing.amount)',
+     'late_interest.balance_days, a numeric column (write_statement''s interest)');
 
 SELECT plan(7);
 

@@ -121,6 +121,40 @@ ALTER EXTENSION reseller_billing UPDATE;});
 is($node->safe_psql('v020', 'SELECT count(*) || \' \' || bool_and(clock_at = logged_at) FROM reseller_billing.audit_log'),
 	'1 true', 'after 0.2.0 -> 0.3.0 an audit row written before has clock_at = logged_at');
 
+# A two-tier invoice issued at 0.2.0 gets its copy of both parties' names
+# and addresses (issue 16: the names a two-tier document prints) from the
+# upgrade, as the reseller rows hold them then.
+$node->safe_psql('postgres', 'CREATE DATABASE v020_two_tier');
+$node->safe_psql('v020_two_tier', q{
+CREATE EXTENSION reseller_billing VERSION '0.2.0';
+SET search_path = reseller_billing, public;
+INSERT INTO program (program_id, code, name, currency, time_zone, reseller_discount, settings)
+VALUES (99101, 'up_csp', 'Upgrade CSP', 'USD', 'UTC', 0, '{"csp": true}');
+INSERT INTO sku (sku_id, program_id, code, name, family) VALUES (99101, 99101, 'up_e3', 'E3', 'o365');
+INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES (99101, 'annual_monthly', 'USD 240.00', '2024-01-01');
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region) VALUES
+    (99101, 99101, 'Upgrade Distribution', 'indirect_provider', 'US', 'PA'),
+    (99102, 99101, 'Upgrade Reseller', 'indirect_reseller', 'US', 'OH');
+INSERT INTO provider_price (reseller_id, sku_id, plan, price, valid_from)
+VALUES (99101, 99101, 'annual_monthly', 'USD 264.00', '2025-01-01');
+INSERT INTO customer (reseller_id, customer_id, name) VALUES (99102, 99111, 'Upgrade Customer');
+SELECT accept_invitation(99102, invite_reseller(99101, 99102));
+SELECT accept_invitation(99102, invite_customer(99102, 99111));
+SELECT place_subscription(99101, 99102, 99111, 99101, 10, 'annual_monthly', '2025-01-01 00:00+00');
+SELECT close_period('2025-01', 99101);
+ALTER EXTENSION reseller_billing UPDATE;});
+is( $node->safe_psql('v020_two_tier', q{
+SELECT string_agg(concat_ws(' | ', provider_name, provider_region, provider_country, reseller_name, reseller_region,
+                            reseller_country), E'\n')
+  FROM reseller_billing.channel_invoice}),
+	'Upgrade Distribution | PA | US | Upgrade Reseller | OH | US',
+	'after 0.2.0 -> 0.3.0 a two-tier invoice issued before names both parties');
+like( $node->safe_psql('v020_two_tier', q{
+SET reseller_billing.reseller_id = '99101'; SET ROLE reseller_billing_reseller;
+SELECT reseller_billing.channel_invoice_document(channel_invoice_id) FROM reseller_billing.channel_invoice}),
+	qr{<h2>Bill to \(indirect reseller\)</h2>\n<p><strong>Upgrade Reseller</strong>},
+	'and its provider\'s rendering of it names the reseller');
+
 # ---------------------------------------------------------------------------
 # 3. the upgraded schemas are the fresh one: from release 0.1.0 through
 #    0.2.0's upgrade, and from release 0.2.0's own script (the two 0.2.0s

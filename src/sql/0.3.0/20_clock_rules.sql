@@ -330,7 +330,53 @@ BEGIN
 END $function$
 ;
 
--- reseller_billing.renew_due(timestamp with time zone)
+-- renew_term: one Annual term's renewal on its renewal date (s, locked, in
+-- a program of time zone p_time_zone), by its renewal setting: cancelled
+-- (cancel, or renew_current_users with no account in use), moved to Flex
+-- (switch_to_flex), or renewed for 12 months (auto_renew with its seats,
+-- renew_current_users with the accounts in use) at the price current then
+CREATE FUNCTION reseller_billing.renew_term(p_sub reseller_billing.subscription, p_time_zone text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    s       reseller_billing.subscription := p_sub;
+    eff     timestamptz;
+    price   reseller_billing.amount;
+BEGIN
+    eff := s.term_end::timestamp AT TIME ZONE p_time_zone;
+    PERFORM reseller_billing.set_context(eff, 'renew', 'renewal: ' || s.renewal_setting);
+    IF s.renewal_setting = 'cancel' OR (s.renewal_setting = 'renew_current_users' AND s.active_seats = 0) THEN
+        UPDATE reseller_billing.subscription t SET status = 'cancelled'   -- its accounts end at eff
+         WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+           AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
+    ELSIF s.renewal_setting = 'switch_to_flex' THEN
+        -- the price looked up first, from the locked row (on a Citus
+        -- cluster an UPDATE may not call a STABLE function on columns)
+        price := reseller_billing.partner_price(s.sku_id, 'flexible', s.reseller_id, s.term_end);
+        UPDATE reseller_billing.subscription t
+           SET plan = 'flexible', seat_cap = t.committed_seats, committed_seats = NULL,
+               term_start = t.term_end, term_end = NULL,
+               partner_price = price
+         WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+           AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
+    ELSE
+        -- auto_renew keeps the seats; renew_current_users commits to
+        -- the accounts in use; both at the price current at renewal
+        price := reseller_billing.partner_price(s.sku_id, s.plan, s.reseller_id, s.term_end);
+        UPDATE reseller_billing.subscription t
+           SET committed_seats = CASE WHEN t.renewal_setting = 'renew_current_users'
+                                      THEN t.active_seats ELSE t.committed_seats END,
+               term_start = t.term_end,
+               term_end = (t.term_end + interval '12 months')::date,
+               partner_price = price
+         WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+           AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.renew_term(reseller_billing.subscription, text) IS
+    'internal (renew_due): renews, cancels or moves to Flex one Annual term on its renewal date, by its renewal setting';
+
+-- reseller_billing.renew_due(timestamp with time zone): each term due renewed by
+-- renew_term
 CREATE OR REPLACE FUNCTION reseller_billing.renew_due(p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS integer
  LANGUAGE plpgsql
@@ -342,9 +388,6 @@ AS $function$
 DECLARE
     k       record;
     s       reseller_billing.subscription;
-    tz      text;
-    eff     timestamptz;
-    price   reseller_billing.amount;
     done    int := 0;
 BEGIN
     IF p_at IS NULL OR p_at > reseller_billing.clock_now() THEN
@@ -371,36 +414,7 @@ BEGIN
             s := reseller_billing.lock_subscription(k.reseller_id, k.subscription_id);
             CONTINUE WHEN s.status <> 'active' OR NOT reseller_billing.is_annual(s.plan)
                        OR s.term_end > (p_at AT TIME ZONE k.time_zone)::date;
-            tz := k.time_zone;
-            eff := s.term_end::timestamp AT TIME ZONE tz;
-            PERFORM reseller_billing.set_context(eff, 'renew', 'renewal: ' || s.renewal_setting);
-            IF s.renewal_setting = 'cancel' OR (s.renewal_setting = 'renew_current_users' AND s.active_seats = 0) THEN
-                UPDATE reseller_billing.subscription t SET status = 'cancelled'   -- its accounts end at eff
-                 WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-                   AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
-            ELSIF s.renewal_setting = 'switch_to_flex' THEN
-                -- the price looked up first, from the locked row (on a Citus
-                -- cluster an UPDATE may not call a STABLE function on columns)
-                price := reseller_billing.partner_price(s.sku_id, 'flexible', s.reseller_id, s.term_end);
-                UPDATE reseller_billing.subscription t
-                   SET plan = 'flexible', seat_cap = t.committed_seats, committed_seats = NULL,
-                       term_start = t.term_end, term_end = NULL,
-                       partner_price = price
-                 WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-                   AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
-            ELSE
-                -- auto_renew keeps the seats; renew_current_users commits to
-                -- the accounts in use; both at the price current at renewal
-                price := reseller_billing.partner_price(s.sku_id, s.plan, s.reseller_id, s.term_end);
-                UPDATE reseller_billing.subscription t
-                   SET committed_seats = CASE WHEN t.renewal_setting = 'renew_current_users'
-                                              THEN t.active_seats ELSE t.committed_seats END,
-                       term_start = t.term_end,
-                       term_end = (t.term_end + interval '12 months')::date,
-                       partner_price = price
-                 WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-                   AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
-            END IF;
+            PERFORM reseller_billing.renew_term(s, k.time_zone);
             done := done + 1;
         END LOOP;
         EXIT WHEN NOT FOUND;

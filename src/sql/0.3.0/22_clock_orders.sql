@@ -5,50 +5,19 @@
 
 -- reseller_billing.migrate_to_postpaid(bigint,timestamp with time zone)
 -- migrate_to_postpaid: defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
--- reseller_billing.place_order_unchecked(bigint,jsonb,jsonb,date)
-CREATE OR REPLACE FUNCTION reseller_billing.place_order_unchecked(p_reseller bigint, p_ship_to jsonb, p_lines jsonb, p_on date DEFAULT NULL::date)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
+-- order_ship_to: an order's ship-to party checked (a JSON object of string
+-- fields: name, email, domain, address, city, region, postal_code,
+-- country; a name, an e-mail address, a domain name or none, an ISO 3166
+-- country code or none), and as the order stores it: name trimmed, e-mail
+-- trimmed, domain trimmed and in lower case (NULL when empty); 22023
+-- otherwise
+CREATE FUNCTION reseller_billing.order_ship_to(p_reseller bigint, p_ship_to jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    pg          reseller_billing.program;
-    rs          reseller_billing.reseller;
-    today       date;
     k           text;
-    ln          jsonb;
-    i           int := 0;
-    line_no     int := 0;
-    sku         reseller_billing.sku;
-    qty         numeric;
-    maxq        numeric;
-    unit        reseller_billing.amount;
-    amt         reseller_billing.amount;
-    tx          record;
-    tax_amt     reseller_billing.amount;
-    v_sub       reseller_billing.amount;
-    v_tax       reseller_billing.amount;
-    standing    text;
     email       text;
     domain      text;
-    oid_        bigint;
-    zero        reseller_billing.amount;
 BEGIN
-    IF p_reseller IS NULL THEN
-        RAISE EXCEPTION 'an order needs a reseller' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    pg := reseller_billing.lock_reseller(p_reseller);
-    SELECT * INTO rs FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
-    today := reseller_billing.program_date(p_reseller, reseller_billing.effective_at());
-    IF p_on IS NULL THEN
-        p_on := today;
-    ELSIF p_on > today THEN
-        RAISE EXCEPTION 'order of reseller % cannot be placed in the future', p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It would be placed on %s; today is %s in program "%s".', p_on, today, pg.code);
-    END IF;
-
-    -- ship-to
     IF p_ship_to IS NULL OR jsonb_typeof(p_ship_to) <> 'object' THEN
         RAISE EXCEPTION 'order of reseller %: ship-to must be a JSON object', p_reseller
             USING ERRCODE = 'invalid_parameter_value',
@@ -93,36 +62,36 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('It is %s.', quote_literal(p_ship_to ->> 'country'));
     END IF;
+    RETURN p_ship_to || jsonb_build_object('name', btrim(p_ship_to ->> 'name'), 'email', email, 'domain', domain);
+END $$;
+COMMENT ON FUNCTION reseller_billing.order_ship_to(bigint, jsonb) IS
+    'internal (place_order_unchecked): an order''s ship-to checked (22023) and as stored: name and e-mail trimmed, the domain trimmed, lower case, NULL when empty';
 
-    -- lines: checked before anything is written
-    IF p_lines IS NULL OR jsonb_typeof(p_lines) <> 'array' OR jsonb_array_length(p_lines) = 0 THEN
-        RAISE EXCEPTION 'order of reseller % needs at least one line', p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The lines given are %s.', coalesce(p_lines::text, 'NULL')),
-                  HINT = 'Give a JSON array such as [{"sku": "GD-WORDS-DEV", "quantity": 2}].';
-    END IF;
-    IF jsonb_array_length(p_lines) > 100 THEN
-        RAISE EXCEPTION 'order of reseller % has too many lines', p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The limit is 100 lines; %s were given.', jsonb_array_length(p_lines));
-    END IF;
-    maxq := reseller_billing.order_setting(pg.program_id, 'max_order_quantity', 1000, 1, 1000000);
-
-    standing := reseller_billing.reseller_standing(p_reseller, p_on);
-    zero := reseller_billing.amount(0, pg.currency);
-    v_sub := zero;
-    v_tax := zero;
-    INSERT INTO reseller_billing.licence_order
-           (reseller_id, placed_on, currency, ship_to_name, ship_to_email, ship_to_domain, ship_to_address,
-            ship_to_city, ship_to_region, ship_to_postal_code, ship_to_country, requires_prepayment,
-            prepayment_reason, due_on, subtotal, tax, total, paid, paid_on, placed_at)
-    VALUES (p_reseller, p_on, pg.currency, btrim(p_ship_to ->> 'name'), email, domain, p_ship_to ->> 'address',
-            p_ship_to ->> 'city', p_ship_to ->> 'region', p_ship_to ->> 'postal_code', p_ship_to ->> 'country',
-            standing <> 'normal', CASE WHEN standing <> 'normal' THEN standing END,
-            CASE WHEN standing = 'normal' THEN reseller_billing.due_date(p_on, p_on, reseller_billing.payment_terms(p_reseller)) END,  -- issue 15 §1
-            zero, zero, zero, zero, p_on, reseller_billing.clock_now())
-    RETURNING order_id INTO oid_;
-
+-- place_order_lines: an order's licence lines (each SKU sold per licence in
+-- the program, a whole quantity from 1 to p_max) at the reseller's price,
+-- each followed by its sales tax line when the reseller is in the US;
+-- returns the subtotal and the tax.  22023 for a bad line: nothing of the
+-- order stays, the statement fails.
+CREATE FUNCTION reseller_billing.place_order_lines(p_reseller bigint, p_order bigint, p_program reseller_billing.program,
+                                                   p_lines jsonb, p_on date, p_max numeric)
+    RETURNS reseller_billing.amount[]
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    rs          reseller_billing.reseller;
+    ln          jsonb;
+    i           int := 0;
+    line_no     int := 0;
+    sku         reseller_billing.sku;
+    qty         numeric;
+    maxq        numeric := p_max;
+    unit        reseller_billing.amount;
+    amt         reseller_billing.amount;
+    tx          record;
+    tax_amt     reseller_billing.amount;
+    v_sub       reseller_billing.amount := reseller_billing.amount(0, p_program.currency);
+    v_tax       reseller_billing.amount := reseller_billing.amount(0, p_program.currency);
+BEGIN
+    SELECT * INTO rs FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller;
     IF rs.country = 'US' THEN
         tx := reseller_billing.sales_tax_rate(p_reseller, p_on);
         IF tx.reason = 'no_state' THEN
@@ -142,9 +111,9 @@ BEGIN
                       DETAIL = format('It is %s.', ln);
         END IF;
         SELECT * INTO sku FROM reseller_billing.sku s
-         WHERE s.program_id = pg.program_id AND s.code = ln ->> 'sku';
+         WHERE s.program_id = p_program.program_id AND s.code = ln ->> 'sku';
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'order of reseller %: line %: SKU % is not sold in program "%"', p_reseller, i, ln -> 'sku', pg.code
+            RAISE EXCEPTION 'order of reseller %: line %: SKU % is not sold in program "%"', p_reseller, i, ln -> 'sku', p_program.code
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('The line is %s.', ln);
         END IF;
@@ -161,14 +130,14 @@ BEGIN
             RAISE EXCEPTION 'order of reseller %: line %: quantity of SKU "%" must be a whole number from 1 to %', p_reseller, i, sku.code, maxq
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('The quantity given is %s; the limit is %s (setting max_order_quantity of program "%s").',
-                                      ln -> 'quantity', maxq, pg.code);
+                                      ln -> 'quantity', maxq, p_program.code);
         END IF;
         unit := reseller_billing.partner_price(sku.sku_id, 'annual_prepaid', p_reseller, p_on);
         amt := reseller_billing.round(unit * qty::int);
         line_no := line_no + 1;
         INSERT INTO reseller_billing.licence_order_line (reseller_id, order_id, line_no, kind, description, sku_id, plan,
                                                          quantity, unit_price, amount)
-        VALUES (p_reseller, oid_, line_no, 'licence', format('%s x %s (%s), one year', qty, sku.name, sku.code),
+        VALUES (p_reseller, p_order, line_no, 'licence', format('%s x %s (%s), one year', qty, sku.name, sku.code),
                 sku.sku_id, 'annual_prepaid', qty::int, unit, amt);
         v_sub := v_sub + amt;
         IF rs.country = 'US' THEN
@@ -177,7 +146,7 @@ BEGIN
             INSERT INTO reseller_billing.licence_order_line (reseller_id, order_id, line_no, kind, description, amount,
                                                              tax_of_line, tax_state, tax_rate, tax_reason,
                                                              exemption_certificate)
-            VALUES (p_reseller, oid_, line_no, 'tax',
+            VALUES (p_reseller, p_order, line_no, 'tax',
                     -- a searched CASE: Citus deparses a simple CASE over a
                     -- parameter in a routed VALUES wrongly (text = boolean)
                     CASE
@@ -190,6 +159,76 @@ BEGIN
             v_tax := v_tax + tax_amt;
         END IF;
     END LOOP;
+    RETURN ARRAY[v_sub, v_tax];
+END $$;
+COMMENT ON FUNCTION reseller_billing.place_order_lines(bigint, bigint, reseller_billing.program, jsonb, date, numeric) IS
+    'internal (place_order_unchecked): writes an order''s licence lines and their sales tax lines (22023 for a bad line); returns {subtotal, tax}';
+
+-- reseller_billing.place_order_unchecked(bigint,jsonb,jsonb,date): its ship-to
+-- (order_ship_to) and its lines (place_order_lines) checked and written by
+-- a function each
+CREATE OR REPLACE FUNCTION reseller_billing.place_order_unchecked(p_reseller bigint, p_ship_to jsonb, p_lines jsonb, p_on date DEFAULT NULL::date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    pg          reseller_billing.program;
+    today       date;
+    s           jsonb;
+    maxq        numeric;
+    tot         reseller_billing.amount[];
+    v_sub       reseller_billing.amount;
+    v_tax       reseller_billing.amount;
+    standing    text;
+    oid_        bigint;
+    zero        reseller_billing.amount;
+BEGIN
+    IF p_reseller IS NULL THEN
+        RAISE EXCEPTION 'an order needs a reseller' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    pg := reseller_billing.lock_reseller(p_reseller);
+    today := reseller_billing.program_date(p_reseller, reseller_billing.effective_at());
+    IF p_on IS NULL THEN
+        p_on := today;
+    ELSIF p_on > today THEN
+        RAISE EXCEPTION 'order of reseller % cannot be placed in the future', p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It would be placed on %s; today is %s in program "%s".', p_on, today, pg.code);
+    END IF;
+
+    s := reseller_billing.order_ship_to(p_reseller, p_ship_to);
+
+    -- lines: checked before anything is written
+    IF p_lines IS NULL OR jsonb_typeof(p_lines) <> 'array' OR jsonb_array_length(p_lines) = 0 THEN
+        RAISE EXCEPTION 'order of reseller % needs at least one line', p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The lines given are %s.', coalesce(p_lines::text, 'NULL')),
+                  HINT = 'Give a JSON array such as [{"sku": "GD-WORDS-DEV", "quantity": 2}].';
+    END IF;
+    IF jsonb_array_length(p_lines) > 100 THEN
+        RAISE EXCEPTION 'order of reseller % has too many lines', p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The limit is 100 lines; %s were given.', jsonb_array_length(p_lines));
+    END IF;
+    maxq := reseller_billing.order_setting(pg.program_id, 'max_order_quantity', 1000, 1, 1000000);
+
+    standing := reseller_billing.reseller_standing(p_reseller, p_on);
+    zero := reseller_billing.amount(0, pg.currency);
+    INSERT INTO reseller_billing.licence_order
+           (reseller_id, placed_on, currency, ship_to_name, ship_to_email, ship_to_domain, ship_to_address,
+            ship_to_city, ship_to_region, ship_to_postal_code, ship_to_country, requires_prepayment,
+            prepayment_reason, due_on, subtotal, tax, total, paid, paid_on, placed_at)
+    VALUES (p_reseller, p_on, pg.currency, s ->> 'name', s ->> 'email', s ->> 'domain', s ->> 'address',
+            s ->> 'city', s ->> 'region', s ->> 'postal_code', s ->> 'country',
+            standing <> 'normal', CASE WHEN standing <> 'normal' THEN standing END,
+            CASE WHEN standing = 'normal' THEN reseller_billing.due_date(p_on, p_on, reseller_billing.payment_terms(p_reseller)) END,  -- issue 15 §1
+            zero, zero, zero, zero, p_on, reseller_billing.clock_now())
+    RETURNING order_id INTO oid_;
+
+    tot := reseller_billing.place_order_lines(p_reseller, oid_, pg, p_lines, p_on, maxq);
+    v_sub := tot[1];
+    v_tax := tot[2];
 
     PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order o

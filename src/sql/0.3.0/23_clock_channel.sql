@@ -4,7 +4,7 @@
 -- ========================================================================
 
 -- reseller_billing.accept_invitation_unchecked(bigint,bigint)
--- accept_invitation_unchecked: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- accept_invitation_unchecked: defined once, in 96_providers_api.sql (the version 0.3.0 installs)
 -- reseller_billing.revoke_invitation_unchecked(bigint,bigint,bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.revoke_invitation_unchecked(p_actor bigint, p_reseller bigint, p_invitation bigint)
  RETURNS reseller_billing.channel_invitation
@@ -41,7 +41,7 @@ END $function$
 ;
 
 -- reseller_billing.place_subscription_unchecked(bigint,bigint,bigint,bigint,integer,reseller_billing.plan_kind,timestamp with time zone)
--- place_subscription_unchecked: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- place_subscription_unchecked: defined once, in 96_providers_api.sql (the version 0.3.0 installs)
 -- reseller_billing.transition_to_indirect(bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.transition_to_indirect(p_reseller bigint)
  RETURNS timestamp with time zone

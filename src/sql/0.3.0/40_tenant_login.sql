@@ -170,13 +170,20 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.trust_login(regrole) IS
     'admin: marks a login a trusted application, which names its tenant with the settings reseller_billing.reseller_id / customer_id';
 
-CREATE FUNCTION reseller_billing.unbind_login(p_role regrole) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+CREATE FUNCTION reseller_billing.unbind_login(p_role regrole)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
 BEGIN
+    IF p_role IS NULL THEN
+        RAISE EXCEPTION 'unbind_login needs a role' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     PERFORM reseller_billing.clock_assert_admin('unbind logins in');
     DELETE FROM reseller_billing.tenant_login l WHERE l.role_name = p_role::text;
     RETURN FOUND;
-END $$;
+END $function$;
 COMMENT ON FUNCTION reseller_billing.unbind_login(regrole) IS
     'admin: removes a login''s binding or trust; it then acts for nobody';
 

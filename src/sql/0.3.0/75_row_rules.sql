@@ -12,8 +12,9 @@
 --     update pays more than that call); it waits for a close of the month
 --     in progress and marks every billed month from the change on;
 --   * subscription_channel_check checks each new subscription of a CSP
---     program (a relationship with the customer, the annual_monthly plan);
---     a statement inserting several is refused at its first bad row.
+--     program (a relationship with the customer, the annual_monthly plan,
+--     a provider to run through); a statement inserting several is refused
+--     at its first bad row.
 
 CREATE FUNCTION reseller_billing.seat_change_reaches_back(timestamptz, timestamptz, timestamptz, timestamptz)
     RETURNS bool AS 'MODULE_PATHNAME', 'rb_seat_change_reaches_back' LANGUAGE C STABLE PARALLEL SAFE;
@@ -66,10 +67,18 @@ CREATE TRIGGER seat_late_change_update AFTER UPDATE ON reseller_billing.seat
     WHEN (reseller_billing.seat_change_reaches_back(OLD.active_from, NEW.active_from, OLD.active_until, NEW.active_until))
     EXECUTE FUNCTION reseller_billing.seat_late_change_row();
 
+-- the CSP order check: a relationship with the customer, the annual_monthly
+-- plan and, for a plain INSERT (the reseller's own order), a provider to
+-- run through: its only active one; with several (or none left) it cannot
+-- say which, and is refused (doc/channel.md, "Several providers": the
+-- partnerships of 96_providers.sql, active_providers; place_subscription
+-- names the provider in reseller_billing.channel_provider)
 CREATE FUNCTION reseller_billing.subscription_channel_row() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     pg      reseller_billing.program;
+    known   int;
+    active  bigint[];
 BEGIN
     IF reseller_billing.restoring() THEN
         RETURN NULL;
@@ -94,10 +103,29 @@ BEGIN
                                   NEW.customer_id, NEW.reseller_id, pg.code),
                   HINT = 'The reseller invites the customer (invite_customer) and the customer accepts (accept_invitation).';
     END IF;
+    -- the provider it runs through: named by place_subscription, else the only one
+    IF coalesce(current_setting('reseller_billing.channel_provider', true), '') <> '' THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(*)::int INTO known FROM reseller_billing.provider_partnership p WHERE p.reseller_id = NEW.reseller_id;
+    IF known = 0 THEN
+        RETURN NULL;
+    END IF;
+    active := reseller_billing.active_providers(NEW.reseller_id, reseller_billing.effective_at());
+    IF cardinality(active) > 1 THEN
+        RAISE EXCEPTION 'reseller % works with several providers: the order for customer % must name one', NEW.reseller_id, NEW.customer_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its providers: %s.', array_to_string(active, ', ')),
+                  HINT = 'Place it with place_subscription, naming the provider (p_provider).';
+    ELSIF cardinality(active) = 0 THEN
+        RAISE EXCEPTION 'reseller % has no provider it may place orders through', NEW.reseller_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its partnerships have ended.';
+    END IF;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION reseller_billing.subscription_channel_row() IS
-    'trigger (AFTER INSERT of a subscription): in a CSP program, a relationship with the customer and the annual_monthly plan';
+    'trigger (AFTER INSERT of a subscription): in a CSP program, a relationship with the customer, the annual_monthly plan, and a provider to run through (the only active one, unless place_subscription named it)';
 REVOKE EXECUTE ON FUNCTION reseller_billing.subscription_channel_row() FROM PUBLIC;
 
 DROP TRIGGER subscription_channel_check ON reseller_billing.subscription;

@@ -84,17 +84,22 @@ COMMENT ON FUNCTION reseller_billing.program_payment_terms(reseller_billing.prog
     'a program''s payment terms: its setting payment_terms, else net payment_terms_days';
 
 -- payment_terms: the rule a reseller's bills fall due by.
-CREATE FUNCTION reseller_billing.payment_terms(p_reseller bigint) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+CREATE FUNCTION reseller_billing.payment_terms(p_reseller bigint)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
 #variable_conflict use_column
 BEGIN
+    PERFORM reseller_billing.arg_required('payment_terms', 'p_reseller', 'a reseller', p_reseller);
     RETURN (
     SELECT coalesce(r.payment_terms, reseller_billing.program_payment_terms(p.settings, p.payment_terms_days))
       FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
      WHERE r.reseller_id = p_reseller
     );
 END
-$$;
+$function$;
 COMMENT ON FUNCTION reseller_billing.payment_terms(bigint) IS
     'the payment terms of a reseller: the ones granted to it, else its program''s';
 
@@ -209,6 +214,6 @@ BEGIN
 END $function$;
 
 -- reseller_billing.channel_close(reseller_billing.billing_period,bigint)
--- channel_close: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- channel_close: defined once, in 96_providers_invoices.sql (the version 0.3.0 installs)
 -- reseller_billing.write_statement(bigint,reseller_billing.billing_period,boolean)
 -- write_statement: defined once, in 94_order_returns_statements.sql (the version 0.3.0 installs)

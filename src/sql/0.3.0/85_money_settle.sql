@@ -14,32 +14,24 @@
 -- allocate_payment and settle_order_item take the part as an amount.
 -- test/pgtap/090_money_path.sql fails on value() arithmetic anywhere.
 
--- reseller_billing.settle_draft(bigint,bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.settle_draft(p_reseller bigint, p_invoice bigint)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
+-- settle_draft_credits: the reseller's credits in the invoice's currency,
+-- oldest first, applied to the draft invoice's eligible lines (never its
+-- tax), each line at most what earlier credits left open, in all at most
+-- p_cap (the subtotal); returns what was applied
+CREATE FUNCTION reseller_billing.settle_draft_credits(p_reseller bigint, p_invoice bigint, p_currency text,
+                                                      p_cap reseller_billing.amount) RETURNS reseller_billing.amount
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    inv     reseller_billing.invoice;
-    zero    reseller_billing.amount;
+    zero    reseller_billing.amount := reseller_billing.amount(0, p_currency);
+    cap     reseller_billing.amount := p_cap;
+    applied reseller_billing.amount := reseller_billing.amount(0, p_currency);
     cr      record;
-    cap     reseller_billing.amount;
-    applied reseller_billing.amount;
     took    reseller_billing.amount;
-    pay     record;
-    owed    reseller_billing.amount;
-    part    reseller_billing.amount;
 BEGIN
-    SELECT * INTO inv FROM reseller_billing.invoice i
-     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    zero := reseller_billing.amount(0, inv.currency);
-    applied := zero;
-    cap := reseller_billing.larger(inv.subtotal, zero);
     FOR cr IN
         SELECT c.credit_id, c.remaining, c.eligibility
           FROM reseller_billing.credit c
-         WHERE c.reseller_id = p_reseller AND reseller_billing.currency(c.remaining) = inv.currency
+         WHERE c.reseller_id = p_reseller AND reseller_billing.currency(c.remaining) = p_currency
            AND reseller_billing.sign(c.remaining) > 0
          ORDER BY c.granted_at, c.credit_id
            FOR UPDATE
@@ -79,6 +71,32 @@ BEGIN
             applied := applied + took;
         END IF;
     END LOOP;
+    RETURN applied;
+END $$;
+COMMENT ON FUNCTION reseller_billing.settle_draft_credits(bigint, bigint, text, reseller_billing.amount) IS
+    'internal (settle_draft): applies the reseller''s credits, oldest first, to a draft invoice''s eligible lines up to a cap; returns the amount applied';
+
+-- reseller_billing.settle_draft(bigint,bigint): the credits applied by
+-- settle_draft_credits, then the money received and not yet applied
+CREATE OR REPLACE FUNCTION reseller_billing.settle_draft(p_reseller bigint, p_invoice bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+DECLARE
+    inv     reseller_billing.invoice;
+    zero    reseller_billing.amount;
+    cap     reseller_billing.amount;
+    applied reseller_billing.amount;
+    pay     record;
+    owed    reseller_billing.amount;
+    part    reseller_billing.amount;
+BEGIN
+    SELECT * INTO inv FROM reseller_billing.invoice i
+     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    zero := reseller_billing.amount(0, inv.currency);
+    cap := reseller_billing.larger(inv.subtotal, zero);
+    applied := reseller_billing.settle_draft_credits(p_reseller, p_invoice, inv.currency, cap);
 
     owed := inv.subtotal - applied + inv.tax;
     UPDATE reseller_billing.invoice i
@@ -111,7 +129,48 @@ CREATE FUNCTION reseller_billing.allocate_payment(p_reseller bigint, p_payment b
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
 AS $function$
+DECLARE
+    pay     reseller_billing.payment;
+    cur     text;
 BEGIN
+    IF p_reseller IS NULL OR p_payment IS NULL OR p_invoice IS NULL OR p_amount IS NULL THEN
+        RAISE EXCEPTION 'allocate_payment needs a reseller, a payment, an invoice and an amount'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s, payment %s, invoice %s and amount %s were given.',
+                                  coalesce(p_reseller::text, 'NULL'), coalesce(p_payment::text, 'NULL'),
+                                  coalesce(p_invoice::text, 'NULL'), coalesce(p_amount::text, 'NULL'));
+    END IF;
+    IF reseller_billing.sign(p_amount) <= 0 THEN
+        RAISE EXCEPTION 'an allocation of payment % of reseller % must be a positive amount', p_payment, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
+    END IF;
+    SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'payment % of reseller % does not exist', p_payment, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF reseller_billing.currency(p_amount) <> reseller_billing.currency(pay.amount) THEN
+        RAISE EXCEPTION 'an allocation of payment % of reseller % must be in %, the payment''s currency', p_payment,
+                p_reseller, reseller_billing.currency(pay.amount)
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s was given.', p_amount);
+    END IF;
+    IF p_amount > pay.unapplied THEN
+        RAISE EXCEPTION 'payment % of reseller % has less left to allocate than asked', p_payment, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s is left unapplied; %s was asked for.', pay.unapplied, p_amount);
+    END IF;
+    SELECT i.currency INTO cur FROM reseller_billing.invoice i WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF cur <> reseller_billing.currency(p_amount) THEN
+        RAISE EXCEPTION 'invoice % of reseller % is in %; payment % is in %', p_invoice, p_reseller, cur, p_payment,
+                reseller_billing.currency(p_amount)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     INSERT INTO reseller_billing.payment_allocation (reseller_id, payment_id, invoice_id, amount)
     VALUES (p_reseller, p_payment, p_invoice, p_amount)
     ON CONFLICT (reseller_id, payment_id, invoice_id)
@@ -126,8 +185,7 @@ BEGIN
                          THEN 'paid' ELSE i.status END
      WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
     PERFORM reseller_billing.set_local('reseller_billing.action', '');
-END $function$
-;
+END $function$;
 REVOKE EXECUTE ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) TO reseller_billing_admin;
 COMMENT ON FUNCTION reseller_billing.allocate_payment(bigint, bigint, bigint, reseller_billing.amount) IS

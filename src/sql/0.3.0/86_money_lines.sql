@@ -4,7 +4,7 @@
 -- ========================================================================
 
 -- reseller_billing.channel_lines(reseller_billing.billing_period,bigint,bigint,bigint)
--- channel_lines: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- channel_lines: defined once, in 96_providers_close.sql (the version 0.3.0 installs)
 -- reseller_billing.channel_scale(reseller_billing.amount,reseller_billing.amount,reseller_billing.amount)
 CREATE OR REPLACE FUNCTION reseller_billing.channel_scale(p_amount reseller_billing.amount, p_pp reseller_billing.amount, p_wp reseller_billing.amount)
  RETURNS reseller_billing.amount

@@ -14,7 +14,7 @@
 -- (030_schema_tables.sql) checks that no SQL-standard body reads a table.
 
 -- reseller_billing.channel_usage_lines(reseller_billing.billing_period,bigint,bigint,bigint)
--- channel_usage_lines: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- channel_usage_lines: defined once, in 96_providers_close.sql (the version 0.3.0 installs)
 -- reseller_billing.is_csp_program(bigint)
 CREATE OR REPLACE FUNCTION reseller_billing.is_csp_program(p_program bigint)
  RETURNS boolean

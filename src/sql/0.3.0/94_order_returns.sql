@@ -223,9 +223,128 @@ COMMENT ON FUNCTION reseller_billing.settle_order_items(bigint, bigint, date, bi
 
 -- functions: returns -------------------------------------------------------
 
+-- return_order_state: whether an order can be returned so (p_kind): a
+-- cancellation before any payment of an order not returned, a refund or a
+-- credit note of a paid one; never after a cancellation (55000)
+CREATE FUNCTION reseller_billing.return_order_state(p_kind text, p_verb text, p_order bigint, p_reseller bigint,
+                                                    p_o reseller_billing.licence_order) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF p_o.cancelled_on IS NOT NULL THEN
+        RAISE EXCEPTION 'order % of reseller % is cancelled', p_order, p_reseller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('It was cancelled on %s, before any payment; nothing was paid on it to %s.', p_o.cancelled_on,
+                                  CASE p_verb WHEN 'cancel' THEN 'return' ELSE p_verb END);
+    END IF;
+    IF p_kind = 'cancellation' THEN
+        IF p_o.returned_on IS NOT NULL THEN
+            RAISE EXCEPTION 'order % of reseller % is returned: it cannot be cancelled', p_order, p_reseller
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its first refund or credit note was on %s; %s of %s paid was returned.',
+                                      p_o.returned_on, p_o.returned, p_o.paid);
+        END IF;
+        IF reseller_billing.sign(p_o.paid) > 0 THEN
+            RAISE EXCEPTION 'order % of reseller % is % paid: it cannot be cancelled', p_order, p_reseller,
+                    CASE WHEN p_o.paid_on IS NOT NULL THEN 'already' ELSE 'partly' END
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('%s of %s is paid.', p_o.paid, p_o.total),
+                      HINT = 'An order is cancelled before payment; after it, refund_order or credit_order returns it.';
+        END IF;
+    ELSIF reseller_billing.is_zero(p_o.paid) THEN
+        RAISE EXCEPTION 'order % of reseller % is not paid: there is nothing to %', p_order, p_reseller, p_verb
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Nothing of its %s is paid.', p_o.total),
+                  HINT = 'An order not paid yet is cancelled with cancel_order.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.return_order_state(text, text, bigint, bigint, reseller_billing.licence_order) IS
+    'internal (return_order): refuses a return the order''s state does not allow (55000)';
+
+-- return_order_amount: a refund's or credit note's amount (a cancellation
+-- has none): in the order's currency, positive, at most what was paid and
+-- not returned yet (22023)
+CREATE FUNCTION reseller_billing.return_order_amount(p_kind text, p_what text, p_order bigint, p_reseller bigint,
+                                                     p_o reseller_billing.licence_order, p_amount reseller_billing.amount,
+                                                     p_zero reseller_billing.amount) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    already reseller_billing.amount;
+BEGIN
+    IF p_kind <> 'cancellation' THEN
+        IF currency(p_amount) <> p_o.currency THEN
+            RAISE EXCEPTION '% of order % of reseller % must be in the order''s currency %', p_what, p_order, p_reseller, p_o.currency
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('%s was given.', p_amount);
+        END IF;
+        IF reseller_billing.sign(p_amount) <= 0 THEN
+            RAISE EXCEPTION '% of order % of reseller % must be a positive amount', p_what, p_order, p_reseller
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('%s was given.', p_amount);
+        END IF;
+        already := coalesce(p_o.returned, p_zero);
+        IF already + p_amount > p_o.paid THEN
+            RAISE EXCEPTION '% of % on order % of reseller % exceeds what was paid: % paid', p_what, p_amount, p_order, p_reseller, p_o.paid
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('Order %s was paid %s; %s of it was refunded or credited already, so at most %s more can be; %s was asked.',
+                                      p_order, p_o.paid, already, p_o.paid - already, p_amount),
+                      HINT = 'Refunds and credit notes of an order add up to at most what was paid on it.';
+        END IF;
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.return_order_amount(text, text, bigint, bigint, reseller_billing.licence_order,
+                                                         reseller_billing.amount, reseller_billing.amount) IS
+    'internal (return_order): refuses a refund''s or credit note''s amount in another currency, not positive, or more than was paid and not returned (22023)';
+
+-- return_order_day: the day of a return (p_on, else today in the program's
+-- time zone): not in the future, nor before the order, its last statement
+-- or the last payment it returns (22023)
+CREATE FUNCTION reseller_billing.return_order_day(p_what text, p_order bigint, p_reseller bigint,
+                                                  p_o reseller_billing.licence_order, p_program_code text, p_on date)
+    RETURNS date
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    today   date;
+    on_     date;
+    last_st date;
+    last_pay date;
+BEGIN
+    today := reseller_billing.program_date(p_reseller, reseller_billing.effective_at());
+    on_ := coalesce(p_on, today);
+    IF on_ > today THEN
+        RAISE EXCEPTION '% of order % of reseller % cannot be dated in the future', p_what, p_order, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It would be dated %s; today is %s in program "%s".', on_, today, p_program_code);
+    END IF;
+    IF on_ < p_o.placed_on THEN
+        RAISE EXCEPTION '% of order % of reseller % cannot be dated before the order', p_what, p_order, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The order was placed on %s; the %s would be dated %s.', p_o.placed_on, p_what, on_);
+    END IF;
+    SELECT max(s.issued_on) INTO last_st FROM reseller_billing.order_statement s WHERE s.reseller_id = p_reseller;
+    IF on_ < last_st THEN
+        RAISE EXCEPTION '% of order % of reseller % cannot be dated before its last statement', p_what, p_order, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The statement of %s is written; the %s would be dated %s.', last_st, p_what, on_),
+                  HINT = 'Statements are final: date the return on or after the last statement; the next one shows it.';
+    END IF;
+    SELECT max(p.received_on) INTO last_pay
+      FROM reseller_billing.order_payment_allocation a
+      JOIN reseller_billing.payment p ON p.reseller_id = a.reseller_id AND p.payment_id = a.payment_id
+     WHERE a.reseller_id = p_reseller AND a.order_id = p_order;
+    IF on_ < last_pay THEN
+        RAISE EXCEPTION '% of order % of reseller % cannot be dated before the payment it returns', p_what, p_order, p_reseller
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The last payment of the order was received on %s; the %s would be dated %s.', last_pay, p_what, on_);
+    END IF;
+    RETURN on_;
+END $$;
+COMMENT ON FUNCTION reseller_billing.return_order_day(text, bigint, bigint, reseller_billing.licence_order, text, date) IS
+    'internal (return_order): the day of a return, refused in the future or before the order, its last statement or the payment it returns (22023)';
+
 -- return_order: a cancellation, refund or credit note of an order (p_kind),
--- checked and written; returns the return's id.  The API functions below
--- call it.
+-- checked (its state, amount and day by a function each: return_order_state,
+-- return_order_amount, return_order_day) and written; returns the return's
+-- id.  The API functions below call it.
 CREATE FUNCTION reseller_billing.return_order(p_order bigint, p_kind text, p_amount reseller_billing.amount,
                                               p_reason text, p_on date)
     RETURNS bigint
@@ -236,12 +355,8 @@ DECLARE
     rid     bigint;
     pg      reseller_billing.program;
     o       reseller_billing.licence_order;
-    today   date;
     on_     date;
-    last_st date;
-    last_pay date;
     zero    reseller_billing.amount;
-    already reseller_billing.amount;
     off     reseller_billing.amount;
     rev     reseller_billing.amount;
     pay_id  bigint;
@@ -271,83 +386,9 @@ BEGIN
     SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order FOR UPDATE;
     zero := reseller_billing.amount(0, o.currency);
 
-    -- the order's state
-    IF o.cancelled_on IS NOT NULL THEN
-        RAISE EXCEPTION 'order % of reseller % is cancelled', p_order, rid
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It was cancelled on %s, before any payment; nothing was paid on it to %s.', o.cancelled_on,
-                                  CASE verb WHEN 'cancel' THEN 'return' ELSE verb END);
-    END IF;
-    IF p_kind = 'cancellation' THEN
-        IF o.returned_on IS NOT NULL THEN
-            RAISE EXCEPTION 'order % of reseller % is returned: it cannot be cancelled', p_order, rid
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('Its first refund or credit note was on %s; %s of %s paid was returned.',
-                                      o.returned_on, o.returned, o.paid);
-        END IF;
-        IF reseller_billing.sign(o.paid) > 0 THEN
-            RAISE EXCEPTION 'order % of reseller % is % paid: it cannot be cancelled', p_order, rid,
-                    CASE WHEN o.paid_on IS NOT NULL THEN 'already' ELSE 'partly' END
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('%s of %s is paid.', o.paid, o.total),
-                      HINT = 'An order is cancelled before payment; after it, refund_order or credit_order returns it.';
-        END IF;
-    ELSIF reseller_billing.is_zero(o.paid) THEN
-        RAISE EXCEPTION 'order % of reseller % is not paid: there is nothing to %', p_order, rid, verb
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Nothing of its %s is paid.', o.total),
-                  HINT = 'An order not paid yet is cancelled with cancel_order.';
-    END IF;
-
-    -- the values
-    IF p_kind <> 'cancellation' THEN
-        IF currency(p_amount) <> o.currency THEN
-            RAISE EXCEPTION '% of order % of reseller % must be in the order''s currency %', what, p_order, rid, o.currency
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('%s was given.', p_amount);
-        END IF;
-        IF reseller_billing.sign(p_amount) <= 0 THEN
-            RAISE EXCEPTION '% of order % of reseller % must be a positive amount', what, p_order, rid
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('%s was given.', p_amount);
-        END IF;
-        already := coalesce(o.returned, zero);
-        IF already + p_amount > o.paid THEN
-            RAISE EXCEPTION '% of % on order % of reseller % exceeds what was paid: % paid', what, p_amount, p_order, rid, o.paid
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Order %s was paid %s; %s of it was refunded or credited already, so at most %s more can be; %s was asked.',
-                                      p_order, o.paid, already, o.paid - already, p_amount),
-                      HINT = 'Refunds and credit notes of an order add up to at most what was paid on it.';
-        END IF;
-    END IF;
-    today := reseller_billing.program_date(rid, reseller_billing.effective_at());
-    on_ := coalesce(p_on, today);
-    IF on_ > today THEN
-        RAISE EXCEPTION '% of order % of reseller % cannot be dated in the future', what, p_order, rid
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It would be dated %s; today is %s in program "%s".', on_, today, pg.code);
-    END IF;
-    IF on_ < o.placed_on THEN
-        RAISE EXCEPTION '% of order % of reseller % cannot be dated before the order', what, p_order, rid
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The order was placed on %s; the %s would be dated %s.', o.placed_on, what, on_);
-    END IF;
-    SELECT max(s.issued_on) INTO last_st FROM reseller_billing.order_statement s WHERE s.reseller_id = rid;
-    IF on_ < last_st THEN
-        RAISE EXCEPTION '% of order % of reseller % cannot be dated before its last statement', what, p_order, rid
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The statement of %s is written; the %s would be dated %s.', last_st, what, on_),
-                  HINT = 'Statements are final: date the return on or after the last statement; the next one shows it.';
-    END IF;
-    SELECT max(p.received_on) INTO last_pay
-      FROM reseller_billing.order_payment_allocation a
-      JOIN reseller_billing.payment p ON p.reseller_id = a.reseller_id AND p.payment_id = a.payment_id
-     WHERE a.reseller_id = rid AND a.order_id = p_order;
-    IF on_ < last_pay THEN
-        RAISE EXCEPTION '% of order % of reseller % cannot be dated before the payment it returns', what, p_order, rid
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The last payment of the order was received on %s; the %s would be dated %s.', last_pay, what, on_);
-    END IF;
+    PERFORM reseller_billing.return_order_state(p_kind, verb, p_order, rid, o);
+    PERFORM reseller_billing.return_order_amount(p_kind, what, p_order, rid, o, p_amount, zero);
+    on_ := reseller_billing.return_order_day(what, p_order, rid, o, pg.code, p_on);
 
     -- what is no longer owed: the unpaid rest, at the first return
     off := CASE WHEN o.returned_on IS NULL THEN o.total - o.paid ELSE zero END;

@@ -6,11 +6,145 @@
 
 -- functions: statements ----------------------------------------------------
 
+-- statement_interest: the late interest a monthly statement charges, on
+-- every order on credit that was overdue and unpaid on some day since it
+-- was last charged, up to the day before the 1st (p_first) or before its
+-- return; none on a cancelled order
+CREATE FUNCTION reseller_billing.statement_interest(p_reseller bigint, p_statement bigint, p_first date, p_rate numeric,
+                                                    p_zero reseller_billing.amount) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    o       record;
+    acc     record;
+    a       date;
+    e       date;
+    interest reseller_billing.amount;
+BEGIN
+    -- late interest on every order on credit that was overdue and unpaid on
+    -- some day since it was last charged, up to the day before the 1st (or
+    -- before its return); none on a cancelled order
+    IF p_rate > 0 THEN
+        FOR o IN
+            SELECT x.order_id, x.due_on, x.returned_on,
+                   coalesce((SELECT max(i.accrued_to) FROM reseller_billing.late_interest i
+                              WHERE i.reseller_id = p_reseller AND i.order_id = x.order_id), x.due_on) AS charged_to
+              FROM reseller_billing.licence_order x
+             WHERE x.reseller_id = p_reseller AND NOT x.requires_prepayment AND x.due_on < p_first
+               AND x.cancelled_on IS NULL
+             ORDER BY x.due_on, x.order_id
+        LOOP
+            a := GREATEST(o.due_on, o.charged_to);
+            e := LEAST(p_first, coalesce(o.returned_on, p_first));
+            CONTINUE WHEN a >= e;
+            acc := reseller_billing.order_interest_accrual(p_reseller, o.order_id, a, e);
+            CONTINUE WHEN acc.days = 0;
+            -- interest = balance_days × rate / 365, exact, rounded once to
+            -- the minor unit, ties away from zero
+            interest := reseller_billing.scale(acc.balance_days, p_rate, 365);
+            CONTINUE WHEN reseller_billing.is_zero(interest);
+            INSERT INTO reseller_billing.late_interest (reseller_id, statement_id, order_id, accrued_from, accrued_to, days,
+                                                        balance_days, annual_rate, amount, due_on, paid)
+            VALUES (p_reseller, p_statement, o.order_id, a, e, acc.days, reseller_billing.value(acc.balance_days), p_rate,
+                    interest, reseller_billing.due_date(p_first, p_first, reseller_billing.payment_terms(p_reseller)), p_zero);
+        END LOOP;
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.statement_interest(bigint, bigint, date, numeric, reseller_billing.amount) IS
+    'internal (write_statement): writes the late interest a monthly statement charges (late_interest rows), rounded once per charge';
+
+-- statement_lines: a monthly statement's lines; returns how many
+CREATE FUNCTION reseller_billing.statement_lines(p_reseller bigint, p_statement bigint, p_first date,
+                                                 p_zero reseller_billing.amount) RETURNS int
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    n       int;
+BEGIN
+    -- the lines: unpaid orders on credit placed before the 1st (and not
+    -- ended before it), then this statement's interest, then earlier
+    -- interest still unpaid (and not reversed before the 1st), then the
+    -- returns before the 1st not shown yet and the interest they reversed;
+    -- paid means received before the 1st
+    INSERT INTO reseller_billing.order_statement_line (reseller_id, statement_id, line_no, kind, order_id, interest_id,
+                                                       return_id, description, placed_on, due_on, days_overdue, amount,
+                                                       paid, outstanding)
+    SELECT p_reseller, p_statement, row_number() OVER (ORDER BY y.grp, y.sort_on, y.order_id, y.sub_id)::int,
+           y.kind, y.order_id, y.interest_id, y.return_id, y.description, y.placed_on, y.due_on,
+           CASE WHEN y.grp <= 3 THEN GREATEST(p_first - y.due_on, 0) END, y.amount, y.paid, y.outstanding
+      FROM (SELECT 1 AS grp, 'order' AS kind, x.order_id, NULL::bigint AS interest_id, NULL::bigint AS return_id,
+                   format('Order %s of %s for %s', x.order_id, x.placed_on, x.ship_to_name) AS description,
+                   x.placed_on, x.due_on, x.due_on AS sort_on, NULL::bigint AS sub_id, x.total AS amount, pd.paid,
+                   x.total - pd.paid AS outstanding
+              FROM reseller_billing.licence_order x
+             CROSS JOIN LATERAL (
+                   SELECT coalesce((SELECT sum(al.amount)
+                                      FROM reseller_billing.order_payment_allocation al
+                                      JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
+                                     WHERE al.reseller_id = p_reseller AND al.order_id = x.order_id AND p.received_on < p_first),
+                                   p_zero) AS paid) pd
+             WHERE x.reseller_id = p_reseller AND NOT x.requires_prepayment AND x.placed_on < p_first
+               AND (x.cancelled_on IS NULL OR x.cancelled_on >= p_first) AND (x.returned_on IS NULL OR x.returned_on >= p_first)
+            UNION ALL
+            SELECT CASE WHEN i.statement_id = p_statement THEN 2 ELSE 3 END,
+                   CASE WHEN i.statement_id = p_statement THEN 'interest' ELSE 'interest_unpaid' END,
+                   i.order_id, i.interest_id, NULL,
+                   format('Late interest on order %s: %s days from %s to %s at %s%% a year', i.order_id, i.days,
+                          i.accrued_from, i.accrued_to - 1, rtrim(rtrim((i.annual_rate * 100)::text, '0'), '.')),
+                   NULL, i.due_on, i.due_on, i.interest_id, i.amount, pd.paid, i.amount - pd.paid
+              FROM reseller_billing.late_interest i
+             CROSS JOIN LATERAL (
+                   SELECT coalesce((SELECT sum(al.amount)
+                                      FROM reseller_billing.order_payment_allocation al
+                                      JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
+                                     WHERE al.reseller_id = p_reseller AND al.interest_id = i.interest_id AND p.received_on < p_first),
+                                   p_zero) AS paid) pd
+             WHERE i.reseller_id = p_reseller AND (i.reversed_on IS NULL OR i.reversed_on >= p_first)
+            UNION ALL
+            SELECT 4, r.kind, r.order_id, NULL, r.return_id,
+                   CASE r.kind
+                       WHEN 'cancellation' THEN
+                           format('Order %s of %s for %s cancelled on %s (%s): %s no longer owed', x.order_id, x.placed_on,
+                                  x.ship_to_name, r.returned_on, r.reason, r.written_off)
+                       WHEN 'refund' THEN
+                           format('Refund on order %s of %s for %s on %s (%s): %s paid back%s', x.order_id, x.placed_on,
+                                  x.ship_to_name, r.returned_on, r.reason, r.amount,
+                                  CASE WHEN reseller_billing.sign(r.written_off) > 0
+                                       THEN format('; %s unpaid no longer owed', r.written_off) ELSE '' END)
+                       ELSE
+                           format('Credit note on order %s of %s for %s on %s (%s): %s credited, %s of it kept as credit%s',
+                                  x.order_id, x.placed_on, x.ship_to_name, r.returned_on, r.reason, r.amount, p.unapplied,
+                                  CASE WHEN reseller_billing.sign(r.written_off) > 0
+                                       THEN format('; %s unpaid no longer owed', r.written_off) ELSE '' END)
+                   END,
+                   x.placed_on, NULL::date, r.returned_on, r.return_id,
+                   -(CASE WHEN r.kind = 'cancellation' THEN r.written_off ELSE r.amount END), p_zero, p_zero
+              FROM reseller_billing.order_return r
+              JOIN reseller_billing.licence_order x ON x.reseller_id = r.reseller_id AND x.order_id = r.order_id
+              LEFT JOIN reseller_billing.payment p ON p.reseller_id = r.reseller_id AND p.payment_id = r.payment_id
+             WHERE r.reseller_id = p_reseller AND r.statement_id IS NULL AND r.returned_on < p_first
+               AND (r.kind <> 'cancellation' OR NOT x.requires_prepayment)
+            UNION ALL
+            SELECT 5, 'interest_reversal', i.order_id, i.interest_id, r.return_id,
+                   format('Late interest on order %s from %s to %s reversed: the order was cancelled on %s', i.order_id,
+                          i.accrued_from, i.accrued_to - 1, r.returned_on),
+                   NULL, NULL, r.returned_on, i.interest_id, -i.reversed, p_zero, p_zero
+              FROM reseller_billing.order_return r
+              JOIN reseller_billing.late_interest i ON i.reseller_id = r.reseller_id AND i.order_id = r.order_id
+             WHERE r.reseller_id = p_reseller AND r.statement_id IS NULL AND r.returned_on < p_first
+               AND r.kind = 'cancellation' AND i.reversed_on IS NOT NULL) y
+     WHERE y.grp >= 4 OR reseller_billing.sign(y.outstanding) > 0 OR y.kind = 'interest';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION reseller_billing.statement_lines(bigint, bigint, date, reseller_billing.amount) IS
+    'internal (write_statement): writes a monthly statement''s lines (unpaid orders, interest charged and unpaid, returns and the interest they reversed); returns how many';
+
 -- reseller_billing.write_statement(bigint,reseller_billing.billing_period,boolean):
 -- 80_payment_terms.sql's, with the returns: no interest on a cancelled
 -- order, none on a returned one after its return; an order ended before the
 -- 1st is not listed, nor interest reversed before it; and the returns not
--- shown yet, dated before the 1st, each with the interest it reversed
+-- shown yet, dated before the 1st, each with the interest it reversed.
+-- The interest and the lines are written by a function each
+-- (statement_interest, statement_lines).
 CREATE OR REPLACE FUNCTION reseller_billing.write_statement(p_reseller bigint, p_month reseller_billing.billing_period, p_skip_empty boolean)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -22,11 +156,6 @@ DECLARE
     later   reseller_billing.billing_period;
     t       date;
     rate    numeric;
-    o       record;
-    acc     record;
-    a       date;
-    e       date;
-    interest reseller_billing.amount;
     n       int := 0;
     zero    reseller_billing.amount;
 BEGIN
@@ -62,109 +191,9 @@ BEGIN
     VALUES (p_reseller, p_month, t, pg.currency, rate, zero, zero, zero, zero)
     RETURNING statement_id INTO sid;
 
-    -- late interest on every order on credit that was overdue and unpaid on
-    -- some day since it was last charged, up to the day before the 1st (or
-    -- before its return); none on a cancelled order
-    IF rate > 0 THEN
-        FOR o IN
-            SELECT x.order_id, x.due_on, x.returned_on,
-                   coalesce((SELECT max(i.accrued_to) FROM reseller_billing.late_interest i
-                              WHERE i.reseller_id = p_reseller AND i.order_id = x.order_id), x.due_on) AS charged_to
-              FROM reseller_billing.licence_order x
-             WHERE x.reseller_id = p_reseller AND NOT x.requires_prepayment AND x.due_on < t
-               AND x.cancelled_on IS NULL
-             ORDER BY x.due_on, x.order_id
-        LOOP
-            a := GREATEST(o.due_on, o.charged_to);
-            e := LEAST(t, coalesce(o.returned_on, t));
-            CONTINUE WHEN a >= e;
-            acc := reseller_billing.order_interest_accrual(p_reseller, o.order_id, a, e);
-            CONTINUE WHEN acc.days = 0;
-            -- interest = balance_days × rate / 365, exact, rounded once to
-            -- the minor unit, ties away from zero
-            interest := reseller_billing.scale(acc.balance_days, rate, 365);
-            CONTINUE WHEN reseller_billing.is_zero(interest);
-            INSERT INTO reseller_billing.late_interest (reseller_id, statement_id, order_id, accrued_from, accrued_to, days,
-                                                        balance_days, annual_rate, amount, due_on, paid)
-            VALUES (p_reseller, sid, o.order_id, a, e, acc.days, reseller_billing.value(acc.balance_days), rate,
-                    interest, reseller_billing.due_date(t, t, reseller_billing.payment_terms(p_reseller)), zero);
-        END LOOP;
-    END IF;
+    PERFORM reseller_billing.statement_interest(p_reseller, sid, t, rate, zero);
 
-    -- the lines: unpaid orders on credit placed before the 1st (and not
-    -- ended before it), then this statement's interest, then earlier
-    -- interest still unpaid (and not reversed before the 1st), then the
-    -- returns before the 1st not shown yet and the interest they reversed;
-    -- paid means received before the 1st
-    INSERT INTO reseller_billing.order_statement_line (reseller_id, statement_id, line_no, kind, order_id, interest_id,
-                                                       return_id, description, placed_on, due_on, days_overdue, amount,
-                                                       paid, outstanding)
-    SELECT p_reseller, sid, row_number() OVER (ORDER BY y.grp, y.sort_on, y.order_id, y.sub_id)::int,
-           y.kind, y.order_id, y.interest_id, y.return_id, y.description, y.placed_on, y.due_on,
-           CASE WHEN y.grp <= 3 THEN GREATEST(t - y.due_on, 0) END, y.amount, y.paid, y.outstanding
-      FROM (SELECT 1 AS grp, 'order' AS kind, x.order_id, NULL::bigint AS interest_id, NULL::bigint AS return_id,
-                   format('Order %s of %s for %s', x.order_id, x.placed_on, x.ship_to_name) AS description,
-                   x.placed_on, x.due_on, x.due_on AS sort_on, NULL::bigint AS sub_id, x.total AS amount, pd.paid,
-                   x.total - pd.paid AS outstanding
-              FROM reseller_billing.licence_order x
-             CROSS JOIN LATERAL (
-                   SELECT coalesce((SELECT sum(al.amount)
-                                      FROM reseller_billing.order_payment_allocation al
-                                      JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
-                                     WHERE al.reseller_id = p_reseller AND al.order_id = x.order_id AND p.received_on < t),
-                                   zero) AS paid) pd
-             WHERE x.reseller_id = p_reseller AND NOT x.requires_prepayment AND x.placed_on < t
-               AND (x.cancelled_on IS NULL OR x.cancelled_on >= t) AND (x.returned_on IS NULL OR x.returned_on >= t)
-            UNION ALL
-            SELECT CASE WHEN i.statement_id = sid THEN 2 ELSE 3 END,
-                   CASE WHEN i.statement_id = sid THEN 'interest' ELSE 'interest_unpaid' END,
-                   i.order_id, i.interest_id, NULL,
-                   format('Late interest on order %s: %s days from %s to %s at %s%% a year', i.order_id, i.days,
-                          i.accrued_from, i.accrued_to - 1, rtrim(rtrim((i.annual_rate * 100)::text, '0'), '.')),
-                   NULL, i.due_on, i.due_on, i.interest_id, i.amount, pd.paid, i.amount - pd.paid
-              FROM reseller_billing.late_interest i
-             CROSS JOIN LATERAL (
-                   SELECT coalesce((SELECT sum(al.amount)
-                                      FROM reseller_billing.order_payment_allocation al
-                                      JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
-                                     WHERE al.reseller_id = p_reseller AND al.interest_id = i.interest_id AND p.received_on < t),
-                                   zero) AS paid) pd
-             WHERE i.reseller_id = p_reseller AND (i.reversed_on IS NULL OR i.reversed_on >= t)
-            UNION ALL
-            SELECT 4, r.kind, r.order_id, NULL, r.return_id,
-                   CASE r.kind
-                       WHEN 'cancellation' THEN
-                           format('Order %s of %s for %s cancelled on %s (%s): %s no longer owed', x.order_id, x.placed_on,
-                                  x.ship_to_name, r.returned_on, r.reason, r.written_off)
-                       WHEN 'refund' THEN
-                           format('Refund on order %s of %s for %s on %s (%s): %s paid back%s', x.order_id, x.placed_on,
-                                  x.ship_to_name, r.returned_on, r.reason, r.amount,
-                                  CASE WHEN reseller_billing.sign(r.written_off) > 0
-                                       THEN format('; %s unpaid no longer owed', r.written_off) ELSE '' END)
-                       ELSE
-                           format('Credit note on order %s of %s for %s on %s (%s): %s credited, %s of it kept as credit%s',
-                                  x.order_id, x.placed_on, x.ship_to_name, r.returned_on, r.reason, r.amount, p.unapplied,
-                                  CASE WHEN reseller_billing.sign(r.written_off) > 0
-                                       THEN format('; %s unpaid no longer owed', r.written_off) ELSE '' END)
-                   END,
-                   x.placed_on, NULL::date, r.returned_on, r.return_id,
-                   -(CASE WHEN r.kind = 'cancellation' THEN r.written_off ELSE r.amount END), zero, zero
-              FROM reseller_billing.order_return r
-              JOIN reseller_billing.licence_order x ON x.reseller_id = r.reseller_id AND x.order_id = r.order_id
-              LEFT JOIN reseller_billing.payment p ON p.reseller_id = r.reseller_id AND p.payment_id = r.payment_id
-             WHERE r.reseller_id = p_reseller AND r.statement_id IS NULL AND r.returned_on < t
-               AND (r.kind <> 'cancellation' OR NOT x.requires_prepayment)
-            UNION ALL
-            SELECT 5, 'interest_reversal', i.order_id, i.interest_id, r.return_id,
-                   format('Late interest on order %s from %s to %s reversed: the order was cancelled on %s', i.order_id,
-                          i.accrued_from, i.accrued_to - 1, r.returned_on),
-                   NULL, NULL, r.returned_on, i.interest_id, -i.reversed, zero, zero
-              FROM reseller_billing.order_return r
-              JOIN reseller_billing.late_interest i ON i.reseller_id = r.reseller_id AND i.order_id = r.order_id
-             WHERE r.reseller_id = p_reseller AND r.statement_id IS NULL AND r.returned_on < t
-               AND r.kind = 'cancellation' AND i.reversed_on IS NOT NULL) y
-     WHERE y.grp >= 4 OR reseller_billing.sign(y.outstanding) > 0 OR y.kind = 'interest';
-    GET DIAGNOSTICS n = ROW_COUNT;
+    n := reseller_billing.statement_lines(p_reseller, sid, t, zero);
     IF n = 0 AND p_skip_empty THEN
         DELETE FROM reseller_billing.order_statement s WHERE s.reseller_id = p_reseller AND s.statement_id = sid;
         RETURN NULL;

@@ -192,71 +192,9 @@ BEGIN
     RETURN id;
 END $function$;
 
--- an allocation: every argument given, a positive amount in the payment's and
--- the invoice's currency, no more than the payment has left, an existing
--- payment and invoice
-CREATE OR REPLACE FUNCTION reseller_billing.allocate_payment(p_reseller bigint, p_payment bigint, p_invoice bigint, p_amount reseller_billing.amount)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    pay     reseller_billing.payment;
-    cur     text;
-BEGIN
-    IF p_reseller IS NULL OR p_payment IS NULL OR p_invoice IS NULL OR p_amount IS NULL THEN
-        RAISE EXCEPTION 'allocate_payment needs a reseller, a payment, an invoice and an amount'
-            USING ERRCODE = 'null_value_not_allowed',
-                  DETAIL = format('Reseller %s, payment %s, invoice %s and amount %s were given.',
-                                  coalesce(p_reseller::text, 'NULL'), coalesce(p_payment::text, 'NULL'),
-                                  coalesce(p_invoice::text, 'NULL'), coalesce(p_amount::text, 'NULL'));
-    END IF;
-    IF reseller_billing.sign(p_amount) <= 0 THEN
-        RAISE EXCEPTION 'an allocation of payment % of reseller % must be a positive amount', p_payment, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
-    END IF;
-    SELECT * INTO pay FROM reseller_billing.payment p WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'payment % of reseller % does not exist', p_payment, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    IF reseller_billing.currency(p_amount) <> reseller_billing.currency(pay.amount) THEN
-        RAISE EXCEPTION 'an allocation of payment % of reseller % must be in %, the payment''s currency', p_payment,
-                p_reseller, reseller_billing.currency(pay.amount)
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', p_amount);
-    END IF;
-    IF p_amount > pay.unapplied THEN
-        RAISE EXCEPTION 'payment % of reseller % has less left to allocate than asked', p_payment, p_reseller
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s is left unapplied; %s was asked for.', pay.unapplied, p_amount);
-    END IF;
-    SELECT i.currency INTO cur FROM reseller_billing.invoice i WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'invoice % of reseller % does not exist', p_invoice, p_reseller
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    IF cur <> reseller_billing.currency(p_amount) THEN
-        RAISE EXCEPTION 'invoice % of reseller % is in %; payment % is in %', p_invoice, p_reseller, cur, p_payment,
-                reseller_billing.currency(p_amount)
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    INSERT INTO reseller_billing.payment_allocation (reseller_id, payment_id, invoice_id, amount)
-    VALUES (p_reseller, p_payment, p_invoice, p_amount)
-    ON CONFLICT (reseller_id, payment_id, invoice_id)
-    DO UPDATE SET amount = reseller_billing.payment_allocation.amount + EXCLUDED.amount;
-    UPDATE reseller_billing.payment p SET unapplied = p.unapplied - p_amount
-     WHERE p.reseller_id = p_reseller AND p.payment_id = p_payment;
-    PERFORM reseller_billing.set_local('reseller_billing.action', 'settle');
-    UPDATE reseller_billing.invoice i
-       SET paid = i.paid + p_amount,
-           status = CASE WHEN i.status <> 'draft'
-                          AND reseller_billing.sign(i.total - i.credited - i.paid - p_amount) <= 0
-                         THEN 'paid' ELSE i.status END
-     WHERE i.reseller_id = p_reseller AND i.invoice_id = p_invoice;
-    PERFORM reseller_billing.set_local('reseller_billing.action', '');
-END $function$;
+-- allocate_payment checks its arguments (every one given, a positive amount
+-- in the payment's and the invoice's currency, no more than the payment has
+-- left, an existing payment and invoice) in its definition, 85_money_settle.sql
 
 -- record_payment (its reseller named, in the program's currency, received
 -- on a date in range, a reference of at most 1000 characters): defined
@@ -388,21 +326,8 @@ BEGIN
                 reseller_billing.billing_period(reseller_billing.program_date(p_reseller, p_moment)));
 END $function$;
 
--- unbind_login names its role, as bind_login and trust_login do
-CREATE OR REPLACE FUNCTION reseller_billing.unbind_login(p_role regrole)
- RETURNS boolean
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF p_role IS NULL THEN
-        RAISE EXCEPTION 'unbind_login needs a role' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM reseller_billing.clock_assert_admin('unbind logins in');
-    DELETE FROM reseller_billing.tenant_login l WHERE l.role_name = p_role::text;
-    RETURN FOUND;
-END $function$;
+-- unbind_login names its role (22004), as bind_login and trust_login do: in its
+-- definition, 40_tenant_login.sql
 
 -- the migration credit statement names its reseller
 CREATE OR REPLACE FUNCTION reseller_billing.migration_credit_csv(p_reseller bigint)

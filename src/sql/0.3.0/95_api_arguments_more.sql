@@ -251,7 +251,70 @@ BEGIN
     RETURN pay.payment_id;
 END $function$;
 
--- migrate_to_postpaid: a NULL reseller or moment is 22004
+-- migrate_order: what one prepaid order (an annual_prepaid subscription)
+-- becomes at a migration on p_local_day, and its migration_order row: what
+-- was paid for the current term, the days left, the credit for them (one
+-- rounding), and the subscription moved to annual_monthly for the rest of
+-- its term, or to a final trial (expired within 30 days, not renewed) or a
+-- renewal trial (within 30 days of a renewal set to cancel)
+CREATE FUNCTION reseller_billing.migrate_order(p_sub reseller_billing.subscription, p_local_day date, p_trial_days int,
+                                               p_currency text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    s           reseller_billing.subscription := p_sub;
+    paid        reseller_billing.amount;
+    days        int;
+    left_days   int;
+    becomes     text;
+BEGIN
+    -- paid: the tranches of the current prepaid term (the year and the
+    -- seats added to it), each billed whole when it started
+    SELECT reseller_billing.sum(t.total) INTO paid
+      FROM reseller_billing.commitment_tranche t
+     WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+       AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
+       AND t.plan OPERATOR(reseller_billing.=) 'annual_prepaid'
+       AND t.term_start OPERATOR(pg_catalog.=) s.term_start;
+    paid := coalesce(paid, reseller_billing.amount(0, p_currency));
+    days := s.term_end - s.term_start;
+    left_days := LEAST(days, GREATEST(0, s.term_end - p_local_day));
+    becomes := CASE
+        -- the old grace period: expired within the last 30 days, not renewed
+        WHEN s.term_end <= p_local_day AND s.term_end > p_local_day - 30
+             AND (s.status = 'suspended' OR s.renewal_setting = 'cancel') THEN 'final_trial'
+        -- within 30 days of its renewal date, set not to renew
+        WHEN s.status = 'active' AND s.term_end > p_local_day AND s.term_end <= p_local_day + 30
+             AND s.renewal_setting = 'cancel' THEN 'renewal_trial'
+        ELSE 'annual_monthly' END;
+    IF becomes = 'annual_monthly' THEN
+        UPDATE reseller_billing.subscription t SET plan = 'annual_monthly'
+         WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+           AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
+        RETURNING t.* INTO s;
+        -- the rest of the term is billed monthly from the migration day
+        IF p_local_day < s.term_end THEN
+            PERFORM reseller_billing.add_tranche(s, s.committed_seats, GREATEST(p_local_day, s.term_start));
+        END IF;
+    ELSE
+        UPDATE reseller_billing.subscription t
+           SET plan = 'trial', status = 'trial', seat_cap = t.committed_seats, committed_seats = NULL,
+               term_start = p_local_day, term_end = NULL, trial_end = p_local_day + p_trial_days,
+               partner_price = reseller_billing.partner_price(s.sku_id, 'trial', s.reseller_id, p_local_day)
+         WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
+           AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
+    END IF;
+    INSERT INTO reseller_billing.migration_order
+           (reseller_id, subscription_id, customer_id, sku_id, seats, term_start, term_end, amount_paid,
+            days_in_term, days_left, amount_credited, status_before, migrated_to)
+    VALUES (s.reseller_id, s.subscription_id, s.customer_id, s.sku_id, s.committed_seats, s.term_start,
+            s.term_end, paid, days, left_days, reseller_billing.prorate_fraction(paid, left_days, days),
+            s.status, becomes);
+END $$;
+COMMENT ON FUNCTION reseller_billing.migrate_order(reseller_billing.subscription, date, int, text) IS
+    'internal (migrate_to_postpaid): moves one prepaid order to annual_monthly or a trial and writes its migration_order row (paid, days left, credit)';
+
+-- migrate_to_postpaid: a NULL reseller or moment is 22004; each prepaid
+-- order is moved by migrate_order
 CREATE OR REPLACE FUNCTION reseller_billing.migrate_to_postpaid(p_reseller bigint, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS reseller_billing.migration
  LANGUAGE plpgsql
@@ -269,10 +332,7 @@ DECLARE
     before      record;
     after       record;
     s           reseller_billing.subscription;
-    paid        reseller_billing.amount;
     days        int;
-    left_days   int;
-    becomes     text;
     total       reseller_billing.amount;
     m           reseller_billing.migration;
     credit      bigint;
@@ -333,48 +393,7 @@ BEGIN
            AND t.plan OPERATOR(reseller_billing.=) 'annual_prepaid' AND t.status <> 'cancelled'
          ORDER BY t.subscription_id
     LOOP
-        -- paid: the tranches of the current prepaid term (the year and the
-        -- seats added to it), each billed whole when it started
-        SELECT reseller_billing.sum(t.total) INTO paid
-          FROM reseller_billing.commitment_tranche t
-         WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-           AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
-           AND t.plan OPERATOR(reseller_billing.=) 'annual_prepaid'
-           AND t.term_start OPERATOR(pg_catalog.=) s.term_start;
-        paid := coalesce(paid, reseller_billing.amount(0, r.currency));
-        days := s.term_end - s.term_start;
-        left_days := LEAST(days, GREATEST(0, s.term_end - local_day));
-        becomes := CASE
-            -- the old grace period: expired within the last 30 days, not renewed
-            WHEN s.term_end <= local_day AND s.term_end > local_day - 30
-                 AND (s.status = 'suspended' OR s.renewal_setting = 'cancel') THEN 'final_trial'
-            -- within 30 days of its renewal date, set not to renew
-            WHEN s.status = 'active' AND s.term_end > local_day AND s.term_end <= local_day + 30
-                 AND s.renewal_setting = 'cancel' THEN 'renewal_trial'
-            ELSE 'annual_monthly' END;
-        IF becomes = 'annual_monthly' THEN
-            UPDATE reseller_billing.subscription t SET plan = 'annual_monthly'
-             WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-               AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id
-            RETURNING t.* INTO s;
-            -- the rest of the term is billed monthly from the migration day
-            IF local_day < s.term_end THEN
-                PERFORM reseller_billing.add_tranche(s, s.committed_seats, GREATEST(local_day, s.term_start));
-            END IF;
-        ELSE
-            UPDATE reseller_billing.subscription t
-               SET plan = 'trial', status = 'trial', seat_cap = t.committed_seats, committed_seats = NULL,
-                   term_start = local_day, term_end = NULL, trial_end = local_day + trial_days,
-                   partner_price = reseller_billing.partner_price(s.sku_id, 'trial', s.reseller_id, local_day)
-             WHERE t.reseller_id OPERATOR(pg_catalog.=) s.reseller_id
-               AND t.subscription_id OPERATOR(pg_catalog.=) s.subscription_id;
-        END IF;
-        INSERT INTO reseller_billing.migration_order
-               (reseller_id, subscription_id, customer_id, sku_id, seats, term_start, term_end, amount_paid,
-                days_in_term, days_left, amount_credited, status_before, migrated_to)
-        VALUES (s.reseller_id, s.subscription_id, s.customer_id, s.sku_id, s.committed_seats, s.term_start,
-                s.term_end, paid, days, left_days, reseller_billing.prorate_fraction(paid, left_days, days),
-                s.status, becomes);
+        PERFORM reseller_billing.migrate_order(s, local_day, trial_days, r.currency);
     END LOOP;
 
     -- the credit: one, for the sum of the orders' unused parts

@@ -2,7 +2,7 @@
 -- 0.3.0: the API refuses bad arguments with its own error, part 3: the CSP
 -- channel (issue 15 §6; parts 1 and 2 are 95_api_arguments_more.sql and
 -- 95_api_arguments_more_orders.sql; a provider's functions are
--- 96_providers_arguments.sql)
+-- 96_providers_api.sql and 96_channel_tax.sql, with their checks)
 -- ========================================================================
 --
 -- As in part 1: a missing id is 22004 (arg_required, 04_arguments.sql), an
@@ -214,14 +214,15 @@ BEGIN
     RETURN t;
 END $function$;
 
--- place_subscription: a NULL partner, reseller, customer or SKU is 22004
--- (before the seats and the plan, as 91_api_arguments.sql checks them)
-CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
- RETURNS bigint
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
+-- place_subscription_check: the arguments of an order, for both
+-- place_subscription functions (this one and the one through a named
+-- provider, 96_providers_api.sql): a NULL partner, reseller, customer or
+-- SKU is 22004 (before the seats and the plan, as 91_api_arguments.sql
+-- checks them), NULL seats or plan 22004, fewer than one seat 22023
+CREATE FUNCTION reseller_billing.place_subscription_check(p_actor bigint, p_reseller bigint, p_customer bigint,
+                                                          p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
     PERFORM reseller_billing.arg_required('place_subscription', 'p_actor', 'the partner who orders', p_actor);
     PERFORM reseller_billing.arg_required('place_subscription', 'p_reseller', 'a reseller', p_reseller);
@@ -239,6 +240,19 @@ BEGIN
                   DETAIL = format('%s seats were asked for.', p_seats),
                   HINT = 'A CSP subscription commits to at least one seat.';
     END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.place_subscription_check(bigint, bigint, bigint, bigint, integer, reseller_billing.plan_kind) IS
+    'internal: the argument checks of an order of place_subscription (both of them): ids given (22004), seats and plan given (22004), at least one seat (22023)';
+
+-- place_subscription: its arguments checked (place_subscription_check)
+CREATE OR REPLACE FUNCTION reseller_billing.place_subscription(p_actor bigint, p_reseller bigint, p_customer bigint, p_sku bigint, p_seats integer, p_plan reseller_billing.plan_kind DEFAULT 'annual_monthly'::reseller_billing.plan_kind, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM reseller_billing.place_subscription_check(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan);
     PERFORM reseller_billing.assert_acting_for(p_actor, 'place a subscription');
     RETURN reseller_billing.place_subscription_unchecked(p_actor, p_reseller, p_customer, p_sku, p_seats, p_plan, p_at);
 END $function$;

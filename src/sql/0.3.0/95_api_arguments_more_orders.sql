@@ -187,23 +187,7 @@ BEGIN
     RETURN reseller_billing.issue_order_licence(rid, p_order, coalesce(o.paid_on, o.placed_on));
 END $function$;
 
--- payment_terms: a NULL reseller is 22004
-CREATE OR REPLACE FUNCTION reseller_billing.payment_terms(p_reseller bigint)
- RETURNS jsonb
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-#variable_conflict use_column
-BEGIN
-    PERFORM reseller_billing.arg_required('payment_terms', 'p_reseller', 'a reseller', p_reseller);
-    RETURN (
-    SELECT coalesce(r.payment_terms, reseller_billing.program_payment_terms(p.settings, p.payment_terms_days))
-      FROM reseller_billing.reseller r JOIN reseller_billing.program p ON p.program_id = r.program_id
-     WHERE r.reseller_id = p_reseller
-    );
-END
-$function$;
+-- payment_terms: a NULL reseller is 22004, in its definition (80_payment_terms.sql)
 
 -- program_revenue: a NULL reseller or date is 22004
 CREATE OR REPLACE FUNCTION reseller_billing.program_revenue(p_reseller bigint, p_at date)

@@ -171,7 +171,6 @@ CREATE FUNCTION reseller_billing.channel_invoice_document(p_invoice bigint, p_pa
 DECLARE
     ci      reseller_billing.channel_invoice;
     r       reseller_billing.reseller;
-    pv      reseller_billing.reseller;
     pg      reseller_billing.program;
     bill    text[];
     lines   text;
@@ -191,8 +190,10 @@ BEGIN
                                                 format('The vendor''s invoice %s to provider %s it was written with is not issued yet.',
                                                        ci.vendor_invoice_id, ci.provider_id));
     END IF;
+    -- the parties are the invoice's copy of them as of issue (both tiers
+    -- read them, though neither may read the other's reseller row); the
+    -- reseller's row, where the caller may read it, gives the terms and tax
     SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = ci.reseller_id;
-    SELECT * INTO pv FROM reseller_billing.reseller WHERE reseller_id = ci.provider_id;
     SELECT * INTO pg FROM reseller_billing.program WHERE program_id = ci.program_id;
 
     -- the provider's prices only: the wholesale side is the vendor's and the provider's business
@@ -226,10 +227,12 @@ BEGIN
                reseller_billing.document_para('note', 'Two-tier: issued by the provider to its indirect reseller'),
                bill[1],
                reseller_billing.document_party('seller', 'Seller (provider)',
-                   reseller_billing.document_reseller(ci.provider_id, pv.name, pv.city, pv.county, pv.region, pv.country)
+                   reseller_billing.document_reseller(ci.provider_id, ci.provider_name, ci.provider_city, ci.provider_county,
+                                                      ci.provider_region, ci.provider_country)
                    || ('Provider in ' || pg.name))
                || reseller_billing.document_party('bill-to', 'Bill to (indirect reseller)',
-                      reseller_billing.document_reseller(ci.reseller_id, r.name, r.city, r.county, r.region, r.country)))
+                      reseller_billing.document_reseller(ci.reseller_id, ci.reseller_name, ci.reseller_city, ci.reseller_county,
+                                                         ci.reseller_region, ci.reseller_country)))
         || bill[2]
         || reseller_billing.document_totals(
                reseller_billing.document_bill_totals(ci.subtotal, ci.credits_applied, ci.tax, ci.total, ci.credited),
@@ -237,11 +240,11 @@ BEGIN
         || reseller_billing.document_tax(ci.reseller_id, r.reseller_id IS NOT NULL, reseller_billing.period_end(ci.period) - 1, taxl, ci.tax)
         || reseller_billing.document_credit_notes(notes)
         || reseller_billing.document_footer(format('Invoice %s of provider %s for %s. Amounts in %s. Payments to the provider are not recorded here.',
-                                                   ci.invoice_number, coalesce(pv.name, ci.provider_id::text), ci.period, ci.currency)));
+                                                   ci.invoice_number, coalesce(ci.provider_name, ci.provider_id::text), ci.period, ci.currency)));
 END;
 $$;
 COMMENT ON FUNCTION reseller_billing.channel_invoice_document(bigint, text) IS
-    'a provider''s invoice to an indirect reseller (two-tier) as a self-contained HTML document: provider as seller, the reseller as bill-to, the provider''s prices (never the wholesale side), tax, credits, amount due; P0002 unknown or not visible, 55000 while the vendor''s invoice it was written with is a draft';
+    'a provider''s invoice to an indirect reseller (two-tier) as a self-contained HTML document: provider as seller, the reseller as bill-to (both as of issue, from the invoice''s copy), the provider''s prices (never the wholesale side), tax, credits, amount due; P0002 unknown or not visible, 55000 while the vendor''s invoice it was written with is a draft';
 
 -- ---------------------------------------------------------------------------
 -- credit_note_document: a credit note against an issued invoice

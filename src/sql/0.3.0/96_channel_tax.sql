@@ -186,7 +186,10 @@ COMMENT ON FUNCTION reseller_billing.channel_provider_of(bigint, bigint) IS
     'internal: the program currency, once p_provider is checked to be p_reseller''s provider (42501 otherwise)';
 
 -- grant_channel_credit: a provider credits one of its indirect resellers;
--- the channel close applies it to the provider's next invoices to it.
+-- the channel close applies it to the provider's next invoices to it.  A
+-- NULL amount is 22004 (as a NULL provider or reseller,
+-- channel_provider_of), a bad one 22023; its reason at most 1000
+-- characters (22023, as grant_credit's).
 CREATE FUNCTION reseller_billing.grant_channel_credit(p_provider bigint, p_reseller bigint, p_amount reseller_billing.amount,
                                                       p_reason text, p_eligibility jsonb DEFAULT '{}')
     RETURNS bigint
@@ -196,13 +199,10 @@ DECLARE
     id      bigint;
 BEGIN
     cur := reseller_billing.channel_provider_of(p_provider, p_reseller);
-    IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 OR reseller_billing.currency(p_amount) <> cur
-       OR p_amount <> round(p_amount) THEN
-        RAISE EXCEPTION 'a credit of provider % to reseller % must be a positive amount in % whole minor units',
-                p_provider, p_reseller, cur
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
-    END IF;
+    PERFORM reseller_billing.arg_whole_amount(
+        format('a credit of provider %s to reseller %s must be a positive amount in %s whole minor units',
+               p_provider, p_reseller, cur), p_amount, cur);
+    PERFORM reseller_billing.arg_text('the reason of a credit', p_reason, 1000);
     INSERT INTO reseller_billing.channel_credit (reseller_id, provider_id, amount, remaining, reason, eligibility)
     VALUES (p_reseller, p_provider, p_amount, p_amount, coalesce(p_reason, ''),
             reseller_billing.credit_eligibility_check(p_eligibility))
@@ -287,7 +287,8 @@ COMMENT ON FUNCTION reseller_billing.settle_channel_invoice(bigint, bigint) IS
     'internal (channel_close): applies the provider''s credits to its new invoice to a reseller as settle_draft applies the vendor''s (oldest first, eligible lines, never tax); returns the credits applied';
 
 -- issue_channel_credit_note: a provider corrects its issued invoice to an
--- indirect reseller; never more than is owed on it.
+-- indirect reseller; never more than is owed on it.  A NULL invoice or
+-- amount is 22004; its reason at most 1000 characters (22023).
 CREATE FUNCTION reseller_billing.issue_channel_credit_note(p_provider bigint, p_reseller bigint, p_invoice bigint,
                                                            p_amount reseller_billing.amount, p_reason text)
     RETURNS bigint
@@ -298,6 +299,7 @@ DECLARE
     id      bigint;
 BEGIN
     PERFORM reseller_billing.channel_provider_of(p_provider, p_reseller);
+    PERFORM reseller_billing.arg_required('issue_channel_credit_note', 'p_invoice', 'a provider invoice', p_invoice);
     SELECT * INTO inv FROM reseller_billing.channel_invoice c
      WHERE c.reseller_id = p_reseller AND c.channel_invoice_id = p_invoice FOR UPDATE;
     IF NOT FOUND THEN
@@ -309,13 +311,10 @@ BEGIN
                 inv.provider_id, p_provider
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF p_amount IS NULL OR reseller_billing.sign(p_amount) <= 0 OR reseller_billing.currency(p_amount) <> inv.currency
-       OR p_amount <> round(p_amount) THEN
-        RAISE EXCEPTION 'a credit note on provider invoice % must be a positive amount in % whole minor units',
-                inv.invoice_number, inv.currency
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('%s was given.', coalesce(p_amount::text, 'NULL'));
-    END IF;
+    PERFORM reseller_billing.arg_whole_amount(
+        format('a credit note on provider invoice %s must be a positive amount in %s whole minor units',
+               inv.invoice_number, inv.currency), p_amount, inv.currency);
+    PERFORM reseller_billing.arg_text('the reason of a credit note', p_reason, 1000);
     owed := inv.total - inv.credited;
     IF p_amount > owed THEN
         RAISE EXCEPTION 'credit note exceeds what is owed on invoice % of provider % to reseller %',
@@ -337,7 +336,7 @@ COMMENT ON FUNCTION reseller_billing.issue_channel_credit_note(bigint, bigint, b
 
 -- the channel close, with tax and the provider's credits (80_payment_terms.sql's
 -- version; the changes are the tax lines of both tiers and the credits)
--- channel_close: defined once, in 96_providers.sql (the version 0.3.0 installs)
+-- channel_close: defined once, in 96_providers_invoices.sql (the version 0.3.0 installs)
 -- the views: a provider's invoice with its tax, credits and total; the
 -- reconciliation counts the lines billed on the vendor's invoice (not tax)
 CREATE OR REPLACE VIEW reseller_billing.channel_invoices WITH (security_invoker = true) AS
