@@ -79,6 +79,9 @@ DECLARE
     -- Citus cluster each runs on the shard holding the reseller
     v_one   bigint := CASE WHEN p_lo = p_hi THEN p_lo END;
     dist    bool;
+    -- the resellers channel_close bills (CSP programs)
+    held    bigint[] := '{}';
+    taxed   bool;
 BEGIN
     -- on a Citus cluster (asked once per chunk), one connection per node for the whole close (the
     -- invoices and their lines of a reseller are written to colocated
@@ -103,15 +106,11 @@ BEGIN
         END LOOP;
         RETURN written;
     END IF;
-    IF to_regclass('pg_temp.rb_close_lines') IS NULL THEN
-        CREATE TEMP TABLE rb_close_lines (
-        reseller_id bigint, currency text, kind text, subscription_id bigint, customer_id bigint, sku_id bigint,
-        description text, quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
-        service_period reseller_billing.billing_period, service daterange, tranche_id bigint, charge_id bigint,
-        invoice_kind text, kind_order int, is_tax bool
-        ) ON COMMIT DROP;
+    -- a CSP program's providers and the indirect resellers billed through
+    -- them are left to channel_close, called by close_finish (section 96)
+    IF reseller_billing.is_csp_program(p_program) THEN
+        held := reseller_billing.channel_held(p_program);
     END IF;
-    TRUNCATE rb_close_lines;
     -- the late changes this chunk bills, with their row versions: only those
     -- are cleared afterwards (one changed again meanwhile has a new version
     -- and stays for the next close)
@@ -127,40 +126,41 @@ BEGIN
       JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id AND (v_one IS NULL OR r.reseller_id = v_one)
      WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND (v_one IS NULL OR lc.reseller_id = v_one)
        AND lc.service_period < p_period AND r.program_id = p_program
+       AND NOT (lc.reseller_id = ANY (held))
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                         WHERE i.reseller_id = lc.reseller_id AND (v_one IS NULL OR i.reseller_id = v_one)
                           AND i.period = p_period);
-    -- each line's invoice kind and place in the invoice, from line_kinds
-    -- joined once (no function call per line; an unknown kind leaves the
-    -- invoice kind NULL, which the invoice refuses)
-    INSERT INTO rb_close_lines
-    SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
-      FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
-      LEFT JOIN reseller_billing.line_kinds() k ON k.kind = dl.kind;
-    -- US sales tax: a line per taxed line (nothing to look up without rates)
-    IF EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate)
-       OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate) THEN
-        INSERT INTO rb_close_lines
-        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
-               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, l.description), 1::numeric,
-               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
-               l.service_period, l.service, NULL::bigint, NULL::bigint,
-               k.invoice_kind, k.kind_order, k.is_tax
-          FROM rb_close_lines l
-          JOIN reseller_billing.taxed_resellers(p_period, p_program, p_lo, p_hi) t ON t.reseller_id = l.reseller_id
-          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(l.kind)
-         WHERE reseller_billing.sign(l.amount) <> 0;
-    END IF;
-    -- a CSP program's providers and the indirect resellers billed through
-    -- them are left to channel_close, called by close_finish (section 96)
-    IF reseller_billing.is_csp_program(p_program) THEN
-        PERFORM reseller_billing.channel_hold_lines(p_program);
-    END IF;
+    -- US sales tax: a line per taxed line (nothing to look up without rates:
+    -- taxed_resellers is asked about no reseller then)
+    taxed := EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate)
+             OR EXISTS (SELECT FROM reseller_billing.us_local_sales_tax_rate);
 
+    -- the chunk's lines, kept in memory for the statement (a CTE read twice
+    -- is materialised once): each with its invoice kind and place in the
+    -- invoice from line_kinds, joined once (an unknown kind leaves the
+    -- invoice kind NULL, which the invoice refuses), and its tax line; then
     -- one draft per reseller, currency and kind, with its lines in a fixed
     -- order: a prepaid order's year goes on the prepaid invoice, everything
     -- else on the post-paid one (so a reseller migrating mid-month gets both)
-    WITH inv AS (
+    WITH due AS MATERIALIZED (
+        SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
+          FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
+          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = dl.kind
+         WHERE NOT (dl.reseller_id = ANY (held))
+    ), l AS MATERIALIZED (
+        SELECT * FROM due
+        UNION ALL
+        SELECT d.reseller_id, d.currency, reseller_billing.tax_line_kind(d.kind), d.subscription_id, d.customer_id,
+               d.sku_id, reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, d.description), 1::numeric,
+               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(d.amount, t.rate),
+               d.service_period, d.service, NULL::bigint, NULL::bigint,
+               k.invoice_kind, k.kind_order, k.is_tax
+          FROM due d
+          JOIN reseller_billing.taxed_resellers(p_period, p_program, CASE WHEN taxed THEN p_lo END, p_hi) t
+            ON t.reseller_id = d.reseller_id
+          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(d.kind)
+         WHERE reseller_billing.sign(d.amount) <> 0
+    ), inv AS (
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
         SELECT l.reseller_id, p_program, p_period, l.currency, l.invoice_kind,
@@ -171,7 +171,7 @@ BEGIN
                         reseller_billing.amount(0, l.currency)),
                reseller_billing.sum(l.amount),
                reseller_billing.amount(0, l.currency), reseller_billing.amount(0, l.currency)
-          FROM rb_close_lines l
+          FROM l
          GROUP BY l.reseller_id, l.currency, l.invoice_kind
          ORDER BY l.reseller_id, l.currency, l.invoice_kind DESC
         RETURNING i.reseller_id, i.invoice_id, i.currency, i.kind)
@@ -184,7 +184,7 @@ BEGIN
                                        l.service_period, l.tranche_id, l.charge_id),
            l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
            l.service_period, l.service, l.charge_id, l.tranche_id
-      FROM rb_close_lines l
+      FROM l
       JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency
               AND inv.kind = l.invoice_kind;
 

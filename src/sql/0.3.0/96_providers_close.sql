@@ -260,28 +260,27 @@ $body$;
 COMMENT ON FUNCTION reseller_billing.channel_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'internal: what a month bills an indirect reseller through a provider, each line at the provider''s price and at wholesale';
 
--- channel_hold_lines (close_chunk, CSP programs): the providers and the
--- indirect resellers billed through one are read first, by a query over
--- reseller and provider_partnership alone (colocated: one reseller's rows
--- of both on one shard), then their lines and late changes are taken out of
--- the chunk's temporary tables (no join of a temporary table with a
--- distributed one)
-CREATE OR REPLACE FUNCTION reseller_billing.channel_hold_lines(p_program bigint)
-    RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    held    bigint[];
+-- channel_held (close_chunk, CSP programs): the providers and the indirect
+-- resellers billed through one, read by a query over reseller and
+-- provider_partnership alone (colocated: one reseller's rows of both on one
+-- shard); the close leaves their lines and late changes to channel_close.
+-- It replaces 0.1.0's channel_hold_lines, which deleted them from the
+-- close's temporary table (the close keeps its lines in memory now).
+DROP FUNCTION IF EXISTS reseller_billing.channel_hold_lines(bigint);
+CREATE FUNCTION reseller_billing.channel_held(p_program bigint)
+    RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 BEGIN
-    held := ARRAY(SELECT r.reseller_id FROM reseller_billing.reseller r
-                   WHERE r.program_id = p_program
-                     AND (r.tier = 'indirect_provider'
-                          OR (r.tier = 'indirect_reseller'
-                              AND EXISTS (SELECT FROM reseller_billing.provider_partnership p
-                                           WHERE p.reseller_id = r.reseller_id))));
-    DELETE FROM pg_temp.rb_close_lines l WHERE l.reseller_id = ANY (held);
-    DELETE FROM pg_temp.rb_close_late l WHERE l.reseller_id = ANY (held);
+    RETURN ARRAY(SELECT r.reseller_id FROM reseller_billing.reseller r
+                  WHERE r.program_id = p_program
+                    AND (r.tier = 'indirect_provider'
+                         OR (r.tier = 'indirect_reseller'
+                             AND EXISTS (SELECT FROM reseller_billing.provider_partnership p
+                                          WHERE p.reseller_id = r.reseller_id))));
 END $$;
-COMMENT ON FUNCTION reseller_billing.channel_hold_lines(bigint) IS
-    'internal (close_chunk, CSP programs only): removes providers'' and their indirect resellers'' lines and late changes from the chunk; channel_close bills them';
+REVOKE EXECUTE ON FUNCTION reseller_billing.channel_held(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.channel_held(bigint) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.channel_held(bigint) IS
+    'internal (close_chunk, CSP programs only): the providers and indirect resellers of a program whose lines and late changes channel_close bills, not the direct close';
 
 -- channel_close, the invoices of these lines: 96_providers_invoices.sql

@@ -4,7 +4,7 @@
 -- ========================================================================
 --
 -- channel_close, split out of 96_providers_close.sql (which bills the lines
--- it invoices: channel_usage_lines, channel_lines, channel_hold_lines) and
+-- it invoices: channel_usage_lines, channel_lines, channel_held) and
 -- into one function per step: the temporary tables it works in
 -- (channel_close_tables), what a provider is billed for
 -- (channel_provider_lines), the vendor's invoice to the provider
