@@ -150,16 +150,16 @@ BEGIN
     ), l AS MATERIALIZED (
         SELECT * FROM due
         UNION ALL
-        SELECT d.reseller_id, d.currency, reseller_billing.tax_line_kind(d.kind), d.subscription_id, d.customer_id,
-               d.sku_id, reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, d.description), 1::numeric,
-               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(d.amount, t.rate),
-               d.service_period, d.service, NULL::bigint, NULL::bigint,
+        SELECT x.reseller_id, x.currency, reseller_billing.tax_line_kind(x.kind), x.subscription_id, x.customer_id,
+               x.sku_id, reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, x.description), 1::numeric,
+               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(x.amount, t.rate),
+               x.service_period, x.service, NULL::bigint, NULL::bigint,
                k.invoice_kind, k.kind_order, k.is_tax
-          FROM due d
+          FROM due x
           JOIN reseller_billing.taxed_resellers(p_period, p_program, CASE WHEN taxed THEN p_lo END, p_hi) t
-            ON t.reseller_id = d.reseller_id
-          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(d.kind)
-         WHERE reseller_billing.sign(d.amount) <> 0
+            ON t.reseller_id = x.reseller_id
+          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(x.kind)
+         WHERE reseller_billing.sign(x.amount) <> 0
     ), inv AS (
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
