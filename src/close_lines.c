@@ -155,6 +155,7 @@ typedef struct LinesState
 	List	   *term_order;		/* the stretches in the order read */
 	TimestampTz bound_lo;		/* earliest ms over the stretches */
 	TimestampTz bound_hi;		/* latest me */
+	Term	   *last_term;		/* the stretch the previous account was of */
 	MemoryContext rowcxt;		/* reset after every row */
 	MemoryContext keep;			/* the stretches */
 } LinesState;
@@ -297,10 +298,13 @@ seat_row(LinesState *st, TupleTableSlot *slot)
 	Datum	   *v = slot->tts_values;
 	bool	   *n = slot->tts_isnull;
 	TermKey		key = {DatumGetInt64(v[0]), DatumGetInt64(v[1])};
-	Term	   *t = hash_search(st->terms, &key, HASH_FIND, NULL);
+	Term	   *t = st->last_term;
 	TimestampTz lo,
 				hi;
 
+	/* a stretch's accounts mostly come one after another */
+	if (t == NULL || t->key.reseller_id != key.reseller_id || t->key.flex_term_id != key.flex_term_id)
+		st->last_term = t = hash_search(st->terms, &key, HASH_FIND, NULL);
 	if (t == NULL)				/* a stretch of another program, or outside the month */
 		return;
 	lo = Max(DatumGetTimestampTz(v[2]), t->lo);
