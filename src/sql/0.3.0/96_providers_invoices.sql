@@ -385,8 +385,14 @@ DECLARE
     prov    reseller_billing.reseller;
     written int := 0;
 BEGIN
-    IF NOT reseller_billing.is_csp_program(p_program)
-       OR EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
+    IF NOT reseller_billing.is_csp_program(p_program) THEN
+        RETURN 0;
+    END IF;
+    -- the program's close lock, as every close of the program takes it
+    -- (close_begin, close_step, close_finish): a direct call waits for a
+    -- close in progress and then finds the month closed
+    PERFORM pg_advisory_xact_lock(hashtext('reseller_billing.close'), hashtext(p_program::text));
+    IF EXISTS (SELECT FROM reseller_billing.period_close c WHERE c.program_id = p_program AND c.period = p_period) THEN
         RETURN 0;
     END IF;
     -- on a Citus cluster, one connection per node for the rest of the
