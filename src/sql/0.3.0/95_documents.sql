@@ -307,39 +307,68 @@ COMMENT ON FUNCTION reseller_billing.document_page(text, text, text, text) IS
 
 -- the tax section of a bill: its tax lines, the jurisdictions of the taxed
 -- party's address on the tax day and why they apply or not (exemption)
-CREATE FUNCTION reseller_billing.document_tax(p_reseller bigint, p_visible bool, p_on date, p_lines text,
-                                              p_tax reseller_billing.amount) RETURNS text
+-- what a document says of a reseller's sales tax on a day: the note
+-- (exempt, taxable, no rate, outside the US, no state) and the
+-- jurisdictions with their rates; a two-tier invoice keeps both as of issue
+-- (96_channel_names.sql), the other documents ask when rendered
+CREATE FUNCTION reseller_billing.document_tax_note(p_reseller bigint, p_on date) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     t       record;
-    juris   text;
-    note    text;
 BEGIN
-    IF p_visible THEN
-        SELECT * INTO t FROM reseller_billing.sales_tax_rate(p_reseller, p_on);
-        SELECT string_agg(reseller_billing.document_row(
-                              ARRAY[reseller_billing.html_escape(j.kind), reseller_billing.html_escape(j.jurisdiction),
-                                    reseller_billing.html_escape(trim_scale(j.rate * 100)::text) || '%'], ARRAY[3]), '')
-          INTO juris
-          FROM reseller_billing.sales_tax_jurisdictions(p_reseller, p_on) j;
-        note := CASE t.reason
-                    WHEN 'exempt' THEN format('Exempt from %s sales tax on %s: exemption certificate %s on file.',
-                                              t.state, reseller_billing.document_date(p_on), t.certificate_number)
-                    WHEN 'taxable' THEN format('US sales tax of %s at the rates valid on %s.',
-                                               t.state, reseller_billing.document_date(p_on))
-                    WHEN 'no_rate' THEN format('No sales tax rate of %s is valid on %s.', t.state, reseller_billing.document_date(p_on))
-                    WHEN 'outside_us' THEN 'No US sales tax: the bill-to party is outside the United States.'
-                    WHEN 'no_state' THEN 'No US sales tax: no state is on file for the bill-to party.'
-                END;
-    END IF;
-    RETURN reseller_billing.document_section('tax', 'Tax',
-           reseller_billing.document_para('note', note)
-        || CASE WHEN coalesce(juris, '') = '' THEN ''
-                ELSE reseller_billing.document_table('lines jurisdictions', ARRAY['Kind', 'Jurisdiction', 'Rate'], ARRAY[3], juris) END
+    SELECT * INTO t FROM reseller_billing.sales_tax_rate(p_reseller, p_on);
+    RETURN CASE t.reason
+               WHEN 'exempt' THEN format('Exempt from %s sales tax on %s: exemption certificate %s on file.',
+                                         t.state, reseller_billing.document_date(p_on), t.certificate_number)
+               WHEN 'taxable' THEN format('US sales tax of %s at the rates valid on %s.',
+                                          t.state, reseller_billing.document_date(p_on))
+               WHEN 'no_rate' THEN format('No sales tax rate of %s is valid on %s.', t.state, reseller_billing.document_date(p_on))
+               WHEN 'outside_us' THEN 'No US sales tax: the bill-to party is outside the United States.'
+               WHEN 'no_state' THEN 'No US sales tax: no state is on file for the bill-to party.'
+           END;
+END;
+$$;
+COMMENT ON FUNCTION reseller_billing.document_tax_note(bigint, date) IS
+    'the sentence a document prints on a reseller''s sales tax on a day: exempt (with the certificate), taxable, no rate, outside the US, no state; internal';
+
+CREATE FUNCTION reseller_billing.document_tax_jurisdictions(p_reseller bigint, p_on date) RETURNS jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object('kind', j.kind, 'jurisdiction', j.jurisdiction, 'rate', j.rate)
+                              ORDER BY j.ord), '[]'::jsonb)
+      FROM reseller_billing.sales_tax_jurisdictions(p_reseller, p_on) WITH ORDINALITY AS j(kind, jurisdiction, rate, ord)
+$$;
+COMMENT ON FUNCTION reseller_billing.document_tax_jurisdictions(bigint, date) IS
+    'the jurisdictions whose sales tax applies to a reseller on a day, with their rates, as a JSON array of {kind, jurisdiction, rate} in sales_tax_jurisdictions'' order; internal';
+
+-- the tax section of a document from its note, jurisdictions, tax lines
+-- and total
+CREATE FUNCTION reseller_billing.document_tax_section(p_note text, p_jurisdictions jsonb, p_lines text,
+                                                      p_tax reseller_billing.amount) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT reseller_billing.document_section('tax', 'Tax',
+           reseller_billing.document_para('note', p_note)
+        || coalesce((SELECT reseller_billing.document_table('lines jurisdictions', ARRAY['Kind', 'Jurisdiction', 'Rate'], ARRAY[3],
+                                string_agg(reseller_billing.document_row(
+                                    ARRAY[reseller_billing.html_escape(j.value ->> 'kind'),
+                                          reseller_billing.html_escape(j.value ->> 'jurisdiction'),
+                                          reseller_billing.html_escape(trim_scale((j.value ->> 'rate')::numeric * 100)::text) || '%'],
+                                    ARRAY[3]), '' ORDER BY j.ord))
+                       FROM jsonb_array_elements(p_jurisdictions) WITH ORDINALITY AS j(value, ord)
+                     HAVING count(*) > 0), '')
         || CASE WHEN coalesce(p_lines, '') = '' THEN ''
                 ELSE reseller_billing.document_table('lines tax-lines', ARRAY['#', 'Tax', 'Amount'], ARRAY[3], p_lines) END
-        || reseller_billing.document_totals(reseller_billing.document_total('Total tax', p_tax)));
-END;
+        || reseller_billing.document_totals(reseller_billing.document_total('Total tax', p_tax)))
+$$;
+COMMENT ON FUNCTION reseller_billing.document_tax_section(text, jsonb, text, reseller_billing.amount) IS
+    'the tax section of a document: the note, the jurisdictions with their rates (a JSON array of {kind, jurisdiction, rate}), the tax lines, the total tax; internal';
+
+CREATE FUNCTION reseller_billing.document_tax(p_reseller bigint, p_visible bool, p_on date, p_lines text,
+                                              p_tax reseller_billing.amount) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+    SELECT reseller_billing.document_tax_section(
+               CASE WHEN p_visible THEN reseller_billing.document_tax_note(p_reseller, p_on) END,
+               CASE WHEN p_visible THEN reseller_billing.document_tax_jurisdictions(p_reseller, p_on) END,
+               p_lines, p_tax)
 $$;
 COMMENT ON FUNCTION reseller_billing.document_tax(bigint, bool, date, text, reseller_billing.amount) IS
     'the tax section of a document: the exemption or taxability note and the jurisdictions with their rates on the tax day (sales_tax_rate, sales_tax_jurisdictions), the tax lines, the total tax; internal';

@@ -170,7 +170,6 @@ CREATE FUNCTION reseller_billing.channel_invoice_document(p_invoice bigint, p_pa
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     ci      reseller_billing.channel_invoice;
-    r       reseller_billing.reseller;
     pg      reseller_billing.program;
     bill    text[];
     lines   text;
@@ -190,10 +189,9 @@ BEGIN
                                                 format('The vendor''s invoice %s to provider %s it was written with is not issued yet.',
                                                        ci.vendor_invoice_id, ci.provider_id));
     END IF;
-    -- the parties are the invoice's copy of them as of issue (both tiers
-    -- read them, though neither may read the other's reseller row); the
-    -- reseller's row, where the caller may read it, gives the terms and tax
-    SELECT * INTO r FROM reseller_billing.reseller WHERE reseller_id = ci.reseller_id;
+    -- the parties, the bill-to party's payment terms and what is said of its
+    -- sales tax are the invoice's copy of them as of issue (both tiers read
+    -- them, though neither may read the other's reseller row)
     SELECT * INTO pg FROM reseller_billing.program WHERE program_id = ci.program_id;
 
     -- the provider's prices only: the wholesale side is the vendor's and the provider's business
@@ -219,8 +217,7 @@ BEGIN
      WHERE n.reseller_id = ci.reseller_id AND n.channel_invoice_id = ci.channel_invoice_id;
 
     bill := reseller_billing.document_bill(ci.invoice_number, ci.issued_on, ci.period, ci.due_on,
-                                           CASE WHEN r.reseller_id IS NOT NULL
-                                                THEN reseller_billing.document_terms(reseller_billing.payment_terms(ci.reseller_id)) END,
+                                           reseller_billing.document_terms(ci.payment_terms),
                                            ci.currency, lines);
     RETURN reseller_billing.document_page('invoice two-tier', format('Invoice %s', ci.invoice_number), p_paper,
            reseller_billing.document_head('Invoice',
@@ -237,7 +234,7 @@ BEGIN
         || reseller_billing.document_totals(
                reseller_billing.document_bill_totals(ci.subtotal, ci.credits_applied, ci.tax, ci.total, ci.credited),
                reseller_billing.document_total('Amount due', reseller_billing.document_due(false, ci.total - ci.credited), 'due'))
-        || reseller_billing.document_tax(ci.reseller_id, r.reseller_id IS NOT NULL, reseller_billing.period_end(ci.period) - 1, taxl, ci.tax)
+        || reseller_billing.document_tax_section(ci.tax_note, ci.tax_jurisdictions, taxl, ci.tax)
         || reseller_billing.document_credit_notes(notes)
         || reseller_billing.document_footer(format('Invoice %s of provider %s for %s. Amounts in %s. Payments to the provider are not recorded here.',
                                                    ci.invoice_number, coalesce(ci.provider_name, ci.provider_id::text), ci.period, ci.currency)));

@@ -250,25 +250,32 @@ CREATE FUNCTION reseller_billing.channel_reseller_invoices(p_period reseller_bil
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     prov    ALIAS FOR p_provider;
+    -- the bill-to party's terms and sales tax as of issue (the month's last
+    -- day), read by statements about it alone
+    terms   jsonb := reseller_billing.payment_terms(p_reseller);
+    tnote   text := reseller_billing.document_tax_note(p_reseller, reseller_billing.period_end(p_period) - 1);
+    tjuris  jsonb := reseller_billing.document_tax_jurisdictions(p_reseller, reseller_billing.period_end(p_period) - 1);
 BEGIN
     WITH ci AS (
         INSERT INTO reseller_billing.channel_invoice AS ci
                (reseller_id, provider_id, program_id, period, currency, invoice_number, issued_on, due_on,
                 subtotal, wholesale, vendor_invoice_id, tax, credits_applied, total, credited,
                 provider_name, provider_city, provider_county, provider_region, provider_country,
-                reseller_name, reseller_city, reseller_county, reseller_region, reseller_country)
+                reseller_name, reseller_city, reseller_county, reseller_region, reseller_country,
+                payment_terms, tax_note, tax_jurisdictions)
         SELECT l.end_reseller_id, prov.reseller_id, p_program, p_period, l.currency,
                p_after + row_number() OVER (ORDER BY l.end_reseller_id, l.currency),
                reseller_billing.period_end(p_period),
                reseller_billing.due_date(reseller_billing.period_end(p_period) - 1, reseller_billing.period_end(p_period),
-                                         reseller_billing.payment_terms(p_reseller)),
+                                         terms),
                reseller_billing.sum(l.amount), reseller_billing.sum(l.wholesale_amount), min(l.invoice_id),
                coalesce(tx.tax, reseller_billing.amount(0, l.currency)), reseller_billing.amount(0, l.currency),
                reseller_billing.sum(l.amount) + coalesce(tx.tax, reseller_billing.amount(0, l.currency)),
                reseller_billing.amount(0, l.currency),
                -- both parties as of issue (the invoice's legal header)
                prov.name, prov.city, prov.county, prov.region, prov.country,
-               k.name, k.city, k.county, k.region, k.country
+               k.name, k.city, k.county, k.region, k.country,
+               terms, tnote, tjuris
           FROM rb_channel_lines l
           JOIN rb_channel_resellers k ON k.reseller_id = l.end_reseller_id
           LEFT JOIN (SELECT x.end_reseller_id, x.currency, reseller_billing.sum(x.amount) AS tax
