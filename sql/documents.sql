@@ -244,7 +244,9 @@ SELECT substring(channel_invoice_document(:chinv) FROM '<section class="parties"
 SELECT substring(channel_invoice_document(:chinv) FROM '<footer>.*?</footer>') AS footer_after_rename;
 SELECT md5(substring(channel_invoice_document(:chinv) FROM '<section class="tax">.*?</section>')) = :'tax_before'
        AS tax_as_issued,
-       substring(channel_invoice_document(:chinv) FROM '<section class="tax">.*?</section>') IS NOT NULL AS has_tax_section;
+       substring(channel_invoice_document(:chinv) FROM '<section class="tax">.*?</section>') IS NOT NULL AS has_tax_section,
+       (SELECT ci.tax_jurisdictions IS DISTINCT FROM document_tax_jurisdictions(ci.reseller_id, period_end(ci.period) - 1)
+          FROM channel_invoice ci WHERE ci.channel_invoice_id = :chinv) AS would_differ_if_asked_now;
 -- and the copy cannot be changed: the issued invoice is final
 SELECT pg_temp.mask(pg_temp.error_of(format('UPDATE channel_invoice SET reseller_name = %L WHERE channel_invoice_id = %s',
                                             'Someone else', :chinv)), :chinv, 'invoice') AS rename_refused;
