@@ -26,6 +26,25 @@
 -- tables are converted with citus.enable_unsafe_triggers on, for this call.
 -- It is idempotent: what is a Citus table already is left as it is.
 
+-- Rows: a table
+-- that already holds rows (a database used on one node and then spread over
+-- a cluster, or one updated from 0.2.0, which had no distribute(): the
+-- documented path is ALTER EXTENSION ... UPDATE, then distribute()) is
+-- converted with session_replication_role = replica for the conversion
+-- alone.  Citus copies a table's rows into its new shards with COPY, and the
+-- row triggers Citus creates on the shards would run the rules again for
+-- every row copied: the credit guard refused the first populated database
+-- tried ("a new credit has all of its amount remaining"), and the audit
+-- trigger would log every row a second time.  SET LOCAL, so Citus passes it
+-- on to the workers that receive the rows (citus.propagate_set_commands =
+-- local for the call), and set back to origin after each such table.
+-- Citus passes a SET LOCAL on only in what it counts as a multi-statement
+-- transaction (a transaction block, a DO block, a procedure), not from a
+-- function that a statement of its own calls: so the SET LOCAL is run in a
+-- DO block, and distribute() needs no transaction block around it.
+-- Tested by the multi-node suite (test/citus/run.sh: the fixture of 0.2.0
+-- updated, then distributed).
+
 CREATE FUNCTION reseller_billing.distribute() RETURNS TABLE (table_name text, kind text)
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
@@ -35,6 +54,7 @@ DECLARE
     readd   text[] := '{}';
     cmd     text;
     bad     text;
+    rows    boolean;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
         RAISE EXCEPTION 'distribute() needs Citus: the extension citus is not installed in database %', current_database()
@@ -48,6 +68,8 @@ BEGIN
     PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
     -- foreign keys of (or to) a table about to be converted
     PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    -- the SET LOCAL of session_replication_role below goes to the workers
+    PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
     FOR fk IN
         SELECT k.conrelid::regclass AS rel, c.relname::text AS relname, k.conname::text AS conname,
                pg_catalog.pg_get_constraintdef(k.oid) AS def
@@ -85,6 +107,20 @@ BEGIN
            AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) c.oid)
          ORDER BY c.relname OPERATOR(pg_catalog.<>) 'reseller', c.relname
     LOOP
+        -- a table with rows (an installation distributed after it was used,
+        -- or updated from 0.2.0, which had no distribute()): Citus copies
+        -- them into the shards with COPY, which would fire the rules' row
+        -- triggers on the shards (a guard refusing an applied credit as
+        -- new, the audit log writing every row again, counters counting
+        -- twice).  The rows are already checked and counted: they are
+        -- copied as a replica copies them, without user triggers.
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM ONLY %s)', t.rel) INTO rows;
+        IF rows THEN
+            -- in a DO block: Citus passes a SET LOCAL on to the workers in
+            -- a transaction block, a DO block or a procedure, not from a
+            -- function called by a statement of its own
+            EXECUTE 'DO $set$ BEGIN SET LOCAL session_replication_role = replica; END $set$';
+        END IF;
         IF t.tenant THEN
             PERFORM pg_catalog.create_distributed_table(t.rel, 'reseller_id',
                         colocate_with => CASE WHEN t.relname OPERATOR(pg_catalog.=) 'reseller' THEN 'default'
@@ -93,6 +129,9 @@ BEGIN
         ELSE
             PERFORM pg_catalog.create_reference_table(t.rel);
             table_name := t.relname; kind := 'reference';
+        END IF;
+        IF rows THEN
+            EXECUTE 'DO $set$ BEGIN SET LOCAL session_replication_role = origin; END $set$';
         END IF;
         RETURN NEXT;
     END LOOP;
