@@ -61,59 +61,18 @@ $body$;
 COMMENT ON FUNCTION reseller_billing.tax_line_description(text, numeric, text, text) IS
     'the description of a tax line: the state, the combined rate in percent, the jurisdictions with their rates when local rates apply, and the taxed line''s description';
 
--- the close and the preview name the jurisdictions (05_from_0.1.0.sql's
--- close_chunk and preview_invoice; the change is the tax line's description
--- and the look-up when only local rates exist)
-CREATE OR REPLACE FUNCTION reseller_billing.close_chunk(p_period reseller_billing.billing_period, p_program bigint,
-                                             p_lo bigint, p_hi bigint, p_issue bool)
-    RETURNS int
+-- close_chunk's steps (issue 17: one function a step).
+-- close_late_changes: the late changes a chunk bills, with their row
+-- versions, into the temporary table rb_close_late: only those are cleared
+-- afterwards (one changed again meanwhile has a new version and stays for
+-- the next close); the held resellers' (channel_close's) are left out
+CREATE FUNCTION reseller_billing.close_late_changes(p_period reseller_billing.billing_period, p_program bigint,
+                                                    p_lo bigint, p_hi bigint, p_held bigint[])
+    RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    written int;
-    ids     bigint[];
-    rids    bigint[];
-    d       record;
-    r       bigint;
-    -- one reseller (lo = hi): every statement is also restricted by an
-    -- equality on reseller_id (a range folds this to true), so that on a
-    -- Citus cluster each runs on the shard holding the reseller
     v_one   bigint := CASE WHEN p_lo = p_hi THEN p_lo END;
-    dist    bool;
-    -- the resellers channel_close bills (CSP programs)
-    held    bigint[] := '{}';
-    taxed   bool;
 BEGIN
-    -- on a Citus cluster (asked once per chunk), one connection per node for the whole close (the
-    -- invoices and their lines of a reseller are written to colocated
-    -- shards, which must not be modified over two connections), and a range
-    -- is closed one reseller at a time
-    dist := reseller_billing.distributed();
-    IF dist THEN
-        PERFORM reseller_billing.one_connection();
-    END IF;
-    IF v_one IS NOT NULL AND dist THEN
-        -- a late change of this reseller waits for this close to commit
-        -- (wait_for_close: the program's advisory lock is per node)
-        PERFORM FROM reseller_billing.reseller x WHERE x.reseller_id = v_one FOR NO KEY UPDATE;
-    END IF;
-    IF v_one IS NULL AND dist THEN
-        written := 0;
-        FOR r IN SELECT x.reseller_id FROM reseller_billing.reseller x
-                  WHERE x.reseller_id BETWEEN p_lo AND p_hi AND x.program_id = p_program
-                  ORDER BY 1
-        LOOP
-            written := written + reseller_billing.close_chunk(p_period, p_program, r, r, p_issue);
-        END LOOP;
-        RETURN written;
-    END IF;
-    -- a CSP program's providers and the indirect resellers billed through
-    -- them are left to channel_close, called by close_finish (section 96)
-    IF reseller_billing.is_csp_program(p_program) THEN
-        held := reseller_billing.channel_held(p_program);
-    END IF;
-    -- the late changes this chunk bills, with their row versions: only those
-    -- are cleared afterwards (one changed again meanwhile has a new version
-    -- and stays for the next close)
     IF to_regclass('pg_temp.rb_close_late') IS NULL THEN
         CREATE TEMP TABLE rb_close_late (
         reseller_id bigint, subscription_id bigint, service_period reseller_billing.billing_period, row_version xid
@@ -126,10 +85,25 @@ BEGIN
       JOIN reseller_billing.reseller r ON r.reseller_id = lc.reseller_id AND (v_one IS NULL OR r.reseller_id = v_one)
      WHERE lc.reseller_id BETWEEN p_lo AND p_hi AND (v_one IS NULL OR lc.reseller_id = v_one)
        AND lc.service_period < p_period AND r.program_id = p_program
-       AND NOT (lc.reseller_id = ANY (held))
+       AND NOT (lc.reseller_id = ANY (p_held))
        AND NOT EXISTS (SELECT FROM reseller_billing.invoice i
                         WHERE i.reseller_id = lc.reseller_id AND (v_one IS NULL OR i.reseller_id = v_one)
                           AND i.period = p_period);
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.close_late_changes(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.close_late_changes(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.close_late_changes(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) IS
+    'internal (close_chunk): the late changes of resellers in [lo, hi] of a program that the close of a month bills (not those of the held resellers), with their row versions, into rb_close_late';
+
+-- close_write_drafts: the chunk's lines, kept in memory for the statement,
+-- written as one draft per reseller, currency and kind
+CREATE FUNCTION reseller_billing.close_write_drafts(p_period reseller_billing.billing_period, p_program bigint,
+                                                    p_lo bigint, p_hi bigint, p_held bigint[])
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    taxed   bool;
+BEGIN
     -- US sales tax: a line per taxed line (nothing to look up without rates:
     -- taxed_resellers is asked about no reseller then)
     taxed := EXISTS (SELECT FROM reseller_billing.us_sales_tax_rate)
@@ -146,7 +120,7 @@ BEGIN
         SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
           FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
           LEFT JOIN reseller_billing.line_kinds() k ON k.kind = dl.kind
-         WHERE NOT (dl.reseller_id = ANY (held))
+         WHERE NOT (dl.reseller_id = ANY (p_held))
     ), l AS MATERIALIZED (
         SELECT * FROM due
         UNION ALL
@@ -187,6 +161,91 @@ BEGIN
       FROM l
       JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency
               AND inv.kind = l.invoice_kind;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.close_write_drafts(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.close_write_drafts(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.close_write_drafts(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) IS
+    'internal (close_chunk): writes the drafts of a month for the resellers in [lo, hi] of a program not invoiced for it (but the held ones): due_lines, their sales tax lines, one draft per reseller, currency and kind with its lines numbered';
+
+-- close_settle: credits and unapplied payments applied to the chunk's
+-- drafts, only for resellers that have some
+CREATE FUNCTION reseller_billing.close_settle(p_ids bigint[], p_rids bigint[], p_one bigint)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    v_one   bigint := p_one;
+    d       record;
+BEGIN
+    FOR d IN
+        SELECT i.reseller_id, i.invoice_id
+          FROM reseller_billing.invoice i
+         WHERE i.invoice_id = ANY (p_ids) AND i.reseller_id = ANY (p_rids) AND (v_one IS NULL OR i.reseller_id = v_one)
+           AND (EXISTS (SELECT FROM reseller_billing.credit c
+                         WHERE c.reseller_id = i.reseller_id AND (v_one IS NULL OR c.reseller_id = v_one)
+                           AND reseller_billing.sign(c.remaining) > 0)
+                OR EXISTS (SELECT FROM reseller_billing.payment p
+                            WHERE p.reseller_id = i.reseller_id AND (v_one IS NULL OR p.reseller_id = v_one)
+                              AND reseller_billing.sign(p.unapplied) > 0))
+         ORDER BY i.reseller_id, i.currency, i.kind DESC
+    LOOP
+        PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);
+    END LOOP;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.close_settle(bigint[], bigint[], bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.close_settle(bigint[], bigint[], bigint) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.close_settle(bigint[], bigint[], bigint) IS
+    'internal (close_chunk): settles the drafts given (invoice ids, their resellers; one reseller or NULL) with credits and unapplied payments, in numbering order, for the resellers that have any';
+
+-- the close and the preview name the jurisdictions (05_from_0.1.0.sql's
+-- close_chunk and preview_invoice; the change is the tax line's description
+-- and the look-up when only local rates exist)
+CREATE OR REPLACE FUNCTION reseller_billing.close_chunk(p_period reseller_billing.billing_period, p_program bigint,
+                                             p_lo bigint, p_hi bigint, p_issue bool)
+    RETURNS int
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    written int;
+    ids     bigint[];
+    rids    bigint[];
+    r       bigint;
+    -- one reseller (lo = hi): every statement is also restricted by an
+    -- equality on reseller_id (a range folds this to true), so that on a
+    -- Citus cluster each runs on the shard holding the reseller
+    v_one   bigint := CASE WHEN p_lo = p_hi THEN p_lo END;
+    dist    bool;
+    -- the resellers channel_close bills (CSP programs)
+    held    bigint[] := '{}';
+BEGIN
+    -- on a Citus cluster (asked once per chunk), one connection per node for the whole close (the
+    -- invoices and their lines of a reseller are written to colocated
+    -- shards, which must not be modified over two connections), and a range
+    -- is closed one reseller at a time
+    dist := reseller_billing.distributed();
+    IF dist THEN
+        PERFORM reseller_billing.one_connection();
+    END IF;
+    IF v_one IS NOT NULL AND dist THEN
+        -- a late change of this reseller waits for this close to commit
+        -- (wait_for_close: the program's advisory lock is per node)
+        PERFORM FROM reseller_billing.reseller x WHERE x.reseller_id = v_one FOR NO KEY UPDATE;
+    END IF;
+    IF v_one IS NULL AND dist THEN
+        written := 0;
+        FOR r IN SELECT x.reseller_id FROM reseller_billing.reseller x
+                  WHERE x.reseller_id BETWEEN p_lo AND p_hi AND x.program_id = p_program
+                  ORDER BY 1
+        LOOP
+            written := written + reseller_billing.close_chunk(p_period, p_program, r, r, p_issue);
+        END LOOP;
+        RETURN written;
+    END IF;
+    -- a CSP program's providers and the indirect resellers billed through
+    -- them are left to channel_close, called by close_finish (section 96)
+    IF reseller_billing.is_csp_program(p_program) THEN
+        held := reseller_billing.channel_held(p_program);
+    END IF;
+    PERFORM reseller_billing.close_late_changes(p_period, p_program, p_lo, p_hi, held);
+    PERFORM reseller_billing.close_write_drafts(p_period, p_program, p_lo, p_hi, held);
 
     -- the drafts written, in numbering order (a prepaid invoice before the
     -- post-paid one of the same reseller and currency)
@@ -199,21 +258,7 @@ BEGIN
        AND i.period = p_period AND i.status = 'draft';
     written := coalesce(array_length(ids, 1), 0);
 
-    -- credits and unapplied payments, only for resellers that have some
-    FOR d IN
-        SELECT i.reseller_id, i.invoice_id
-          FROM reseller_billing.invoice i
-         WHERE i.invoice_id = ANY (ids) AND i.reseller_id = ANY (rids) AND (v_one IS NULL OR i.reseller_id = v_one)
-           AND (EXISTS (SELECT FROM reseller_billing.credit c
-                         WHERE c.reseller_id = i.reseller_id AND (v_one IS NULL OR c.reseller_id = v_one)
-                           AND reseller_billing.sign(c.remaining) > 0)
-                OR EXISTS (SELECT FROM reseller_billing.payment p
-                            WHERE p.reseller_id = i.reseller_id AND (v_one IS NULL OR p.reseller_id = v_one)
-                              AND reseller_billing.sign(p.unapplied) > 0))
-         ORDER BY i.reseller_id, i.currency, i.kind DESC
-    LOOP
-        PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);
-    END LOOP;
+    PERFORM reseller_billing.close_settle(ids, rids, v_one);
 
     -- closed months' differences are billed now
     DELETE FROM reseller_billing.late_change lc
