@@ -45,15 +45,111 @@
 -- Tested by the multi-node suite (test/citus/run.sh: the fixture of 0.2.0
 -- updated, then distributed).
 
+-- distribute()'s steps.  A SET LOCAL made in a function with a SET clause
+-- ends with the function, so the settings the conversion needs are made by
+-- distribute() itself; its steps only run commands.
+
+-- distribute_on_workers: a command run on every worker; 08006 naming what
+-- failed and where, with each failing worker's answer
+CREATE FUNCTION reseller_billing.distribute_on_workers(p_command text, p_what text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    bad     text;
+BEGIN
+    SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
+      FROM pg_catalog.run_command_on_workers(p_command) r
+     WHERE NOT r.success;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'distribute(): a worker could not %', p_what
+            USING ERRCODE = 'connection_failure', DETAIL = bad;
+    END IF;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_on_workers(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_on_workers(text, text) IS
+    'internal (distribute): runs a command on every worker; 08006 naming what could not be done, with each failing worker''s answer';
+
+-- distribute_drop_foreign_keys: the foreign keys of (or to) a table about
+-- to be converted, dropped on the coordinator and on the workers' copies;
+-- returns the commands that add them back
+CREATE FUNCTION reseller_billing.distribute_drop_foreign_keys() RETURNS text[]
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    fk      record;
+    readd   text[] := '{}';
+BEGIN
+    FOR fk IN
+        SELECT k.conrelid::regclass AS rel, c.relname::text AS relname, k.conname::text AS conname,
+               pg_catalog.pg_get_constraintdef(k.oid) AS def
+          FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
+         WHERE k.contype OPERATOR(pg_catalog.=) 'f'
+           AND c.relnamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace
+           AND (NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) k.conrelid)
+                OR NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) k.confrelid))
+         ORDER BY 1, 3
+    LOOP
+        readd := readd || pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.rel, fk.conname, fk.def);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
+        -- the workers' own copy of the table has the key too; it is added back
+        -- with the shards'
+        PERFORM reseller_billing.distribute_on_workers(pg_catalog.format(
+                    'SET citus.enable_ddl_propagation TO off; ALTER TABLE reseller_billing.%I DROP CONSTRAINT IF EXISTS %I',
+                    fk.relname, fk.conname),
+                pg_catalog.format('drop foreign key %s of %s', fk.conname, fk.relname));
+    END LOOP;
+    RETURN readd;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_drop_foreign_keys() FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_drop_foreign_keys() IS
+    'internal (distribute): drops the foreign keys of or to a table not converted yet, on the coordinator and the workers; returns the commands that add them back';
+
+-- distribute_settings: each worker's identity sequences start in a range of
+-- their own, and the rules' SQL and PL/pgSQL functions may read the same
+-- reseller's rows or reference tables from inside a shard query, on every
+-- node (a trigger on a shard, a function called per row of a routed query:
+-- citus.allow_nested_distributed_execution, which the C rules set for their
+-- own reads).  Run again after ALTER EXTENSION UPDATE, which re-creates
+-- functions without it.
+CREATE FUNCTION reseller_billing.distribute_settings() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    cmd     text;
+BEGIN
+    PERFORM reseller_billing.distribute_on_workers($w$
+        SELECT count(pg_catalog.setval(s.oid::regclass,
+                     GREATEST(g.start, pg_catalog.pg_sequence_last_value(s.oid::regclass))))
+          FROM pg_catalog.pg_class s
+          JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) s.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                                     AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e
+                                                                WHERE e.extname OPERATOR(pg_catalog.=) 'reseller_billing')
+          JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) s.oid,
+               LATERAL (SELECT (lg.groupid::bigint OPERATOR(pg_catalog.<<) 48) AS start FROM pg_catalog.pg_dist_local_group lg) g
+         WHERE s.relkind OPERATOR(pg_catalog.=) 'S' AND g.start OPERATOR(pg_catalog.>) 0
+        $w$, 'set its id ranges');
+    cmd := $f$DO $do$ DECLARE f regprocedure; BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace AND p.prokind OPERATOR(pg_catalog.=) 'f'
+                AND l.lanname IN ('plpgsql', 'sql')
+                AND NOT coalesce('citus.allow_nested_distributed_execution=on' OPERATOR(pg_catalog.=) ANY (p.proconfig), false)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET citus.allow_nested_distributed_execution = on', f);
+    END LOOP;
+END $do$ $f$;
+    PERFORM reseller_billing.distribute_on_workers('SET citus.enable_ddl_propagation TO off; ' || cmd,
+                                                   'set the functions'' settings');
+    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+    EXECUTE cmd;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_settings() FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_settings() IS
+    'internal (distribute): each worker''s identity sequences in a range of their own; the functions'' citus.allow_nested_distributed_execution on every node';
+
 CREATE FUNCTION reseller_billing.distribute() RETURNS TABLE (table_name text, kind text)
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     ext     oid := (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'reseller_billing');
-    fk      record;
     t       record;
-    readd   text[] := '{}';
+    readd   text[];
     cmd     text;
-    bad     text;
     rows    boolean;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
@@ -70,30 +166,7 @@ BEGIN
     PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
     -- the SET LOCAL of session_replication_role below goes to the workers
     PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
-    FOR fk IN
-        SELECT k.conrelid::regclass AS rel, c.relname::text AS relname, k.conname::text AS conname,
-               pg_catalog.pg_get_constraintdef(k.oid) AS def
-          FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
-         WHERE k.contype OPERATOR(pg_catalog.=) 'f'
-           AND c.relnamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace
-           AND (NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) k.conrelid)
-                OR NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) k.confrelid))
-         ORDER BY 1, 3
-    LOOP
-        readd := readd || pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.rel, fk.conname, fk.def);
-        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
-        -- the workers' own copy of the table has the key too; it is added back
-        -- with the shards' below
-        SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
-          FROM pg_catalog.run_command_on_workers(pg_catalog.format(
-                 'SET citus.enable_ddl_propagation TO off; ALTER TABLE reseller_billing.%I DROP CONSTRAINT IF EXISTS %I',
-                 fk.relname, fk.conname)) r
-         WHERE NOT r.success;
-        IF bad IS NOT NULL THEN
-            RAISE EXCEPTION 'distribute(): a worker could not drop foreign key % of %', fk.conname, fk.relname
-                USING ERRCODE = 'connection_failure', DETAIL = bad;
-        END IF;
-    END LOOP;
+    readd := reseller_billing.distribute_drop_foreign_keys();
     FOR t IN
         SELECT c.oid::regclass AS rel, c.relname::text AS relname,
                EXISTS (SELECT FROM pg_catalog.pg_attribute a
@@ -138,48 +211,7 @@ BEGIN
     FOREACH cmd IN ARRAY readd LOOP
         EXECUTE cmd;
     END LOOP;
-    -- each worker's identity sequences start in a range of their own
-    SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
-      FROM pg_catalog.run_command_on_workers($w$
-        SELECT count(pg_catalog.setval(s.oid::regclass,
-                     GREATEST(g.start, pg_catalog.pg_sequence_last_value(s.oid::regclass))))
-          FROM pg_catalog.pg_class s
-          JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) s.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
-                                     AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e
-                                                                WHERE e.extname OPERATOR(pg_catalog.=) 'reseller_billing')
-          JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) s.oid,
-               LATERAL (SELECT (lg.groupid::bigint OPERATOR(pg_catalog.<<) 48) AS start FROM pg_catalog.pg_dist_local_group lg) g
-         WHERE s.relkind OPERATOR(pg_catalog.=) 'S' AND g.start OPERATOR(pg_catalog.>) 0
-        $w$) r
-     WHERE NOT r.success;
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'distribute(): a worker could not set its id ranges'
-            USING ERRCODE = 'connection_failure', DETAIL = bad;
-    END IF;
-    -- The rules' SQL and PL/pgSQL functions run inside shard queries on the
-    -- workers (a trigger on a shard, a function called per row of a routed
-    -- query) and read the same reseller's rows or reference tables there:
-    -- each may do so (citus.allow_nested_distributed_execution, which the C
-    -- rules set for their own reads), on every node.  Run again after
-    -- ALTER EXTENSION UPDATE, which re-creates functions without it.
-    cmd := $f$DO $do$ DECLARE f regprocedure; BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
-              WHERE p.pronamespace OPERATOR(pg_catalog.=) 'reseller_billing'::regnamespace AND p.prokind OPERATOR(pg_catalog.=) 'f'
-                AND l.lanname IN ('plpgsql', 'sql')
-                AND NOT coalesce('citus.allow_nested_distributed_execution=on' OPERATOR(pg_catalog.=) ANY (p.proconfig), false)
-    LOOP
-        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET citus.allow_nested_distributed_execution = on', f);
-    END LOOP;
-END $do$ $f$;
-    SELECT string_agg(r.nodename || ':' || r.nodeport || ': ' || r.result, '; ') INTO bad
-      FROM pg_catalog.run_command_on_workers('SET citus.enable_ddl_propagation TO off; ' || cmd) r
-     WHERE NOT r.success;
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'distribute(): a worker could not set the functions'' settings'
-            USING ERRCODE = 'connection_failure', DETAIL = bad;
-    END IF;
-    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
-    EXECUTE cmd;
+    PERFORM reseller_billing.distribute_settings();
 END $$;
 COMMENT ON FUNCTION reseller_billing.distribute() IS
     'on a Citus coordinator: distributes the extension''s tables (tenant tables by reseller_id, colocated; shared tables as reference tables); idempotent; returns the tables it converted';
