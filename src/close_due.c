@@ -92,7 +92,7 @@ static const char *const billed_sql =
 "   AND i.reseller_id OPERATOR(pg_catalog.=) $1"
 " WHERE l.reseller_id OPERATOR(pg_catalog.=) $1 AND l.subscription_id OPERATOR(pg_catalog.=) $2"
 "   AND l.service_period OPERATOR(reseller_billing.=) $3"
-"   AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment')"
+"   AND l.kind OPERATOR(pg_catalog.=) ANY (reseller_billing.recurring_line_kinds())"
 "   AND i.status OPERATOR(pg_catalog.<>) 'void'";
 
 /* [0: range, 1: one reseller] */

@@ -82,6 +82,17 @@ END;
 COMMENT ON FUNCTION reseller_billing.line_kinds() IS
     'every invoice line kind: its order on an invoice, the invoice kind it goes on (prepaid or postpaid), whether it is sales tax';
 
+-- recurring_line_kinds: the kinds of line that bill a month's recurring
+-- use of a subscription, and their adjustments: what a closed month's
+-- lines are compared on when a change reaches back into it (due_lines,
+-- the channel's adjustments), and what voiding an invoice marks to bill
+-- again (void_invoice)
+CREATE FUNCTION reseller_billing.recurring_line_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
+    RETURN ARRAY['annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment'];
+COMMENT ON FUNCTION reseller_billing.recurring_line_kinds() IS
+    'the line kinds that bill a month''s recurring use of a subscription and their adjustments: what a closed month''s lines are compared on';
+
 CREATE OR REPLACE FUNCTION reseller_billing.line_kind_order(p_kind text) RETURNS int
     LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp
     RETURN (SELECT k.kind_order FROM reseller_billing.line_kinds() k WHERE k.kind OPERATOR(pg_catalog.=) p_kind);

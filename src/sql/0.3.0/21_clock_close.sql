@@ -308,7 +308,7 @@ BEGIN
     SELECT DISTINCT l.reseller_id, l.subscription_id, l.service_period
       FROM reseller_billing.invoice_line l
      WHERE l.reseller_id = p_reseller AND l.invoice_id = p_invoice AND l.subscription_id IS NOT NULL
-       AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment')
+       AND l.kind = ANY (reseller_billing.recurring_line_kinds())
     ON CONFLICT (reseller_id, subscription_id, service_period) DO UPDATE SET recorded_at = EXCLUDED.recorded_at;
     -- its charges (one-off, early termination) are still owed: each is
     -- recorded again, as a new charge the next close bills once

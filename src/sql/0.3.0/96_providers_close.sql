@@ -196,14 +196,14 @@ BEGIN
            AND ci.provider_id = p_provider AND ci.reseller_id = p_reseller
          WHERE l.reseller_id = p_reseller AND l.subscription_id = lc.subscription_id
            AND l.service_period OPERATOR(reseller_billing.=) lc.service_period
-           AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment');
+           AND l.kind = ANY (reseller_billing.recurring_line_kinds());
         SELECT coalesce(reseller_billing.sum(l.amount), v_zero) INTO v_b
           FROM reseller_billing.invoice_line l
           JOIN reseller_billing.invoice i
             ON i.reseller_id = l.reseller_id AND i.invoice_id = l.invoice_id AND i.reseller_id = p_reseller
          WHERE l.reseller_id = p_reseller AND l.subscription_id = lc.subscription_id
            AND l.service_period OPERATOR(reseller_billing.=) lc.service_period
-           AND l.kind IN ('annual_installment', 'annual_prepaid', 'flex_usage', 'adjustment')
+           AND l.kind = ANY (reseller_billing.recurring_line_kinds())
            AND i.status <> 'void';
         CONTINUE WHEN e_w = b_w + v_b AND e_p = b_p + v_b;
         currency := v_cur;
