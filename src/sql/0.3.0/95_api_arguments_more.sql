@@ -315,6 +315,62 @@ COMMENT ON FUNCTION reseller_billing.migrate_order(reseller_billing.subscription
 
 -- migrate_to_postpaid: a NULL reseller or moment is 22004; each prepaid
 -- order is moved by migrate_order
+-- migrate_to_postpaid's steps (issue 17).
+-- migration_window_check: the day of the move in the program's time zone,
+-- refused (55000) in the last days of the month the program closes to
+-- migration (settings "migration_blackout_days", 3 by default)
+CREATE FUNCTION reseller_billing.migration_window_check(p_reseller bigint, p_program text, p_time_zone text,
+                                                        p_settings jsonb, p_at timestamptz) RETURNS date
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    local_day   date := (p_at AT TIME ZONE p_time_zone)::date;
+    blackout    int := coalesce((p_settings ->> 'migration_blackout_days')::int, 3);
+    last_day    date := (date_trunc('month', local_day) + interval '1 month - 1 day')::date;
+BEGIN
+    IF local_day > last_day - blackout THEN
+        RAISE EXCEPTION 'reseller % cannot migrate on %: the last % days of the month are closed to migration',
+                p_reseller, local_day, blackout
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Program "%s" closes migrations from %s to %s so that the month''s invoices are not disturbed.',
+                                  p_program, last_day - blackout + 1, last_day),
+                  HINT = format('Migrate on %s or later.', last_day + 1);
+    END IF;
+    RETURN local_day;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.migration_window_check(bigint, text, text, jsonb, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.migration_window_check(bigint, text, text, jsonb, timestamptz) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.migration_window_check(bigint, text, text, jsonb, timestamptz) IS
+    'internal (migrate_to_postpaid): the local day of a migration, refused in the last days of the month the program closes to migration';
+
+-- migration_credit: the one credit of a migration, for the sum of its
+-- orders' unused parts, granted and recorded on the migration row
+CREATE FUNCTION reseller_billing.migration_credit(p_reseller bigint, p_settings jsonb) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    total       reseller_billing.amount;
+    orders      int;
+    credit      bigint;
+BEGIN
+    SELECT reseller_billing.sum(x.amount_credited), count(*) INTO total, orders
+      FROM reseller_billing.migration_order x WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
+    UPDATE reseller_billing.migration x SET orders_migrated = orders
+     WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
+    IF total IS NOT NULL AND reseller_billing.sign(total) > 0 THEN
+        -- the credit granted first, then recorded (on a Citus cluster an
+        -- UPDATE may not call a volatile function)
+        credit := reseller_billing.grant_credit(p_reseller, total, 'migration credit',
+                   jsonb_build_object('customer_kind', jsonb_build_array('online'),
+                                      'sku_family', jsonb_build_array(coalesce(p_settings ->> 'main_family', 'apps')),
+                                      'line_kind', jsonb_build_array('annual_installment', 'flex_usage')));
+        UPDATE reseller_billing.migration x SET credit_id = credit
+         WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
+    END IF;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.migration_credit(bigint, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.migration_credit(bigint, jsonb) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.migration_credit(bigint, jsonb) IS
+    'internal (migrate_to_postpaid): grants the migration''s one credit, for the sum of its orders'' unused parts, and records it and the orders migrated on the migration row';
+
 CREATE OR REPLACE FUNCTION reseller_billing.migrate_to_postpaid(p_reseller bigint, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS reseller_billing.migration
  LANGUAGE plpgsql
@@ -326,16 +382,11 @@ AS $function$
 DECLARE
     r           record;
     local_day   date;
-    blackout    int;
-    last_day    date;
     trial_days  int;
     before      record;
     after       record;
     s           reseller_billing.subscription;
-    days        int;
-    total       reseller_billing.amount;
     m           reseller_billing.migration;
-    credit      bigint;
 BEGIN
     IF p_reseller IS NULL OR p_at IS NULL THEN
         RAISE EXCEPTION 'a migration needs a reseller and a moment'
@@ -362,17 +413,7 @@ BEGIN
                                     'It has always been post-paid.');
     END IF;
     PERFORM reseller_billing.set_context(p_at, 'migrate', 'migration to post-paid');
-    local_day := (p_at AT TIME ZONE r.time_zone)::date;
-    blackout := coalesce((r.settings ->> 'migration_blackout_days')::int, 3);
-    last_day := (date_trunc('month', local_day) + interval '1 month - 1 day')::date;
-    IF local_day > last_day - blackout THEN
-        RAISE EXCEPTION 'reseller % cannot migrate on %: the last % days of the month are closed to migration',
-                p_reseller, local_day, blackout
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Program "%s" closes migrations from %s to %s so that the month''s invoices are not disturbed.',
-                                  r.program, last_day - blackout + 1, last_day),
-                  HINT = format('Migrate on %s or later.', last_day + 1);
-    END IF;
+    local_day := reseller_billing.migration_window_check(p_reseller, r.program, r.time_zone, r.settings, p_at);
     trial_days := LEAST(30, r.trial_days);
 
     -- hold the reseller's business still: no new subscription (customer
@@ -397,20 +438,7 @@ BEGIN
     END LOOP;
 
     -- the credit: one, for the sum of the orders' unused parts
-    SELECT reseller_billing.sum(x.amount_credited), count(*) INTO total, days
-      FROM reseller_billing.migration_order x WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
-    UPDATE reseller_billing.migration x SET orders_migrated = days
-     WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
-    IF total IS NOT NULL AND reseller_billing.sign(total) > 0 THEN
-        -- the credit granted first, then recorded (on a Citus cluster an
-        -- UPDATE may not call a volatile function)
-        credit := reseller_billing.grant_credit(p_reseller, total, 'migration credit',
-                   jsonb_build_object('customer_kind', jsonb_build_array('online'),
-                                      'sku_family', jsonb_build_array(coalesce(r.settings ->> 'main_family', 'apps')),
-                                      'line_kind', jsonb_build_array('annual_installment', 'flex_usage')));
-        UPDATE reseller_billing.migration x SET credit_id = credit
-         WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller;
-    END IF;
+    PERFORM reseller_billing.migration_credit(p_reseller, r.settings);
 
     UPDATE reseller_billing.reseller rs SET billing_model = 'postpaid'
      WHERE rs.reseller_id OPERATOR(pg_catalog.=) p_reseller;
