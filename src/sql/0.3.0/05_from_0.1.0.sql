@@ -283,7 +283,51 @@ CREATE OR REPLACE FUNCTION reseller_billing.due_lines(p_period reseller_billing.
 COMMENT ON FUNCTION reseller_billing.due_lines(reseller_billing.billing_period, bigint, bigint, bigint) IS
     'every line a close of the month would write for resellers in [lo, hi] not yet invoiced for it (before sales tax): recurring lines, due charges, adjustments of closed months; computed in C';
 
--- preview_invoice: 82_local_tax_lines.sql (it names the tax jurisdictions)
+-- preview_invoice (replaced again, with the jurisdictions, in
+-- 82_local_tax_lines.sql; this one must replace 0.1.0's before
+-- invoice_kind_of, which that one used, is dropped below): the lines a close would write for one reseller and month,
+-- without writing; mid-month it is the estimate so far.  Lines are numbered
+-- per invoice as the close numbers them (a prepaid year on the prepaid
+-- invoice, listed first; the rest on the post-paid one).  A missing reseller
+-- or month is refused (22004).
+CREATE OR REPLACE FUNCTION reseller_billing.preview_invoice(p_reseller bigint, p_period reseller_billing.billing_period)
+    RETURNS TABLE (line_no int, currency text, kind text, subscription_id bigint, description text,
+                   quantity numeric, unit_price reseller_billing.amount, amount reseller_billing.amount,
+                   service_period reseller_billing.billing_period, service daterange, invoice_kind text)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    IF p_reseller IS NULL OR p_period IS NULL THEN
+        RAISE EXCEPTION 'preview_invoice needs a reseller and a month'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = format('Reseller %s and month %s were given.', coalesce(p_reseller::text, 'NULL'),
+                                  coalesce(p_period::text, 'NULL'));
+    END IF;
+    RETURN QUERY
+    WITH due AS (
+        SELECT * FROM reseller_billing.due_lines(reseller_billing.calendar_month(p_period), NULL, p_reseller, p_reseller)
+    ), d AS (
+        SELECT * FROM due
+        UNION ALL
+        SELECT l.reseller_id, l.currency, reseller_billing.tax_line_kind(l.kind), l.subscription_id, l.customer_id,
+               l.sku_id, reseller_billing.tax_line_description(t.state, t.rate, l.description), 1::numeric,
+               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(l.amount, t.rate),
+               l.service_period, l.service, NULL::bigint, NULL::bigint
+          FROM due l
+          JOIN reseller_billing.taxed_resellers(p_period, NULL, p_reseller, p_reseller) t
+            ON t.reseller_id OPERATOR(pg_catalog.=) l.reseller_id
+         WHERE reseller_billing.sign(l.amount) OPERATOR(pg_catalog.<>) 0
+    )
+    SELECT (row_number() OVER w)::int, d.currency, d.kind, d.subscription_id, d.description, d.quantity,
+           d.unit_price, d.amount, d.service_period, d.service, k.invoice_kind
+      FROM d
+      LEFT JOIN reseller_billing.line_kinds() k ON k.kind OPERATOR(pg_catalog.=) d.kind
+    WINDOW w AS (PARTITION BY d.currency, k.invoice_kind
+                 ORDER BY k.kind_order, d.subscription_id, d.service_period, d.tranche_id, d.charge_id)
+     ORDER BY d.currency, k.invoice_kind DESC, 1;
+END $$;
+COMMENT ON FUNCTION reseller_billing.preview_invoice(bigint, reseller_billing.billing_period) IS
+    'the lines closing the month would write for a reseller, numbered per invoice (prepaid, then post-paid), without writing them (an estimate while the month runs)';
 
 -- invoice_kind_of has no caller left: line_kinds() says which invoice a line
 -- kind goes on
