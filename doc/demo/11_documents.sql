@@ -69,6 +69,19 @@ RESET reseller_billing.reseller_id;
 RESET ROLE;
 
 \echo
+\echo '== The same invoice as its provider renders it: the reseller''s payment terms and sales tax note, =='
+\echo '== kept on the invoice at issue, although the provider may not read the reseller''s row           =='
+SELECT ci.provider_id AS pacific_id FROM channel_invoice ci WHERE ci.channel_invoice_id = :harbor_invoice \gset
+SET ROLE reseller_billing_reseller;
+SELECT set_config('reseller_billing.reseller_id', :'pacific_id', false) IS NOT NULL AS as_provider;
+SELECT count(*) AS reseller_rows_it_may_read FROM reseller WHERE name = 'Harbor IT Services';
+SELECT substring(channel_invoice_document(:harbor_invoice) FROM '<th>Payment terms</th><td>([^<]*)</td>') AS payment_terms,
+       regexp_replace(substring(channel_invoice_document(:harbor_invoice) FROM '<section class="tax">.*?</p>'),
+                      '<[^>]+>', '', 'g') AS tax_note;
+RESET reseller_billing.reseller_id;
+RESET ROLE;
+
+\echo
 \echo '== A customer portal renders none of them: every document shows prices (42501) =='
 SET ROLE reseller_billing_customer;
 \set ON_ERROR_STOP 0
