@@ -8,6 +8,9 @@
 -- taxed_resellers (05_from_0.1.0.sql) gains the jurisdictions a tax line
 -- names (NULL: the state's rate alone), and finds a reseller whose state has
 -- only local rates too
+-- a database made at the released 0.2.0 has the first version (its return
+-- type lacks the jurisdictions)
+DROP FUNCTION IF EXISTS reseller_billing.taxed_resellers(reseller_billing.billing_period, bigint, bigint, bigint);
 CREATE FUNCTION reseller_billing.taxed_resellers(p_period reseller_billing.billing_period, p_program bigint,
                                                  p_lo bigint, p_hi bigint)
     RETURNS TABLE (reseller_id bigint, rate numeric, state text, jurisdictions text)
