@@ -189,12 +189,6 @@ execute(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, const char *w
 	return rc;
 }
 
-static SPIPlanPtr
-prepare(RbTypedPlan *plan, const char *fmt, bool one, int n, Oid *types)
-{
-	return rb_prepare_typed(plan, rb_lines_sql(fmt, one), n, types);
-}
-
 PG_FUNCTION_INFO_V1(due_lines);
 Datum
 due_lines(PG_FUNCTION_ARGS)
@@ -234,7 +228,7 @@ due_lines(PG_FUNCTION_ARGS)
 		elog(ERROR, "due_lines: SPI_connect failed");
 
 	/* the resellers in range already invoiced for the month */
-	execute(prepare(&done_plan[one], done_sql, one, 4, types), params_of(4, types, args, argnull), NULL, "invoiced");
+	execute(rb_lines_prepare(&done_plan[one], done_sql, one, 4, types), params_of(4, types, args, argnull), NULL, "invoiced");
 	st.ndone = (int) SPI_processed;
 	st.done = palloc(sizeof(int64) * Max(st.ndone, 1));
 	done = palloc(sizeof(Datum) * Max(st.ndone, 1));
@@ -255,12 +249,12 @@ due_lines(PG_FUNCTION_ARGS)
 	store = CreateDestReceiver(DestTuplestore);
 	SetTuplestoreDestReceiverParams(store, rsinfo->setResult, rsinfo->econtext->ecxt_per_query_memory,
 									false, NULL, NULL);
-	execute(prepare(&charge_plan[one], charge_sql, one, 5, types), params_of(5, types, args, argnull), store,
+	execute(rb_lines_prepare(&charge_plan[one], charge_sql, one, 5, types), params_of(5, types, args, argnull), store,
 			"charges");
 	store->rDestroy(store);
 
 	/* adjustments of closed months: per late change (there are few) */
-	execute(prepare(&late_plan[one], late_sql, one, 5, types), params_of(5, types, args, argnull), NULL,
+	execute(rb_lines_prepare(&late_plan[one], late_sql, one, 5, types), params_of(5, types, args, argnull), NULL,
 			"late changes");
 	late = SPI_tuptable;
 	nlate = SPI_processed;

@@ -9,6 +9,8 @@
 
 #include "fmgr.h"
 
+#include "spi_rules.h"
+
 /* the columns of a line, as usage_lines returns them */
 enum
 {
@@ -26,6 +28,11 @@ enum
  */
 #define RB_RES_FILTER(t) t ".reseller_id %1$s"
 extern char *rb_lines_sql(const char *fmt, bool one);
+
+/* the plan of query FMT in its form, kept in *PLAN for the session (the
+ * range form planned at each execution for its bounds) */
+extern SPIPlanPtr rb_lines_prepare(RbTypedPlan *plan, const char *fmt, bool one,
+								   int nargs, Oid *types);
 
 /* receives each line; values live until the next line */
 typedef void (*RbLineSink) (void *arg, Datum *values, bool *nulls);

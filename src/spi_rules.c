@@ -22,12 +22,12 @@ rb_column(TupleDesc desc, HeapTuple tuple, const char *name, bool *isnull, const
 	return heap_getattr(tuple, attno, desc, isnull);
 }
 
-SPIPlanPtr
-rb_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+static SPIPlanPtr
+prepare_kept(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, int cursor_options)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, types, cursor_options);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed: %s (%s)", SPI_result_code_string(SPI_result), sql);
@@ -38,7 +38,13 @@ rb_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 }
 
 SPIPlanPtr
-rb_prepare_typed(RbTypedPlan *plan, const char *sql, int nargs, Oid *types)
+rb_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	return prepare_kept(plan, sql, nargs, types, 0);
+}
+
+SPIPlanPtr
+rb_prepare_typed_opts(RbTypedPlan *plan, const char *sql, int nargs, Oid *types, int cursor_options)
 {
 	Assert(nargs <= RB_PLAN_MAX_ARGS);
 	if (plan->plan != NULL &&
@@ -49,11 +55,17 @@ rb_prepare_typed(RbTypedPlan *plan, const char *sql, int nargs, Oid *types)
 	}
 	if (plan->plan == NULL)
 	{
-		rb_prepare_once(&plan->plan, sql, nargs, types);
+		prepare_kept(&plan->plan, sql, nargs, types, cursor_options);
 		plan->nargs = nargs;
 		memcpy(plan->types, types, nargs * sizeof(Oid));
 	}
 	return plan->plan;
+}
+
+SPIPlanPtr
+rb_prepare_typed(RbTypedPlan *plan, const char *sql, int nargs, Oid *types)
+{
+	return rb_prepare_typed_opts(plan, sql, nargs, types, 0);
 }
 
 List *

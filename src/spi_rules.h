@@ -34,6 +34,12 @@ typedef struct RbTypedPlan
 extern SPIPlanPtr rb_prepare_typed(RbTypedPlan *plan, const char *sql,
 								   int nargs, Oid *types);
 
+/* the same with SPI_prepare_cursor's options: CURSOR_OPT_CUSTOM_PLAN plans
+ * each execution for its parameters (a range of resellers, whose size the
+ * generic plan cannot know) */
+extern SPIPlanPtr rb_prepare_typed_opts(RbTypedPlan *plan, const char *sql,
+										int nargs, Oid *types, int cursor_options);
+
 /*
  * What a row trigger keeps for its statement trigger (audit.c,
  * subscription_history.c) starts with this head: the relation and the

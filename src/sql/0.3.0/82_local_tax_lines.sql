@@ -114,10 +114,14 @@ BEGIN
     -- the chunk's lines, kept in memory for the statement (a CTE read twice
     -- is materialised once): each with its invoice kind and place in the
     -- invoice from line_kinds, joined once (an unknown kind leaves the
-    -- invoice kind NULL, which the invoice refuses), and its tax line; then
+    -- invoice kind NULL, which the invoice refuses), and its tax line (the
+    -- taxed resellers joined first, so that nothing is computed per line
+    -- when there are none: OFFSET 0 keeps that join apart); then
     -- one draft per reseller, currency and kind, with its lines in a fixed
     -- order: a prepaid order's year goes on the prepaid invoice, everything
-    -- else on the post-paid one (so a reseller migrating mid-month gets both)
+    -- else on the post-paid one (so a reseller migrating mid-month gets both).  The lines are numbered
+    -- per invoice (reseller, currency and kind) before they are joined to
+    -- their draft, so that one sort serves both the numbering and the join
     WITH due AS MATERIALIZED (
         SELECT dl.*, k.invoice_kind, k.kind_order, k.is_tax
           FROM reseller_billing.due_lines(p_period, p_program, p_lo, p_hi) dl
@@ -126,16 +130,18 @@ BEGIN
     ), l AS MATERIALIZED (
         SELECT * FROM due
         UNION ALL
-        SELECT x.reseller_id, x.currency, reseller_billing.tax_line_kind(x.kind), x.subscription_id, x.customer_id,
-               x.sku_id, reseller_billing.tax_line_description(t.state, t.rate, t.jurisdictions, x.description), 1::numeric,
-               NULL::reseller_billing.amount, reseller_billing.tax_line_amount(x.amount, t.rate),
+        SELECT x.reseller_id, x.currency, x.tax_kind, x.subscription_id, x.customer_id,
+               x.sku_id, reseller_billing.tax_line_description(x.state, x.rate, x.jurisdictions, x.description),
+               1::numeric, NULL::reseller_billing.amount, reseller_billing.tax_line_amount(x.amount, x.rate),
                x.service_period, x.service, NULL::bigint, NULL::bigint,
                k.invoice_kind, k.kind_order, k.is_tax
-          FROM due x
-          JOIN reseller_billing.taxed_resellers(p_period, p_program, CASE WHEN taxed THEN p_lo END, p_hi) t
-            ON t.reseller_id = x.reseller_id
-          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = reseller_billing.tax_line_kind(x.kind)
-         WHERE reseller_billing.sign(x.amount) <> 0
+          FROM (SELECT d.*, reseller_billing.tax_line_kind(d.kind) AS tax_kind, t.state, t.rate, t.jurisdictions
+                  FROM due d
+                  JOIN reseller_billing.taxed_resellers(p_period, p_program, CASE WHEN taxed THEN p_lo END, p_hi) t
+                    ON t.reseller_id = d.reseller_id
+                 WHERE reseller_billing.sign(d.amount) <> 0
+                OFFSET 0) x
+          LEFT JOIN reseller_billing.line_kinds() k ON k.kind = x.tax_kind
     ), inv AS (
         INSERT INTO reseller_billing.invoice AS i
                (reseller_id, program_id, period, currency, kind, subtotal, credits_applied, tax, total, paid, credited)
@@ -154,15 +160,16 @@ BEGIN
     INSERT INTO reseller_billing.invoice_line
            (reseller_id, invoice_id, line_no, kind, subscription_id, customer_id, sku_id, description, quantity,
             unit_price, amount, service_period, service, charge_id, tranche_id)
-    SELECT l.reseller_id, inv.invoice_id,
-           row_number() OVER (PARTITION BY inv.invoice_id
-                              ORDER BY l.kind_order, l.subscription_id,
-                                       l.service_period, l.tranche_id, l.charge_id),
-           l.kind, l.subscription_id, l.customer_id, l.sku_id, l.description, l.quantity, l.unit_price, l.amount,
-           l.service_period, l.service, l.charge_id, l.tranche_id
-      FROM l
-      JOIN inv ON inv.reseller_id = l.reseller_id AND inv.currency = l.currency
-              AND inv.kind = l.invoice_kind;
+    SELECT n.reseller_id, inv.invoice_id, n.line_no,
+           n.kind, n.subscription_id, n.customer_id, n.sku_id, n.description, n.quantity, n.unit_price, n.amount,
+           n.service_period, n.service, n.charge_id, n.tranche_id
+      FROM (SELECT l.*,
+                   row_number() OVER (PARTITION BY l.reseller_id, l.currency, l.invoice_kind
+                                      ORDER BY l.kind_order, l.subscription_id,
+                                               l.service_period, l.tranche_id, l.charge_id) AS line_no
+              FROM l) n
+      JOIN inv ON inv.reseller_id = n.reseller_id AND inv.currency = n.currency
+              AND inv.kind = n.invoice_kind;
 END $$;
 REVOKE EXECUTE ON FUNCTION reseller_billing.close_write_drafts(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reseller_billing.close_write_drafts(reseller_billing.billing_period, bigint, bigint, bigint, bigint[]) TO reseller_billing_admin;
@@ -176,21 +183,26 @@ CREATE FUNCTION reseller_billing.close_settle(p_ids bigint[], p_rids bigint[], p
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
     v_one   bigint := p_one;
-    d       record;
+    owed    bigint[];
 BEGIN
-    FOR d IN
-        SELECT i.reseller_id, i.invoice_id
-          FROM reseller_billing.invoice i
-         WHERE i.invoice_id = ANY (p_ids) AND i.reseller_id = ANY (p_rids) AND (v_one IS NULL OR i.reseller_id = v_one)
-           AND (EXISTS (SELECT FROM reseller_billing.credit c
-                         WHERE c.reseller_id = i.reseller_id AND (v_one IS NULL OR c.reseller_id = v_one)
-                           AND reseller_billing.sign(c.remaining) > 0)
-                OR EXISTS (SELECT FROM reseller_billing.payment p
-                            WHERE p.reseller_id = i.reseller_id AND (v_one IS NULL OR p.reseller_id = v_one)
-                              AND reseller_billing.sign(p.unapplied) > 0))
-         ORDER BY i.reseller_id, i.currency, i.kind DESC
-    LOOP
-        PERFORM reseller_billing.settle_draft(d.reseller_id, d.invoice_id);
+    -- the resellers of the chunk with a credit or a payment left to apply
+    -- (few, usually): asked once, by reseller_id, rather than per invoice
+    SELECT array_agg(x.reseller_id) INTO owed
+      FROM (SELECT c.reseller_id FROM reseller_billing.credit c
+             WHERE c.reseller_id = ANY (p_rids) AND (v_one IS NULL OR c.reseller_id = v_one)
+               AND reseller_billing.sign(c.remaining) > 0
+            UNION
+            SELECT p.reseller_id FROM reseller_billing.payment p
+             WHERE p.reseller_id = ANY (p_rids) AND (v_one IS NULL OR p.reseller_id = v_one)
+               AND reseller_billing.sign(p.unapplied) > 0) x;
+    IF owed IS NULL THEN
+        RETURN;
+    END IF;
+    -- the drafts come in numbering order (close_chunk)
+    FOR k IN 1 .. coalesce(array_length(p_ids, 1), 0) LOOP
+        IF p_rids[k] = ANY (owed) THEN
+            PERFORM reseller_billing.settle_draft(p_rids[k], p_ids[k]);
+        END IF;
     END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION reseller_billing.close_settle(bigint[], bigint[], bigint) FROM PUBLIC;
