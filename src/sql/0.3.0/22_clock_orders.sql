@@ -284,21 +284,6 @@ END $function$
 
 -- reseller_billing.record_order_payment(bigint,reseller_billing.amount,text,date,text,bigint)
 -- record_order_payment: defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
--- reseller_billing.monthly_statement(bigint,reseller_billing.billing_period)
-CREATE OR REPLACE FUNCTION reseller_billing.monthly_statement(p_reseller bigint, p_month reseller_billing.billing_period)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF p_month IS NOT NULL AND reseller_billing.period_start(p_month)
-                               > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
-        RAISE EXCEPTION 'statement of reseller % for % cannot be written before %', p_reseller, p_month,
-                reseller_billing.period_start(p_month)
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Today is %s in the program''s time zone.', reseller_billing.program_date(p_reseller, reseller_billing.clock_now()));
-    END IF;
-    RETURN reseller_billing.write_statement(p_reseller, p_month, false);
-END $function$
-;
+-- monthly_statement: defined once, in 95_api_arguments_more_orders.sql (the version 0.3.0 installs)
+
 
