@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
-# src/sql/defined_twice.sh — the functions a version's SQL sections create
-# more than once (issue 17: "one copy of each rule").  Within one version a
+# src/sql/defined_twice.sh — the functions (and views) a version's SQL
+# sections create more than once (issue 17: "one copy of each rule").  Within one version a
 # later CREATE OR REPLACE silently wins, so an earlier copy is dead text that
 # drifts; it stays only where something installed between the two needs it
 # (a trigger, a view, a DROP of a released signature, a call at install
@@ -10,8 +10,8 @@
 #   bash src/sql/defined_twice.sh [VERSION]    (default 0.3.0)
 #
 # prints "name(argument types)  file:line file:line ..." for every function
-# (name and argument types, as PostgreSQL identifies it) created more than
-# once and not allowed, and exits 1 if there is any.  `make lint` runs it.
+# (name and argument types, as PostgreSQL identifies it) and "view name ..."
+# for every view created more than once and not allowed, and exits 1 if there is any.  `make lint` runs it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +33,12 @@ perl -e '
 		close $fh;
 		(my $short = $file) =~ s{.*/}{};
 		for my $i (0 .. $#lines) {
+			if ($lines[$i] =~ /^CREATE (?:OR REPLACE )?VIEW\s+(?:reseller_billing\.)?(\w+)/) {
+				my $sig = "view $1";
+				push @order, $sig unless $where{$sig};
+				push @{ $where{$sig} }, "$short:" . ($i + 1);
+				next;
+			}
 			next unless $lines[$i] =~ /^CREATE (?:OR REPLACE )?FUNCTION\s+([\w.]+)\s*\(/;
 			my $name = $1;
 			$name =~ s/^reseller_billing\.//;

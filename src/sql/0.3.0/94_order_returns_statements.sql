@@ -57,15 +57,16 @@ COMMENT ON FUNCTION reseller_billing.statement_interest(bigint, bigint, date, nu
 -- 1st of the statement's month (p_first); p_zero when nothing
 CREATE FUNCTION reseller_billing.statement_paid(p_reseller bigint, p_order bigint, p_interest bigint, p_first date,
                                                 p_zero reseller_billing.amount) RETURNS reseller_billing.amount
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-    SELECT coalesce((SELECT sum(al.amount)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN coalesce((SELECT sum(al.amount)
                        FROM reseller_billing.order_payment_allocation al
                        JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
                       WHERE al.reseller_id = p_reseller
                         AND CASE WHEN p_interest IS NULL THEN al.order_id = p_order ELSE al.interest_id = p_interest END
                         AND p.received_on < p_first),
-                    p_zero)
-$$;
+                    p_zero);
+END $$;
 COMMENT ON FUNCTION reseller_billing.statement_paid(bigint, bigint, bigint, date, reseller_billing.amount) IS
     'internal (statement_lines): paid on an order or a late interest charge by payments received before a day';
 

@@ -77,8 +77,9 @@ COMMENT ON FUNCTION reseller_billing.document_note_row(timestamptz, text, text, 
 -- document_invoice_payments: the payments section of an invoice (the
 -- payments allocated to it, by day received), empty when none
 CREATE FUNCTION reseller_billing.document_invoice_payments(p_reseller bigint, p_invoice bigint) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-    SELECT CASE WHEN q.pays IS NULL THEN '' ELSE
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN (SELECT CASE WHEN q.pays IS NULL THEN '' ELSE
                reseller_billing.document_section('payments', 'Payments',
                    reseller_billing.document_table('lines', ARRAY['Received', 'Method', 'Reference', 'Amount'], ARRAY[4], q.pays)) END
       FROM (SELECT string_agg(reseller_billing.document_row(
@@ -87,8 +88,8 @@ CREATE FUNCTION reseller_billing.document_invoice_payments(p_reseller bigint, p_
                               '' ORDER BY p.received_on, p.reference) AS pays
               FROM reseller_billing.payment_allocation a
               JOIN reseller_billing.payment p ON p.reseller_id = a.reseller_id AND p.payment_id = a.payment_id
-             WHERE a.reseller_id = p_reseller AND a.invoice_id = p_invoice) q
-$$;
+             WHERE a.reseller_id = p_reseller AND a.invoice_id = p_invoice) q);
+END $$;
 COMMENT ON FUNCTION reseller_billing.document_invoice_payments(bigint, bigint) IS
     'the payments section of an invoice document (payments allocated to it), empty when none; internal';
 
