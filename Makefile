@@ -77,6 +77,7 @@ WALL_CLOCK_C = GetCurrent[A-Za-z]*Timestamp|GetSQLCurrent[A-Za-z]*|GetEpochTime|
 lint:
 	@if grep -nE '$(WALL_CLOCK_C)' src/*.c src/*.h | grep -vE '^src/clock\.c:.*GetCurrent(Transaction|Statement)StartTimestamp\(\)'; then \
 		echo "lint: the C reads the wall clock outside src/clock.c (above); read the billing clock instead" >&2; exit 1; fi
+	bash src/sql/defined_twice.sh
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 --quiet \
 		-Isrc -I$(shell $(PG_CONFIG) --includedir-server) -D__GNUC__ -DHAVE_INT128 \
 		--suppress='*:/usr/include/*' --suppress=missingIncludeSystem src/*.c

@@ -187,29 +187,7 @@ COMMENT ON FUNCTION reseller_billing.record_payment(bigint, reseller_billing.amo
 COMMENT ON FUNCTION reseller_billing.close_chunk(reseller_billing.billing_period, bigint, bigint, bigint, bool) IS
     'internal: writes and issues the invoices of a month for the resellers of a program with ids in [lo, hi]';
 
--- issue_licence: the order's full licence, by hand.  Refused (55000) while
--- an order that needs prepayment is not paid.
-CREATE OR REPLACE FUNCTION reseller_billing.issue_licence(p_order bigint)
-    RETURNS int
-    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    rid     bigint;
-    o       reseller_billing.licence_order;
-BEGIN
-    rid := reseller_billing.find_order(p_order);
-    PERFORM reseller_billing.lock_reseller(rid);
-    SELECT * INTO o FROM reseller_billing.licence_order x WHERE x.reseller_id = rid AND x.order_id = p_order;
-    IF o.requires_prepayment AND o.paid_on IS NULL THEN
-        RAISE EXCEPTION 'order % of reseller % is not paid: its licence is issued once payment is confirmed', p_order, rid
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('The order needs payment first (reseller %s when it was placed); %s of %s is paid.',
-                                  o.prepayment_reason, o.paid, o.total),
-                  HINT = 'Record the bank transfer with record_order_payment; issue_temporary_licence(order, days) gives a time-limited licence meanwhile.';
-    END IF;
-    RETURN reseller_billing.issue_order_licence(rid, p_order, coalesce(o.paid_on, o.placed_on));
-END $$;
-COMMENT ON FUNCTION reseller_billing.issue_licence(bigint) IS
-    'issues the full licences of an order if not issued yet (returns how many); 55000 while an order that needs prepayment is unpaid';
+-- issue_licence: defined once, in 95_api_arguments_more_orders.sql (the version 0.3.0 installs)
 
 -- issue_temporary_licence: a time-limited licence for an order waiting for
 -- its payment, valid [p_on, p_on + p_days).

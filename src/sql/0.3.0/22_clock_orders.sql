@@ -67,6 +67,45 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.order_ship_to(bigint, jsonb) IS
     'internal (place_order_unchecked): an order''s ship-to checked (22023) and as stored: name and e-mail trimmed, the domain trimmed, lower case, NULL when empty';
 
+-- order_line_checked: one line of an order, {"sku": code, "quantity": n},
+-- checked (22023): the SKU sold per licence in the program, the quantity a
+-- whole number from 1 to p_max; returns the SKU and the quantity.
+CREATE FUNCTION reseller_billing.order_line_checked(p_reseller bigint, p_program reseller_billing.program, p_line jsonb,
+                                                    p_line_no int, p_max numeric, OUT sku reseller_billing.sku, OUT qty numeric)
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF jsonb_typeof(p_line) <> 'object' OR NOT p_line ? 'sku' OR NOT p_line ? 'quantity'
+       OR (SELECT count(*) FROM jsonb_object_keys(p_line)) <> 2 THEN
+        RAISE EXCEPTION 'order of reseller %: line % must be {"sku": code, "quantity": n}', p_reseller, p_line_no
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It is %s.', p_line);
+    END IF;
+    SELECT * INTO sku FROM reseller_billing.sku s
+     WHERE s.program_id = p_program.program_id AND s.code = p_line ->> 'sku';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'order of reseller %: line %: SKU % is not sold in program "%"', p_reseller, p_line_no, p_line -> 'sku', p_program.code
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The line is %s.', p_line);
+    END IF;
+    IF sku.unit <> 'licence' THEN
+        RAISE EXCEPTION 'order of reseller %: line %: SKU "%" is sold per %, not per licence', p_reseller, p_line_no, sku.code, sku.unit
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Seats are sold by subscription, not by order.';
+    END IF;
+    qty := NULL;
+    IF jsonb_typeof(p_line -> 'quantity') = 'number' THEN
+        qty := (p_line ->> 'quantity')::numeric;
+    END IF;
+    IF qty IS NULL OR qty <> trunc(qty) OR qty < 1 OR qty > p_max THEN
+        RAISE EXCEPTION 'order of reseller %: line %: quantity of SKU "%" must be a whole number from 1 to %', p_reseller, p_line_no, sku.code, p_max
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The quantity given is %s; the limit is %s (setting max_order_quantity of program "%s").',
+                                  p_line -> 'quantity', p_max, p_program.code);
+    END IF;
+END $$;
+COMMENT ON FUNCTION reseller_billing.order_line_checked(bigint, reseller_billing.program, jsonb, int, numeric) IS
+    'internal (place_order_lines): one order line checked (22023 for a bad line); returns its SKU and quantity';
+
 -- place_order_lines: an order's licence lines (each SKU sold per licence in
 -- the program, a whole quantity from 1 to p_max) at the reseller's price,
 -- each followed by its sales tax line when the reseller is in the US;
@@ -87,6 +126,7 @@ DECLARE
     unit        reseller_billing.amount;
     amt         reseller_billing.amount;
     tx          record;
+    chk         record;
     tax_amt     reseller_billing.amount;
     v_sub       reseller_billing.amount := reseller_billing.amount(0, p_program.currency);
     v_tax       reseller_billing.amount := reseller_billing.amount(0, p_program.currency);
@@ -104,34 +144,9 @@ BEGIN
     END IF;
     FOR ln IN SELECT e FROM jsonb_array_elements(p_lines) e LOOP
         i := i + 1;
-        IF jsonb_typeof(ln) <> 'object' OR NOT ln ? 'sku' OR NOT ln ? 'quantity'
-           OR (SELECT count(*) FROM jsonb_object_keys(ln)) <> 2 THEN
-            RAISE EXCEPTION 'order of reseller %: line % must be {"sku": code, "quantity": n}', p_reseller, i
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('It is %s.', ln);
-        END IF;
-        SELECT * INTO sku FROM reseller_billing.sku s
-         WHERE s.program_id = p_program.program_id AND s.code = ln ->> 'sku';
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'order of reseller %: line %: SKU % is not sold in program "%"', p_reseller, i, ln -> 'sku', p_program.code
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('The line is %s.', ln);
-        END IF;
-        IF sku.unit <> 'licence' THEN
-            RAISE EXCEPTION 'order of reseller %: line %: SKU "%" is sold per %, not per licence', p_reseller, i, sku.code, sku.unit
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Seats are sold by subscription, not by order.';
-        END IF;
-        qty := NULL;
-        IF jsonb_typeof(ln -> 'quantity') = 'number' THEN
-            qty := (ln ->> 'quantity')::numeric;
-        END IF;
-        IF qty IS NULL OR qty <> trunc(qty) OR qty < 1 OR qty > maxq THEN
-            RAISE EXCEPTION 'order of reseller %: line %: quantity of SKU "%" must be a whole number from 1 to %', p_reseller, i, sku.code, maxq
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('The quantity given is %s; the limit is %s (setting max_order_quantity of program "%s").',
-                                      ln -> 'quantity', maxq, p_program.code);
-        END IF;
+        SELECT * INTO chk FROM reseller_billing.order_line_checked(p_reseller, p_program, ln, i, maxq);
+        sku := chk.sku;
+        qty := chk.qty;
         unit := reseller_billing.partner_price(sku.sku_id, 'annual_prepaid', p_reseller, p_on);
         amt := reseller_billing.round(unit * qty::int);
         line_no := line_no + 1;
@@ -284,21 +299,6 @@ END $function$
 
 -- reseller_billing.record_order_payment(bigint,reseller_billing.amount,text,date,text,bigint)
 -- record_order_payment: defined once, in 95_api_arguments_more.sql (the version 0.3.0 installs)
--- reseller_billing.monthly_statement(bigint,reseller_billing.billing_period)
-CREATE OR REPLACE FUNCTION reseller_billing.monthly_statement(p_reseller bigint, p_month reseller_billing.billing_period)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-BEGIN
-    IF p_month IS NOT NULL AND reseller_billing.period_start(p_month)
-                               > reseller_billing.program_date(p_reseller, reseller_billing.clock_now()) THEN
-        RAISE EXCEPTION 'statement of reseller % for % cannot be written before %', p_reseller, p_month,
-                reseller_billing.period_start(p_month)
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Today is %s in the program''s time zone.', reseller_billing.program_date(p_reseller, reseller_billing.clock_now()));
-    END IF;
-    RETURN reseller_billing.write_statement(p_reseller, p_month, false);
-END $function$
-;
+-- monthly_statement: defined once, in 95_api_arguments_more_orders.sql (the version 0.3.0 installs)
+
 

@@ -42,34 +42,8 @@ END $function$
 
 -- reseller_billing.place_subscription_unchecked(bigint,bigint,bigint,bigint,integer,reseller_billing.plan_kind,timestamp with time zone)
 -- place_subscription_unchecked: defined once, in 96_providers_api.sql (the version 0.3.0 installs)
--- reseller_billing.transition_to_indirect(bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.transition_to_indirect(p_reseller bigint)
- RETURNS timestamp with time zone
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    rs      record;
-    cp      reseller_billing.channel_partner;
-BEGIN
-    PERFORM 1 FROM reseller_billing.reseller r WHERE r.reseller_id = p_reseller FOR NO KEY UPDATE;
-    SELECT * INTO rs FROM reseller_billing.channel_reseller(p_reseller);
-    IF rs.tier = 'indirect_reseller' THEN
-        RAISE EXCEPTION 'reseller % is an indirect reseller already', p_reseller
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    ELSIF rs.tier <> 'direct' THEN
-        RAISE EXCEPTION 'reseller % is %, not a direct-bill partner, and cannot enrol as an indirect reseller', p_reseller, rs.tier
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'A provider bills indirect resellers; it does not become one.';
-    END IF;
-    INSERT INTO reseller_billing.channel_partner AS c (reseller_id, transition_started_at)
-    VALUES (p_reseller, reseller_billing.clock_now())
-    ON CONFLICT (reseller_id) DO UPDATE
-       SET transition_started_at = coalesce(c.transition_started_at, EXCLUDED.transition_started_at)
-    RETURNING * INTO cp;
-    RETURN cp.transition_started_at;
-END $function$
-;
+-- transition_to_indirect: defined once, in 95_api_arguments_more_channel.sql (the version 0.3.0 installs)
+
 
 -- reseller_billing.reseller_channel_tier_guard()
 CREATE OR REPLACE FUNCTION reseller_billing.reseller_channel_tier_guard()

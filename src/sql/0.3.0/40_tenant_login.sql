@@ -91,27 +91,9 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.session_tenant_setting(text, bigint, text) IS
     'internal: the tenant a setting names, checked against the login''s binding (42501)';
 
-CREATE OR REPLACE FUNCTION reseller_billing.current_reseller() RETURNS bigint
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    t       record;
-BEGIN
-    t := reseller_billing.session_tenant();
-    RETURN reseller_billing.session_tenant_setting('reseller_billing.reseller_id', t.reseller, t.kind);
-END $$;
-COMMENT ON FUNCTION reseller_billing.current_reseller() IS
-    'the reseller the session acts for: a bound login''s reseller; for a trusted application, an admin or a superuser the setting reseller_billing.reseller_id; 42501 when a login names a tenant it may not; NULL for nobody';
+-- current_reseller: defined once, in 92_policies.sql (the version 0.3.0 installs)
 
-CREATE OR REPLACE FUNCTION reseller_billing.current_customer() RETURNS bigint
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    t       record;
-BEGIN
-    t := reseller_billing.session_tenant();
-    RETURN reseller_billing.session_tenant_setting('reseller_billing.customer_id', t.customer, t.kind);
-END $$;
-COMMENT ON FUNCTION reseller_billing.current_customer() IS
-    'the end customer a customer portal acts for: a bound login''s customer, else (trusted) the setting reseller_billing.customer_id; 42501 when a login names a customer it may not';
+-- current_customer: defined once, in 92_policies.sql (the version 0.3.0 installs)
 
 -- bind_login: a login acts for one reseller (and one of its customers, for
 -- a customer portal) from now on.

@@ -397,37 +397,7 @@ BEGIN
 END $function$
 ;
 
--- reseller_billing.subscription_cancelled()
-CREATE OR REPLACE FUNCTION reseller_billing.subscription_cancelled()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $function$
-DECLARE
-    eff     timestamptz := reseller_billing.effective_at();
-    today   date := reseller_billing.program_date(NEW.reseller_id, eff);
-BEGIN
-    IF reseller_billing.restoring() THEN
-        RETURN NULL;
-    END IF;
-    UPDATE reseller_billing.seat t SET active_until = GREATEST(eff, t.active_from)
-     WHERE t.reseller_id OPERATOR(pg_catalog.=) NEW.reseller_id
-       AND t.subscription_id OPERATOR(pg_catalog.=) NEW.subscription_id
-       AND t.active_until IS NULL;
-    IF reseller_billing.is_annual(OLD.plan) AND today < OLD.term_end
-       AND NOT reseller_billing.is_zero(reseller_billing.early_termination_fee(OLD, today)) THEN
-        INSERT INTO reseller_billing.charge
-               (reseller_id, customer_id, subscription_id, kind, description, amount, charge_on)
-        VALUES (NEW.reseller_id, NEW.customer_id, NEW.subscription_id, 'early_termination',
-                format('Early termination of subscription %s: %s seats, installments after %s to %s',
-                       NEW.subscription_id, OLD.committed_seats,
-                       to_char(GREATEST(today, OLD.term_start), 'YYYY-MM'), OLD.term_end),
-                reseller_billing.early_termination_fee(OLD, today), today);
-    END IF;
-    RETURN NULL;
-END $function$
-;
+-- subscription_cancelled: defined once, in 97_subscription_rules.sql (the version 0.3.0 installs)
 
 -- reseller_billing.receivables_aging_at(date)
 CREATE OR REPLACE FUNCTION reseller_billing.receivables_aging_at(p_as_of date)

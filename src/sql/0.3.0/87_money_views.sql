@@ -128,79 +128,8 @@ CREATE OR REPLACE VIEW reseller_billing.migration_credit_statement WITH (securit
      JOIN reseller_billing.sku k ON ((k.sku_id = o.sku_id)))
      LEFT JOIN reseller_billing.credit cr ON (((cr.reseller_id = m.reseller_id) AND (cr.credit_id = m.credit_id))));
 
-CREATE OR REPLACE VIEW reseller_billing.reseller_orders WITH (security_invoker = true) AS
- SELECT o.reseller_id,
-    o.order_id,
-    o.placed_on,
-    o.ship_to_name,
-    o.ship_to_email,
-    o.ship_to_domain,
-    o.customer_id,
-        CASE
-            WHEN (o.paid_on IS NOT NULL) THEN 'paid'::text
-            WHEN o.requires_prepayment THEN 'awaiting_payment'::text
-            ELSE 'open'::text
-        END AS status,
-    o.requires_prepayment,
-    o.prepayment_reason,
-    o.due_on,
-    o.currency,
-    reseller_billing.value(o.subtotal) AS subtotal,
-    reseller_billing.value(o.tax) AS tax,
-    reseller_billing.value(o.total) AS total,
-    reseller_billing.value(o.paid) AS paid,
-    reseller_billing.value((o.total OPERATOR(reseller_billing.-) o.paid)) AS outstanding,
-    o.paid_on,
-    o.licensed_on
-   FROM reseller_billing.licence_order o;
+-- reseller_orders: defined once, in 94_order_returns_statements.sql (the version 0.3.0 installs)
 
-CREATE OR REPLACE VIEW reseller_billing.channel_invoices WITH (security_invoker = true) AS
- SELECT ci.provider_id,
-    pv.name AS provider_name,
-    ci.reseller_id,
-    r.name AS reseller_name,
-    pg.code AS program_code,
-    ci.channel_invoice_id,
-    ci.invoice_number,
-    (ci.period)::text AS period,
-    ci.issued_on,
-    ci.due_on,
-    ci.currency,
-    reseller_billing.value(ci.subtotal) AS subtotal,
-    reseller_billing.value(ci.wholesale) AS wholesale,
-    reseller_billing.value((ci.subtotal OPERATOR(reseller_billing.-) ci.wholesale)) AS provider_margin,
-    vi.invoice_number AS vendor_invoice_number
-   FROM ((((reseller_billing.channel_invoice ci
-     JOIN reseller_billing.reseller r ON ((r.reseller_id = ci.reseller_id)))
-     JOIN reseller_billing.reseller pv ON ((pv.reseller_id = ci.provider_id)))
-     JOIN reseller_billing.program pg ON ((pg.program_id = ci.program_id)))
-     LEFT JOIN reseller_billing.invoice vi ON (((vi.reseller_id = ci.provider_id) AND (vi.invoice_id = ci.vendor_invoice_id))));
+-- channel_invoices: defined once, in 96_providers_views.sql (the version 0.3.0 installs)
 
-CREATE OR REPLACE VIEW reseller_billing.channel_reconciliation WITH (security_invoker = true) AS
- SELECT i.reseller_id AS provider_id,
-    pv.name AS provider_name,
-    i.invoice_id AS vendor_invoice_id,
-    i.invoice_number AS vendor_invoice_number,
-    (i.period)::text AS period,
-    i.currency,
-    COALESCE(reseller_billing.value(v.billed), reseller_billing.zero(i.currency)) AS vendor_billed_for_resellers,
-    COALESCE(reseller_billing.value(w.wholesale), reseller_billing.zero(i.currency)) AS resellers_wholesale,
-    COALESCE(reseller_billing.value(w.resold), reseller_billing.zero(i.currency)) AS resellers_billed,
-    reseller_billing.value((COALESCE(w.resold, reseller_billing.amount((0)::numeric, i.currency)) OPERATOR(reseller_billing.-) COALESCE(w.wholesale, reseller_billing.amount((0)::numeric, i.currency)))) AS provider_margin,
-    ((COALESCE(v.billed, reseller_billing.amount((0)::numeric, i.currency)) OPERATOR(reseller_billing.=) COALESCE(w.wholesale, reseller_billing.amount((0)::numeric, i.currency))) AND (COALESCE(v.lines, (0)::bigint) = COALESCE(w.lines, (0)::bigint)) AND (COALESCE(w.unmatched, (0)::bigint) = 0)) AS balanced
-   FROM (((reseller_billing.invoice i
-     JOIN reseller_billing.reseller pv ON ((pv.reseller_id = i.reseller_id)))
-     LEFT JOIN LATERAL ( SELECT reseller_billing.sum(l.amount) AS billed,
-            count(*) AS lines
-           FROM reseller_billing.invoice_line l
-          WHERE ((l.reseller_id = i.reseller_id) AND (l.invoice_id = i.invoice_id) AND (l.end_reseller_id IS NOT NULL))) v ON (true))
-     LEFT JOIN LATERAL ( SELECT reseller_billing.sum(cl.wholesale_amount) AS wholesale,
-            reseller_billing.sum(cl.amount) AS resold,
-            count(*) AS lines,
-            count(*) FILTER (WHERE (NOT (EXISTS ( SELECT
-                   FROM reseller_billing.invoice_line l
-                  WHERE ((l.reseller_id = i.reseller_id) AND (l.invoice_id = i.invoice_id) AND (l.line_no = cl.vendor_line_no) AND (l.end_reseller_id = cl.reseller_id) AND (l.amount OPERATOR(reseller_billing.=) cl.wholesale_amount)))))) AS unmatched
-           FROM (reseller_billing.channel_invoice ci
-             JOIN reseller_billing.channel_invoice_line cl ON (((cl.reseller_id = ci.reseller_id) AND (cl.channel_invoice_id = ci.channel_invoice_id))))
-          WHERE ((ci.provider_id = i.reseller_id) AND (ci.vendor_invoice_id = i.invoice_id))) w ON (true))
-  WHERE ((pv.tier = 'indirect_provider'::text) AND ((v.lines > 0) OR (w.lines > 0)));
+-- channel_reconciliation: defined once, in 96_providers_views.sql (the version 0.3.0 installs)

@@ -15,6 +15,10 @@ CREATE OR REPLACE FUNCTION reseller_billing.current_reseller() RETURNS bigint
     AS 'MODULE_PATHNAME', 'rb_current_reseller' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE OR REPLACE FUNCTION reseller_billing.current_customer() RETURNS bigint
     AS 'MODULE_PATHNAME', 'rb_current_customer' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION reseller_billing.current_reseller() IS
+    'the reseller the session acts for: a bound login''s reseller; for a trusted application, an admin or a superuser the setting reseller_billing.reseller_id; 42501 when a login names a tenant it may not; NULL for nobody';
+COMMENT ON FUNCTION reseller_billing.current_customer() IS
+    'the end customer a customer portal acts for: a bound login''s customer, else (trusted) the setting reseller_billing.customer_id; 42501 when a login names a customer it may not';
 
 CREATE FUNCTION reseller_billing.provider_reseller_ids() RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'rb_provider_reseller_ids' LANGUAGE C STABLE;

@@ -30,29 +30,7 @@ BEGIN
 END
 $body$;
 
--- reseller_billing.migration_counts(bigint)
-CREATE OR REPLACE FUNCTION reseller_billing.migration_counts(p_reseller bigint, OUT customers integer, OUT subscriptions integer, OUT accounts integer)
- RETURNS record
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
-#variable_conflict use_column
-BEGIN
-    SELECT q.* INTO customers, subscriptions, accounts
-      FROM (
- SELECT ( SELECT (count(*))::integer AS count
-            FROM reseller_billing.customer c
-           WHERE (c.reseller_id = migration_counts.p_reseller)) AS count,
-     ( SELECT (count(*))::integer AS count
-            FROM reseller_billing.subscription s
-           WHERE (s.reseller_id = migration_counts.p_reseller)) AS count,
-     ( SELECT (count(*))::integer AS count
-            FROM reseller_billing.seat a
-           WHERE ((a.reseller_id = migration_counts.p_reseller) AND (a.active_until IS NULL))) AS count
-           ) q;
-END
-$body$;
+-- migration_counts: defined once, in 95_api_arguments_more_orders.sql (the version 0.3.0 installs)
 
 -- reseller_billing.months_due(bigint,timestamp with time zone)
 CREATE OR REPLACE FUNCTION reseller_billing.months_due(p_program bigint, p_at timestamp with time zone)
@@ -103,25 +81,7 @@ BEGIN
 END
 $body$;
 
--- reseller_billing.program_revenue(bigint,date)
-CREATE OR REPLACE FUNCTION reseller_billing.program_revenue(p_reseller bigint, p_at date)
- RETURNS reseller_billing.amount
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
-#variable_conflict use_column
-BEGIN
-    RETURN (
- SELECT COALESCE(reseller_billing.sum(((i.subtotal OPERATOR(reseller_billing.-) i.credits_applied) OPERATOR(reseller_billing.-) i.credited)), reseller_billing.amount((0)::numeric, pg.currency)) AS "coalesce"
-    FROM ((reseller_billing.reseller r
-      JOIN reseller_billing.program pg ON ((pg.program_id = r.program_id)))
-      LEFT JOIN reseller_billing.invoice i ON (((i.reseller_id = r.reseller_id) AND (i.program_id = r.program_id) AND (i.status = ANY (ARRAY['issued'::text, 'paid'::text])) AND (i.currency = pg.currency) AND (reseller_billing.period_start(i.period) >= ((program_revenue.p_at - '1 year'::interval))::date) AND (reseller_billing.period_end(i.period) <= program_revenue.p_at))))
-   WHERE (r.reseller_id = program_revenue.p_reseller)
-   GROUP BY pg.currency
-    );
-END
-$body$;
+-- program_revenue: defined once, in 95_api_arguments_more_orders.sql (the version 0.3.0 installs)
 
 -- reseller_billing.provider_resellers(): a provider's indirect resellers,
 -- read on a Citus worker from its own shards (issue 14; doc/scaling.md,

@@ -341,6 +341,24 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.return_order_day(text, bigint, bigint, reseller_billing.licence_order, text, date) IS
     'internal (return_order): the day of a return, refused in the future or before the order, its last statement or the payment it returns (22023)';
 
+-- return_order_interest: a cancelled order's unpaid late interest reversed
+-- on the day of the cancellation; returns all the interest reversed on it.
+CREATE FUNCTION reseller_billing.return_order_interest(p_reseller bigint, p_order bigint, p_on date,
+                                                       p_zero reseller_billing.amount)
+    RETURNS reseller_billing.amount
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    rev     reseller_billing.amount;
+BEGIN
+    UPDATE reseller_billing.late_interest i SET reversed_on = p_on, reversed = i.amount - i.paid
+     WHERE i.reseller_id = p_reseller AND i.order_id = p_order AND i.reversed_on IS NULL AND i.paid_on IS NULL;
+    SELECT coalesce(sum(i.reversed), p_zero) INTO rev FROM reseller_billing.late_interest i
+     WHERE i.reseller_id = p_reseller AND i.order_id = p_order AND i.reversed_on IS NOT NULL;
+    RETURN rev;
+END $$;
+COMMENT ON FUNCTION reseller_billing.return_order_interest(bigint, bigint, date, reseller_billing.amount) IS
+    'internal (return_order): reverses a cancelled order''s unpaid late interest on the day given; returns all the interest reversed on the order';
+
 -- return_order: a cancellation, refund or credit note of an order (p_kind),
 -- checked (its state, amount and day by a function each: return_order_state,
 -- return_order_amount, return_order_day) and written; returns the return's
@@ -392,13 +410,7 @@ BEGIN
 
     -- what is no longer owed: the unpaid rest, at the first return
     off := CASE WHEN o.returned_on IS NULL THEN o.total - o.paid ELSE zero END;
-    rev := zero;
-    IF p_kind = 'cancellation' THEN
-        UPDATE reseller_billing.late_interest i SET reversed_on = on_, reversed = i.amount - i.paid
-         WHERE i.reseller_id = rid AND i.order_id = p_order AND i.reversed_on IS NULL AND i.paid_on IS NULL;
-        SELECT coalesce(sum(i.reversed), zero) INTO rev FROM reseller_billing.late_interest i
-         WHERE i.reseller_id = rid AND i.order_id = p_order AND i.reversed_on IS NOT NULL;
-    END IF;
+    rev := CASE WHEN p_kind = 'cancellation' THEN reseller_billing.return_order_interest(rid, p_order, on_, zero) ELSE zero END;
 
     PERFORM reseller_billing.set_local('reseller_billing.action', 'order_settle');
     UPDATE reseller_billing.licence_order x

@@ -52,6 +52,24 @@ END $$;
 COMMENT ON FUNCTION reseller_billing.statement_interest(bigint, bigint, date, numeric, reseller_billing.amount) IS
     'internal (write_statement): writes the late interest a monthly statement charges (late_interest rows), rounded once per charge';
 
+-- statement_paid: what was paid on an order (p_order) or on a late
+-- interest charge (p_interest, when given) by payments received before the
+-- 1st of the statement's month (p_first); p_zero when nothing
+CREATE FUNCTION reseller_billing.statement_paid(p_reseller bigint, p_order bigint, p_interest bigint, p_first date,
+                                                p_zero reseller_billing.amount) RETURNS reseller_billing.amount
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN coalesce((SELECT sum(al.amount)
+                       FROM reseller_billing.order_payment_allocation al
+                       JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
+                      WHERE al.reseller_id = p_reseller
+                        AND CASE WHEN p_interest IS NULL THEN al.order_id = p_order ELSE al.interest_id = p_interest END
+                        AND p.received_on < p_first),
+                    p_zero);
+END $$;
+COMMENT ON FUNCTION reseller_billing.statement_paid(bigint, bigint, bigint, date, reseller_billing.amount) IS
+    'internal (statement_lines): paid on an order or a late interest charge by payments received before a day';
+
 -- statement_lines: a monthly statement's lines; returns how many
 CREATE FUNCTION reseller_billing.statement_lines(p_reseller bigint, p_statement bigint, p_first date,
                                                  p_zero reseller_billing.amount) RETURNS int
@@ -75,12 +93,7 @@ BEGIN
                    x.placed_on, x.due_on, x.due_on AS sort_on, NULL::bigint AS sub_id, x.total AS amount, pd.paid,
                    x.total - pd.paid AS outstanding
               FROM reseller_billing.licence_order x
-             CROSS JOIN LATERAL (
-                   SELECT coalesce((SELECT sum(al.amount)
-                                      FROM reseller_billing.order_payment_allocation al
-                                      JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
-                                     WHERE al.reseller_id = p_reseller AND al.order_id = x.order_id AND p.received_on < p_first),
-                                   p_zero) AS paid) pd
+             CROSS JOIN LATERAL (SELECT reseller_billing.statement_paid(p_reseller, x.order_id, NULL, p_first, p_zero) AS paid) pd
              WHERE x.reseller_id = p_reseller AND NOT x.requires_prepayment AND x.placed_on < p_first
                AND (x.cancelled_on IS NULL OR x.cancelled_on >= p_first) AND (x.returned_on IS NULL OR x.returned_on >= p_first)
             UNION ALL
@@ -91,12 +104,7 @@ BEGIN
                           i.accrued_from, i.accrued_to - 1, rtrim(rtrim((i.annual_rate * 100)::text, '0'), '.')),
                    NULL, i.due_on, i.due_on, i.interest_id, i.amount, pd.paid, i.amount - pd.paid
               FROM reseller_billing.late_interest i
-             CROSS JOIN LATERAL (
-                   SELECT coalesce((SELECT sum(al.amount)
-                                      FROM reseller_billing.order_payment_allocation al
-                                      JOIN reseller_billing.payment p ON p.reseller_id = al.reseller_id AND p.payment_id = al.payment_id
-                                     WHERE al.reseller_id = p_reseller AND al.interest_id = i.interest_id AND p.received_on < p_first),
-                                   p_zero) AS paid) pd
+             CROSS JOIN LATERAL (SELECT reseller_billing.statement_paid(p_reseller, NULL, i.interest_id, p_first, p_zero) AS paid) pd
              WHERE i.reseller_id = p_reseller AND (i.reversed_on IS NULL OR i.reversed_on >= p_first)
             UNION ALL
             SELECT 4, r.kind, r.order_id, NULL, r.return_id,

@@ -371,6 +371,49 @@ GRANT EXECUTE ON FUNCTION reseller_billing.migration_credit(bigint, jsonb) TO re
 COMMENT ON FUNCTION reseller_billing.migration_credit(bigint, jsonb) IS
     'internal (migrate_to_postpaid): grants the migration''s one credit, for the sum of its orders'' unused parts, and records it and the orders migrated on the migration row';
 
+-- migration_hold: holds the reseller's business still while it migrates:
+-- no new subscription (customer rows), no seat counted twice (subscription
+-- rows, in key order)
+CREATE FUNCTION reseller_billing.migration_hold(p_reseller bigint) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    PERFORM FROM reseller_billing.customer c WHERE c.reseller_id OPERATOR(pg_catalog.=) p_reseller
+     ORDER BY c.customer_id FOR UPDATE;
+    PERFORM FROM reseller_billing.subscription t WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
+     ORDER BY t.subscription_id FOR NO KEY UPDATE;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.migration_hold(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.migration_hold(bigint) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.migration_hold(bigint) IS
+    'internal (migrate_to_postpaid): locks the reseller''s customers and subscriptions (in key order) for the migration';
+
+-- migration_counts_unchanged: the reseller's counts after its migration,
+-- refused (XX000) when they differ from those before: nothing lost.
+CREATE FUNCTION reseller_billing.migration_counts_unchanged(p_reseller bigint, p_customers integer, p_subscriptions integer,
+                                                            p_accounts integer, OUT customers integer,
+                                                            OUT subscriptions integer, OUT accounts integer)
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    after       record;
+BEGIN
+    SELECT * INTO after FROM reseller_billing.migration_counts(p_reseller);
+    IF (after.customers, after.subscriptions, after.accounts)
+       IS DISTINCT FROM (p_customers, p_subscriptions, p_accounts) THEN
+        RAISE EXCEPTION 'the migration of reseller % would change its business', p_reseller
+            USING ERRCODE = 'internal_error',
+                  DETAIL = format('Before: %s customers, %s subscriptions, %s active accounts; after: %s, %s, %s.',
+                                  p_customers, p_subscriptions, p_accounts,
+                                  after.customers, after.subscriptions, after.accounts);
+    END IF;
+    customers := after.customers;
+    subscriptions := after.subscriptions;
+    accounts := after.accounts;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.migration_counts_unchanged(bigint, integer, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reseller_billing.migration_counts_unchanged(bigint, integer, integer, integer) TO reseller_billing_admin;
+COMMENT ON FUNCTION reseller_billing.migration_counts_unchanged(bigint, integer, integer, integer) IS
+    'internal (migrate_to_postpaid): the reseller''s counts after the migration, XX000 when they differ from those before';
+
 CREATE OR REPLACE FUNCTION reseller_billing.migrate_to_postpaid(p_reseller bigint, p_at timestamp with time zone DEFAULT reseller_billing.clock_now())
  RETURNS reseller_billing.migration
  LANGUAGE plpgsql
@@ -416,12 +459,7 @@ BEGIN
     local_day := reseller_billing.migration_window_check(p_reseller, r.program, r.time_zone, r.settings, p_at);
     trial_days := LEAST(30, r.trial_days);
 
-    -- hold the reseller's business still: no new subscription (customer
-    -- rows), no seat counted twice (subscription rows, in key order)
-    PERFORM FROM reseller_billing.customer c WHERE c.reseller_id OPERATOR(pg_catalog.=) p_reseller
-     ORDER BY c.customer_id FOR UPDATE;
-    PERFORM FROM reseller_billing.subscription t WHERE t.reseller_id OPERATOR(pg_catalog.=) p_reseller
-     ORDER BY t.subscription_id FOR NO KEY UPDATE;
+    PERFORM reseller_billing.migration_hold(p_reseller);
     SELECT * INTO before FROM reseller_billing.migration_counts(p_reseller);
 
     INSERT INTO reseller_billing.migration
@@ -444,15 +482,8 @@ BEGIN
      WHERE rs.reseller_id OPERATOR(pg_catalog.=) p_reseller;
 
     -- nothing lost
-    SELECT * INTO after FROM reseller_billing.migration_counts(p_reseller);
-    IF (after.customers, after.subscriptions, after.accounts)
-       IS DISTINCT FROM (before.customers, before.subscriptions, before.accounts) THEN
-        RAISE EXCEPTION 'the migration of reseller % would change its business', p_reseller
-            USING ERRCODE = 'internal_error',
-                  DETAIL = format('Before: %s customers, %s subscriptions, %s active accounts; after: %s, %s, %s.',
-                                  before.customers, before.subscriptions, before.accounts,
-                                  after.customers, after.subscriptions, after.accounts);
-    END IF;
+    SELECT * INTO after
+      FROM reseller_billing.migration_counts_unchanged(p_reseller, before.customers, before.subscriptions, before.accounts);
     UPDATE reseller_billing.migration x
        SET customers_after = after.customers, subscriptions_after = after.subscriptions, accounts_after = after.accounts
      WHERE x.reseller_id OPERATOR(pg_catalog.=) p_reseller

@@ -74,6 +74,25 @@ $$;
 COMMENT ON FUNCTION reseller_billing.document_note_row(timestamptz, text, text, reseller_billing.amount) IS
     'one credit note on an invoice: its day in the program''s time zone, reason, amount; internal';
 
+-- document_invoice_payments: the payments section of an invoice (the
+-- payments allocated to it, by day received), empty when none
+CREATE FUNCTION reseller_billing.document_invoice_payments(p_reseller bigint, p_invoice bigint) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    RETURN (SELECT CASE WHEN q.pays IS NULL THEN '' ELSE
+               reseller_billing.document_section('payments', 'Payments',
+                   reseller_billing.document_table('lines', ARRAY['Received', 'Method', 'Reference', 'Amount'], ARRAY[4], q.pays)) END
+      FROM (SELECT string_agg(reseller_billing.document_row(
+                                  ARRAY[reseller_billing.document_date(p.received_on), reseller_billing.html_escape(replace(p.method, '_', ' ')),
+                                        reseller_billing.html_escape(p.reference), reseller_billing.document_money(a.amount)], ARRAY[4]),
+                              '' ORDER BY p.received_on, p.reference) AS pays
+              FROM reseller_billing.payment_allocation a
+              JOIN reseller_billing.payment p ON p.reseller_id = a.reseller_id AND p.payment_id = a.payment_id
+             WHERE a.reseller_id = p_reseller AND a.invoice_id = p_invoice) q);
+END $$;
+COMMENT ON FUNCTION reseller_billing.document_invoice_payments(bigint, bigint) IS
+    'the payments section of an invoice document (payments allocated to it), empty when none; internal';
+
 -- ---------------------------------------------------------------------------
 -- invoice_document: a month-end invoice (the vendor's invoice to a direct
 -- reseller or a provider; a migration month's prepaid invoice)
@@ -89,7 +108,6 @@ DECLARE
     lines   text;
     taxl    text;
     notes   text;
-    pays    text;
 BEGIN
     PERFORM reseller_billing.document_check(p_invoice, 'invoice', p_paper);
     SELECT * INTO i FROM reseller_billing.invoice WHERE invoice_id = p_invoice;
@@ -126,15 +144,6 @@ BEGIN
       FROM reseller_billing.credit_note n
      WHERE n.reseller_id = i.reseller_id AND n.invoice_id = i.invoice_id;
 
-    SELECT string_agg(reseller_billing.document_row(
-                          ARRAY[reseller_billing.document_date(p.received_on), reseller_billing.html_escape(replace(p.method, '_', ' ')),
-                                reseller_billing.html_escape(p.reference), reseller_billing.document_money(a.amount)], ARRAY[4]),
-                      '' ORDER BY p.received_on, p.reference)
-      INTO pays
-      FROM reseller_billing.payment_allocation a
-      JOIN reseller_billing.payment p ON p.reseller_id = a.reseller_id AND p.payment_id = a.payment_id
-     WHERE a.reseller_id = i.reseller_id AND a.invoice_id = i.invoice_id;
-
     bill := reseller_billing.document_bill(i.invoice_number, i.issued_on, i.period, i.due_on,
                                            reseller_billing.document_terms(reseller_billing.payment_terms(i.reseller_id)),
                                            i.currency, lines);
@@ -153,9 +162,7 @@ BEGIN
                reseller_billing.document_total('Amount due', reseller_billing.document_due(i.status = 'void', i.total - i.credited - i.paid), 'due'))
         || reseller_billing.document_tax(i.reseller_id, r.reseller_id IS NOT NULL, reseller_billing.period_end(i.period) - 1, taxl, i.tax)
         || reseller_billing.document_credit_notes(notes)
-        || CASE WHEN pays IS NULL THEN '' ELSE
-               reseller_billing.document_section('payments', 'Payments',
-                   reseller_billing.document_table('lines', ARRAY['Received', 'Method', 'Reference', 'Amount'], ARRAY[4], pays)) END
+        || reseller_billing.document_invoice_payments(i.reseller_id, i.invoice_id)
         || reseller_billing.document_footer(format('%s %s of %s for %s. Amounts in %s. Please quote the invoice number with your payment.',
                                                    title, i.invoice_number, pg.name, i.period, i.currency)));
 END;
