@@ -20,7 +20,6 @@ version=${1:-0.3.0}
 # name(argument types) -- why the earlier copy is needed at install time
 ALLOWED='
 preview_invoice(bigint,billing_period) -- 05 must replace the 0.1.0 version before invoice_kind_of, which that version used, is dropped
-direct_bill_standing(date) -- pending: 86_money_lines.sql (whose copy 96_providers_views.sql replaces) is being changed in another branch; remove its copy when that lands
 '
 
 mapfile -t files < <(find "$here/$version" -maxdepth 1 -name '*.sql' | LC_ALL=C sort)

@@ -15,35 +15,6 @@ RETURN CASE WHEN p_pp IS NULL OR p_wp IS NULL OR reseller_billing.is_zero(p_wp) 
             ELSE reseller_billing.scale(p_amount, p_pp, p_wp) END
 ;
 
--- reseller_billing.direct_bill_standing(date)
-CREATE OR REPLACE FUNCTION reseller_billing.direct_bill_standing(p_at date)
- RETURNS TABLE(program_code text, reseller_id bigint, reseller_name text, tier text, currency text, revenue numeric, threshold numeric, shortfall numeric, eligible boolean)
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'reseller_billing', 'pg_temp'
-AS $body$
-#variable_conflict use_column
-BEGIN
-    RETURN QUERY
- SELECT pg.code,
-     r.reseller_id,
-     r.name,
-     r.tier,
-     pg.currency,
-     reseller_billing.value(x.revenue) AS value,
-     reseller_billing.value(x.threshold) AS value,
-     reseller_billing.value(reseller_billing.larger(x.threshold - x.revenue, reseller_billing.amount(0, pg.currency))) AS shortfall,
-     (x.revenue OPERATOR(reseller_billing.>=) x.threshold)
-    FROM ((reseller_billing.reseller r
-      JOIN reseller_billing.program pg ON ((pg.program_id = r.program_id)))
-      CROSS JOIN LATERAL ( SELECT reseller_billing.program_revenue(r.reseller_id, direct_bill_standing.p_at) AS revenue,
-             reseller_billing.direct_bill_threshold(pg.program_id) AS threshold) x)
-   WHERE ((pg.settings @> '{"csp": true}'::jsonb) AND (r.tier = ANY (ARRAY['direct'::text, 'indirect_provider'::text])))
-   ORDER BY pg.code, r.reseller_id;
-END
-$body$
-;
-
 -- reseller_billing.order_interest_accrual(bigint,bigint,date,date): balance_days is an amount
 -- (it was a numeric); write_statement scales it by rate / 365
 DROP FUNCTION reseller_billing.order_interest_accrual(bigint, bigint, date, date);
