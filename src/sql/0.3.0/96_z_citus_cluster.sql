@@ -35,20 +35,13 @@
 GRANT INSERT (seat_id) ON reseller_billing.seat TO reseller_billing_reseller;
 GRANT INSERT (active_seats, created_at) ON reseller_billing.subscription TO reseller_billing_reseller;
 
--- tenant_row_written: who writes a row for a tenant (a member of the
--- reseller role that is not an administrator; a superuser is a member of
--- every role) gets the billing clock as the row's created_at
+-- tenant_row_written (C, src/tenant_written.c): who writes a row for a
+-- tenant (a member of the reseller role that is not an administrator; a
+-- superuser is a member of every role) gets the billing clock as the row's
+-- created_at
 CREATE FUNCTION reseller_billing.tenant_row_written() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
-DECLARE
-    who     text := reseller_billing.acting_role();
-BEGIN
-    IF pg_catalog.pg_has_role(who, 'reseller_billing_reseller', 'MEMBER')
-       AND NOT pg_catalog.pg_has_role(who, 'reseller_billing_admin', 'MEMBER') THEN
-        NEW.created_at := reseller_billing.clock_now();
-    END IF;
-    RETURN NEW;
-END $$;
+    AS 'MODULE_PATHNAME', 'rb_tenant_row_written'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, reseller_billing, pg_temp;
 COMMENT ON FUNCTION reseller_billing.tenant_row_written() IS
     'trigger (BEFORE INSERT of subscription, each row): a tenant''s new subscription is created at the billing clock''s time, whatever created_at was sent (Citus sends the coordinator''s default)';
 REVOKE EXECUTE ON FUNCTION reseller_billing.tenant_row_written() FROM PUBLIC;
@@ -94,6 +87,14 @@ BEGIN
         RAISE EXCEPTION 'drop_shards() runs on the coordinator, and this node is a worker'
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- DROP EXTENSION's own warning (drop_guard.c) would find the log
+    -- empty after this call: it is given here, before the rows go
+    SELECT count(*) INTO n FROM reseller_billing.audit_log;
+    IF n OPERATOR(pg_catalog.>) 0 THEN
+        RAISE WARNING 'drop_shards() erases the audit log of reseller_billing, % rows', n
+            USING HINT = 'To keep it, copy it out first: \copy reseller_billing.audit_log TO ''audit_log.csv'' (FORMAT csv, HEADER)';
+    END IF;
+    n := 0;
     FOR t IN
         SELECT c.oid, c.relname
           FROM pg_catalog.pg_dist_partition p
