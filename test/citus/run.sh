@@ -97,6 +97,7 @@ SELECT count(*) FROM pg_class c LEFT JOIN pg_dist_partition p ON p.logicalrelid 
 	"0" "every table is a Citus table, the distributed ones colocated with reseller"
 is "$(coord -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1)" "0" \
 	"a second distribute() does nothing"
+expected_tables="$(coord -At -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'reseller_billing.%'")"
 is "$(coord -At -c "
 SELECT string_agg(DISTINCT n.nodeport::text, ' ' ORDER BY n.nodeport::text)
   FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)
@@ -323,6 +324,60 @@ ok $? "roles: test/citus/roles.sql runs on the cluster (database rb_roles)"
 diff -u "$RB_REPO/test/citus/expected/roles-cluster.out" "$out/cluster-roles.out" >"$out/roles-cluster.diff"
 ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, and its own accounts and subscriptions through INSERT; a group role and a session SET do not, as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
 [[ -s $out/roles-cluster.diff ]] && sed 's/^/# /' "$out/roles-cluster.diff" | head -n 40
+
+# 7. removing the extension from a cluster -------------------------------------------
+# (doc/scaling.md, "Removing the extension from a cluster") a database of
+# its own, rb_drop, with a CSP program in it: a plain DROP EXTENSION is
+# refused on the coordinator; drop_shards() refuses a wrong confirmation, a
+# worker and a node without Citus, and a call rolled back keeps every row;
+# drop_shards() and DROP EXTENSION in one transaction leave nothing of the
+# extension on any node; then it is created and distributed again.
+drop_state() { # on each node: relations in the schema (shards included), the extension, Citus's tables
+	local node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		citus_psql "$node" -d rb_drop -Atc "
+SET citus.override_table_visibility = off;
+SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'reseller_billing')
+       || ' ' || (SELECT count(*) FROM pg_extension WHERE extname = 'reseller_billing')
+       || ' ' || (SELECT count(*) FROM pg_dist_partition) || ' ' || (SELECT count(*) FROM pg_dist_shard)" 2>&1
+	done | tr '\n' ' '
+}
+dr() { citus_psql coordinator -d rb_drop "$@"; }
+citus_database rb_drop &&
+	dr -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	dr -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/drop-data.out" 2>&1
+ok $? "a fifth Citus database, rb_drop: the extension distributed, a CSP program (test/citus/race_channel_data.sql)"
+resellers="$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller")"
+dr -v ON_ERROR_STOP=0 -v VERBOSITY=verbose -c "DROP EXTENSION reseller_billing" >"$out/drop-plain.out" 2>&1
+is "$(grep -o 'ERROR:  [0-9A-Z]*: cannot drop extension reseller_billing because other objects depend on it' "$out/drop-plain.out")" \
+	"ERROR:  2BP01: cannot drop extension reseller_billing because other objects depend on it" \
+	"a plain DROP EXTENSION on the coordinator is refused (the coordinator's placements of the reference tables)"
+is "$({ dr -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards(NULL)" 2>&1;
+	dr -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards('billing')" 2>&1;
+	citus_psql worker1 -d rb_drop -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards('rb_drop')" 2>&1;
+	psql_q -d rb_citus_single -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards('rb_citus_single')" 2>&1; } | grep '^ERROR')" \
+	"$(printf '%s\n' 'ERROR:  22004: drop_shards() needs the name of the database whose shards it drops' \
+		'ERROR:  22023: drop_shards() drops the shards of database "rb_drop", not of "billing"' \
+		'ERROR:  55000: drop_shards() runs on the coordinator, and this node is a worker' \
+		'ERROR:  55000: drop_shards() needs Citus: the extension citus is not installed in database rb_citus_single')" \
+	"drop_shards() refuses no database, another database's name, a worker and a node without Citus"
+dr -q -c "BEGIN" -c "SELECT reseller_billing.drop_shards('rb_drop')" -c "ROLLBACK" >/dev/null 2>&1
+is "$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller" 2>&1) $(dr -Atc "SELECT count(*) FROM reseller_billing.distribute()" 2>&1)" \
+	"$resellers 0" "drop_shards() rolled back: every reseller is still there, every table still distributed"
+dr -At -c "BEGIN" -c "SELECT reseller_billing.drop_shards('rb_drop')" -c "DROP EXTENSION reseller_billing" -c "COMMIT" \
+	>"$out/drop.out" 2>"$out/drop.log"
+ok $? "drop_shards() and DROP EXTENSION in one transaction (${out#"$RB_REPO"/}/drop.log)"
+is "$(head -n 1 "$out/drop.out")" "$expected_tables" "drop_shards() dropped the shards of every table of the extension"
+is "$(grep -c 'WARNING:  drop_shards() erases the audit log of reseller_billing, [0-9]* rows' "$out/drop.log")" "1" \
+	"drop_shards() warns that the audit log goes"
+is "$(drop_state)" "0 0 0 0 0 0 0 0 0 0 0 0 " \
+	"after the drop no node has a relation left in schema reseller_billing (no shard), the extension, or a Citus table"
+# (the data file's helper public.attempt is no part of the extension: it stays)
+dr -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	dr -c "DROP FUNCTION public.attempt(text)" -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/drop-again.out" 2>&1
+ok $? "created and distributed again after the drop, and the CSP program written again"
+is "$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller") $(dr -Atc "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'reseller_billing.%'")" \
+	"$resellers $expected_tables" "the new installation: the same resellers, every table a Citus table again"
 
 echo "1..$n"
 ((failed == 0))

@@ -87,6 +87,11 @@ BEGIN
         RAISE EXCEPTION 'drop_shards() runs on the coordinator, and this node is a worker'
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- one connection per worker for the rest of the transaction (the
+    -- count below reads a distributed table; the reference tables' shards
+    -- then dropped have foreign keys, which Citus refuses to change after a
+    -- parallel read), as distribute() does
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
     -- DROP EXTENSION's own warning (drop_guard.c) would find the log
     -- empty after this call: it is given here, before the rows go
     SELECT count(*) INTO n FROM reseller_billing.audit_log;
