@@ -325,6 +325,27 @@ diff -u "$RB_REPO/test/citus/expected/roles-cluster.out" "$out/cluster-roles.out
 ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, and its own accounts and subscriptions through INSERT; a group role and a session SET do not, as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
 [[ -s $out/roles-cluster.diff ]] && sed 's/^/# /' "$out/roles-cluster.diff" | head -n 40
 
+# 6b. what still does not work on a cluster -------------------------------------------
+# test/citus/limits.sql on one node and on the cluster (database rb_limits),
+# each compared with its expected output (doc/scaling.md, "What does not
+# work on Citus"): a query of one's own joining a reseller with its
+# provider, a rule function called with a whole row, and the SQLSTATE of a
+# refusal through an INSERT ... SELECT without RETURNING.
+psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_limits" -c "CREATE DATABASE rb_citus_limits" >/dev/null 2>&1
+psql_q -d rb_citus_limits -c "CREATE EXTENSION reseller_billing" >/dev/null 2>&1 &&
+	psql_q -d rb_citus_limits -f "$RB_REPO/test/citus/limits.sql" >"$out/single-limits.out" 2>&1
+ok $? "limits: test/citus/limits.sql runs on one node"
+diff -u "$RB_REPO/test/citus/expected/limits-single.out" "$out/single-limits.out" >"$out/limits-single.diff"
+ok $? "limits on one node: each case works (${out#"$RB_REPO"/}/limits-single.diff)"
+[[ -s $out/limits-single.diff ]] && sed 's/^/# /' "$out/limits-single.diff" | head -n 40
+citus_database rb_limits &&
+	citus_psql coordinator -d rb_limits -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_limits -f "$RB_REPO/test/citus/limits.sql" >"$out/cluster-limits.out" 2>&1
+ok $? "limits: test/citus/limits.sql runs on the cluster (database rb_limits)"
+diff -u "$RB_REPO/test/citus/expected/limits-cluster.out" "$out/cluster-limits.out" >"$out/limits-cluster.diff"
+ok $? "limits on the cluster: the join on the provider, a whole-row rule call and an INSERT ... SELECT's SQLSTATE fail as doc/scaling.md says (${out#"$RB_REPO"/}/limits-cluster.diff)"
+[[ -s $out/limits-cluster.diff ]] && sed 's/^/# /' "$out/limits-cluster.diff" | head -n 40
+
 # 7. removing the extension from a cluster -------------------------------------------
 # (doc/scaling.md, "Removing the extension from a cluster") a database of
 # its own, rb_drop, with a CSP program in it: a plain DROP EXTENSION is
