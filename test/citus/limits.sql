@@ -1,6 +1,6 @@
 -- test/citus/limits.sql — what still does not work on a Citus cluster
 -- (doc/scaling.md, "What does not work on Citus"), each case run on one node
--- and on the cluster (test/citus/run.sh, database rb_limits, distributed)
+-- and on the cluster (test/citus/run.sh, database rb_drop, distributed)
 -- and compared with test/citus/expected/limits-single.out /
 -- limits-cluster.out: the two differ exactly in these answers.
 \set ON_ERROR_STOP 1
