@@ -5,7 +5,8 @@
 -- tenants, so on the cluster their rows sit on different shards (the suite
 -- checks they sit on both workers): invitations, acceptance, the provider's
 -- prices, orders, accounts, the month-end of both tiers, a second close, the
--- provider's credits and credit notes, the views, and the refusals, each
+-- provider's credits and credit notes, a move to indirect resale completed and
+-- one cancelled, the views, and the refusals, each
 -- with the one node's SQLSTATE and message.  It prints nothing that differs
 -- between the two but for a real difference: every query ordered, no
 -- generated ids but the customers' (inserted one by one, in the same order
@@ -230,6 +231,15 @@ SELECT freeze_clock('2025-03-05 09:00') AS clock;
 SELECT transition_to_indirect(:d1) = clock_now() AS started_now;
 SELECT status FROM accept_invitation(:d1, invite_reseller(:p1, :d1));
 SELECT complete_transition(:d1) = clock_now() AS completed_now;
+SELECT pg_temp.refused(format('SELECT cancel_transition(%s)', :d1)) AS cancel_of_a_completed_transition;
+SELECT pg_temp.refused(format('SELECT transition_to_indirect(%s)', :k1)) AS transition_of_an_indirect_reseller;
+\echo == a second direct partner starts the move and cancels it
+INSERT INTO reseller (reseller_id, program_id, name, tier, country, region)
+VALUES (14007, :prog, 'Ely Direct', 'direct', 'US', 'UT') RETURNING reseller_id AS d2 \gset
+SELECT transition_to_indirect(:d2) = clock_now() AS started_now;
+SELECT cancel_transition(:d2) \g /dev/null
+SELECT pg_temp.refused(format('SELECT cancel_transition(%s)', :d2)) AS cancel_again;
+SELECT reseller_name, tier, transition FROM partner_capabilities WHERE reseller_id = :d2;
 SELECT pg_temp.refused(format($$UPDATE reseller SET tier = 'direct' WHERE reseller_id = %s$$, :d1)) AS back_to_direct;
 SELECT pg_temp.refused(format($$UPDATE reseller SET tier = 'direct' WHERE reseller_id = %s$$, :p1)) AS provider_with_resellers;
 SELECT pg_temp.refused(format('SELECT set_direct_access(%s, true, false)', :d1)) AS direct_access_of_an_indirect_reseller;

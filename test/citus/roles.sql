@@ -90,6 +90,41 @@ SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.seat') AS bound_lo
 COMMIT;
 RESET SESSION AUTHORIZATION;
 
+\echo == 7. the bound login writes its own business: accounts (one and several rows), a subscription
+-- (doc/security.md, "Columns a reseller application may write"); another reseller's rows stay
+-- out of its reach; the Flex cap refuses as on one node
+SELECT subscription_id AS s2 FROM subscription WHERE reseller_id = :r2 \gset
+SELECT customer_id AS c1 FROM customer WHERE reseller_id = :r1 \gset
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (:r2, :s2, 'other@c.example');
+SET SESSION AUTHORIZATION roles_bound;
+SELECT pg_temp.outcome(format($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                                VALUES (%s, %s, 'bound@c.example') RETURNING user_name$$, :r1, :s1)) AS bound_login_adds_an_account;
+SELECT pg_temp.outcome(format($$WITH n AS (INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                                VALUES (%1$s, %2$s, 'b1@c.example'), (%1$s, %2$s, 'b2@c.example') RETURNING 1)
+                                SELECT count(*) FROM n$$, :r1, :s1)) AS bound_login_adds_two_accounts;
+SELECT pg_temp.outcome(format($$SELECT active_seats || ' of ' || seat_cap FROM reseller_billing.subscription
+                                WHERE reseller_id = %s AND subscription_id = %s$$, :r1, :s1)) AS bound_login_seat_count;
+-- (the subscription's id is left out: the setup's INSERT ... SELECT numbers them in another order on a cluster)
+SELECT regexp_replace(pg_temp.outcome(format($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                                VALUES (%1$s, %2$s, 'b3@c.example'), (%1$s, %2$s, 'b4@c.example') RETURNING 1$$, :r1, :s1)),
+                      'subscription [0-9]+ ', 'subscription S ') AS bound_login_over_the_flex_cap;
+SELECT pg_temp.outcome(format($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                                VALUES (%s, %s, 'intruder@c.example') RETURNING 1$$, :r2, :s2)) AS bound_login_account_of_another_reseller;
+SELECT pg_temp.outcome(format('SELECT count(*) FROM reseller_billing.seat WHERE reseller_id = %s', :r2)) AS bound_login_sees_another_resellers_accounts;
+SELECT pg_temp.outcome('SELECT count(*) || '' accounts of '' || count(DISTINCT reseller_id) || '' reseller'' FROM reseller_billing.seat') AS bound_login_sees_its_accounts;
+-- a subscription: the seat counter and created_at it sends are not kept
+SELECT pg_temp.outcome(format($$WITH n AS (INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, seat_cap, active_seats, created_at)
+                                VALUES (%s, %s, %s, 'flexible', 3, 7, '2001-01-01 00:00+00') RETURNING active_seats, created_at)
+                                SELECT active_seats || ' seats, created in 2001: ' || (created_at < '2002-01-01') FROM n$$, :r1, :c1, :apps)) AS bound_login_adds_a_subscription;
+SELECT pg_temp.outcome(format($$INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, seat_cap, cancelled_at)
+                                VALUES (%s, %s, %s, 'flexible', 3, '2001-01-01 00:00+00') RETURNING 1$$, :r1, :c1, :apps)) AS bound_login_subscription_cancelled_at;
+SELECT pg_temp.outcome(format($$INSERT INTO reseller_billing.subscription (reseller_id, customer_id, sku_id, plan, seat_cap)
+                                VALUES (%s, %s, %s, 'flexible', 3) RETURNING 1$$, :r2, :c1, :apps)) AS bound_login_subscription_of_another_reseller;
+-- an account id it chooses: allowed, its own key (reseller_id, seat_id)
+SELECT pg_temp.outcome(format($$INSERT INTO reseller_billing.seat (reseller_id, seat_id, subscription_id, user_name)
+                                VALUES (%s, 987654321, %s, 'chosen@c.example') RETURNING seat_id$$, :r1, :s1)) AS bound_login_chooses_an_account_id;
+RESET SESSION AUTHORIZATION;
+
 SELECT unbind_login('roles_bound') \g /dev/null
 DROP OWNED BY roles_pool;
 DROP ROLE roles_pool;

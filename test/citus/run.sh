@@ -97,6 +97,7 @@ SELECT count(*) FROM pg_class c LEFT JOIN pg_dist_partition p ON p.logicalrelid 
 	"0" "every table is a Citus table, the distributed ones colocated with reseller"
 is "$(coord -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1)" "0" \
 	"a second distribute() does nothing"
+expected_tables="$(coord -At -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'reseller_billing.%'")"
 is "$(coord -At -c "
 SELECT string_agg(DISTINCT n.nodeport::text, ' ' ORDER BY n.nodeport::text)
   FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)
@@ -304,9 +305,11 @@ ok $? "the program's close and channel_close at once on the cluster: each invoic
 # 6. roles and the rules' settings on the cluster ------------------------------------
 # test/citus/roles.sql on one node and on the cluster (database rb_roles),
 # each compared with its expected output: they differ exactly where the
-# cluster refuses (a NOLOGIN group role taken with SET ROLE, an account
-# added through Citus by a tenant role) or sees nothing (a session-level
-# SET of the tenant); SET LOCAL in a transaction works on both.
+# cluster refuses (a NOLOGIN group role taken with SET ROLE) or sees
+# nothing (a session-level SET of the tenant); SET LOCAL in a transaction
+# works on both, and so do a tenant login's own writes (accounts, one and
+# several rows, a subscription, the Flex cap's refusal, another reseller's
+# rows refused and unseen).
 psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_roles" -c "CREATE DATABASE rb_citus_roles" >/dev/null 2>&1
 psql_q -d rb_citus_roles -c "CREATE EXTENSION reseller_billing" >/dev/null 2>&1 &&
 	psql_q -d rb_citus_roles -f "$RB_REPO/test/citus/roles.sql" >"$out/single-roles.out" 2>&1
@@ -319,8 +322,83 @@ citus_database rb_roles &&
 	citus_psql coordinator -d rb_roles -f "$RB_REPO/test/citus/roles.sql" >"$out/cluster-roles.out" 2>&1
 ok $? "roles: test/citus/roles.sql runs on the cluster (database rb_roles)"
 diff -u "$RB_REPO/test/citus/expected/roles-cluster.out" "$out/cluster-roles.out" >"$out/roles-cluster.diff"
-ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, a group role and a session SET do not, as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
+ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, and its own accounts and subscriptions through INSERT; a group role and a session SET do not, as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
 [[ -s $out/roles-cluster.diff ]] && sed 's/^/# /' "$out/roles-cluster.diff" | head -n 40
+
+# 6b. what still does not work on a cluster -------------------------------------------
+# test/citus/limits.sql on one node and on the cluster (database rb_drop),
+# each compared with its expected output (doc/scaling.md, "What does not
+# work on Citus"): a query of one's own joining a reseller with its
+# provider, a rule function called with a whole row, and the SQLSTATE of a
+# refusal through an INSERT ... SELECT without RETURNING.
+psql_q -d postgres -c "DROP DATABASE IF EXISTS rb_citus_limits" -c "CREATE DATABASE rb_citus_limits" >/dev/null 2>&1
+psql_q -d rb_citus_limits -c "CREATE EXTENSION reseller_billing" >/dev/null 2>&1 &&
+	psql_q -d rb_citus_limits -f "$RB_REPO/test/citus/limits.sql" >"$out/single-limits.out" 2>&1
+ok $? "limits: test/citus/limits.sql runs on one node"
+diff -u "$RB_REPO/test/citus/expected/limits-single.out" "$out/single-limits.out" >"$out/limits-single.diff"
+ok $? "limits on one node: each case works (${out#"$RB_REPO"/}/limits-single.diff)"
+[[ -s $out/limits-single.diff ]] && sed 's/^/# /' "$out/limits-single.diff" | head -n 40
+# (in the database part 7 then drops the extension from: one Citus
+# database fewer to create and distribute, within the suite's time)
+citus_database rb_drop &&
+	citus_psql coordinator -d rb_drop -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_drop -f "$RB_REPO/test/citus/limits.sql" >"$out/cluster-limits.out" 2>&1
+ok $? "limits: test/citus/limits.sql runs on the cluster (database rb_drop)"
+diff -u "$RB_REPO/test/citus/expected/limits-cluster.out" "$out/cluster-limits.out" >"$out/limits-cluster.diff"
+ok $? "limits on the cluster: the join on the provider, a whole-row rule call and an INSERT ... SELECT's SQLSTATE fail as doc/scaling.md says (${out#"$RB_REPO"/}/limits-cluster.diff)"
+[[ -s $out/limits-cluster.diff ]] && sed 's/^/# /' "$out/limits-cluster.diff" | head -n 40
+
+# 7. removing the extension from a cluster -------------------------------------------
+# (doc/scaling.md, "Removing the extension from a cluster") a database of
+# its own, rb_drop, with a CSP program in it: a plain DROP EXTENSION is
+# refused on the coordinator; drop_shards() refuses a wrong confirmation, a
+# worker and a node without Citus, and a call rolled back keeps every row;
+# drop_shards() and DROP EXTENSION in one transaction leave nothing of the
+# extension on any node; then it is created and distributed again.
+drop_state() { # on each node: relations in the schema (shards included), the extension, Citus's tables
+	local node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		citus_psql "$node" -d rb_drop -Atc "
+SET citus.override_table_visibility = off;
+SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'reseller_billing')
+       || ' ' || (SELECT count(*) FROM pg_extension WHERE extname = 'reseller_billing')
+       || ' ' || (SELECT count(*) FROM pg_dist_partition) || ' ' || (SELECT count(*) FROM pg_dist_shard)" 2>&1
+	done | tr '\n' ' '
+}
+dr() { citus_psql coordinator -d rb_drop "$@"; }
+dr -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/drop-data.out" 2>&1
+ok $? "a fifth Citus database, rb_drop (part 6b's): the extension distributed, a CSP program added (test/citus/race_channel_data.sql)"
+resellers="$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller WHERE program_id = 71")"
+dr -v ON_ERROR_STOP=0 -v VERBOSITY=verbose -c "DROP EXTENSION reseller_billing" >"$out/drop-plain.out" 2>&1
+is "$(grep -o 'ERROR:  [0-9A-Z]*: cannot drop extension reseller_billing because other objects depend on it' "$out/drop-plain.out")" \
+	"ERROR:  2BP01: cannot drop extension reseller_billing because other objects depend on it" \
+	"a plain DROP EXTENSION on the coordinator is refused (the coordinator's placements of the reference tables)"
+is "$({ dr -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards(NULL)" 2>&1;
+	dr -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards('billing')" 2>&1;
+	citus_psql worker1 -d rb_drop -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards('rb_drop')" 2>&1;
+	psql_q -d rb_citus_single -v VERBOSITY=verbose -Atc "SELECT reseller_billing.drop_shards('rb_citus_single')" 2>&1; } | grep '^ERROR')" \
+	"$(printf '%s\n' 'ERROR:  22004: drop_shards() needs the name of the database whose shards it drops' \
+		'ERROR:  22023: drop_shards() drops the shards of database "rb_drop", not of "billing"' \
+		'ERROR:  55000: drop_shards() runs on the coordinator, and this node is a worker' \
+		'ERROR:  55000: drop_shards() needs Citus: the extension citus is not installed in database rb_citus_single')" \
+	"drop_shards() refuses no database, another database's name, a worker and a node without Citus"
+dr -q -c "BEGIN" -c "SELECT reseller_billing.drop_shards('rb_drop')" -c "ROLLBACK" >/dev/null 2>&1
+is "$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller WHERE program_id = 71" 2>&1) $(dr -Atc "SELECT count(*) FROM reseller_billing.distribute()" 2>&1)" \
+	"$resellers 0" "drop_shards() rolled back: every reseller is still there, every table still distributed"
+dr -At -c "BEGIN" -c "SELECT reseller_billing.drop_shards('rb_drop')" -c "DROP EXTENSION reseller_billing" -c "COMMIT" \
+	>"$out/drop.out" 2>"$out/drop.log"
+ok $? "drop_shards() and DROP EXTENSION in one transaction (${out#"$RB_REPO"/}/drop.log)"
+is "$(head -n 1 "$out/drop.out")" "$expected_tables" "drop_shards() dropped the shards of every table of the extension"
+is "$(grep -c 'WARNING:  drop_shards() erases the audit log of reseller_billing, [0-9]* rows' "$out/drop.log")" "1" \
+	"drop_shards() warns that the audit log goes"
+is "$(drop_state)" "0 0 0 0 0 0 0 0 0 0 0 0 " \
+	"after the drop no node has a relation left in schema reseller_billing (no shard), the extension, or a Citus table"
+# (the data file's helper public.attempt is no part of the extension: it stays)
+dr -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	dr -c "DROP FUNCTION public.attempt(text)" -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/drop-again.out" 2>&1
+ok $? "created and distributed again after the drop, and the CSP program written again"
+is "$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller WHERE program_id = 71") $(dr -Atc "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'reseller_billing.%'")" \
+	"$resellers $expected_tables" "the new installation: the same resellers, every table a Citus table again"
 
 echo "1..$n"
 ((failed == 0))

@@ -126,6 +126,10 @@ citus_cluster_start() {
 				echo "shared_preload_libraries = 'citus'"
 			fi
 			echo "max_connections = 200"
+			# Citus runs a maintenance worker per Citus database: the
+			# suite's seven (and pg_cron's launcher) need more than the 8
+			# default ("could not start maintenance background worker")
+			echo "max_worker_processes = 32"
 			echo "citus.propagate_set_commands = 'local'"
 			echo "fsync = off"
 			echo "synchronous_commit = off"

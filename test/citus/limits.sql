@@ -1,0 +1,55 @@
+-- test/citus/limits.sql — what still does not work on a Citus cluster
+-- (doc/scaling.md, "What does not work on Citus"), each case run on one node
+-- and on the cluster (test/citus/run.sh, database rb_drop, distributed)
+-- and compared with test/citus/expected/limits-single.out /
+-- limits-cluster.out: the two differ exactly in these answers.
+\set ON_ERROR_STOP 1
+\pset footer off
+SET search_path = reseller_billing, public;
+SET client_min_messages = error;
+SET TimeZone = 'UTC';
+
+-- outcome: runs a statement; its first column, or its SQLSTATE and message
+-- (the worker's address and a shard's suffix left out)
+CREATE FUNCTION pg_temp.outcome(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
+BEGIN
+    EXECUTE p_sql INTO r;
+    RETURN 'ok: ' || coalesce(r, 'NULL');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g'), '_[0-9]{6,}', '', 'g');
+END $$;
+
+-- done: the same for a statement that returns nothing
+CREATE FUNCTION pg_temp.done(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'done';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g'), '_[0-9]{6,}', '', 'g');
+END $$;
+
+INSERT INTO program (program_id, code, name, currency, time_zone) VALUES (73, 'limits_apps', 'Limits on a cluster', 'USD', 'UTC');
+INSERT INTO sku (sku_id, program_id, code, name, family) VALUES (73, 73, 'limits_apps', 'Apps', 'apps');
+INSERT INTO price (sku_id, plan, list_price, valid_from) VALUES (73, 'flexible', 'USD 60.00', '2012-01-01');
+INSERT INTO reseller (reseller_id, program_id, name, country, region) VALUES (73001, 73, 'Limits One', 'US', 'CA');
+INSERT INTO customer (reseller_id, customer_id, name, primary_domain) VALUES (73001, 73001, 'Customer', 'limits.example');
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap)
+VALUES (73001, 73001, 73001, 73, 'flexible', 2);
+
+\echo == 1. a query of your own joining the rows of a reseller with those of its provider (another shard)
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.customer_relationship cr
+                          JOIN reseller_billing.reseller p ON p.reseller_id = cr.provider_id') AS join_on_the_provider;
+
+\echo == 2. a rule function called with a whole row of a table
+SELECT pg_temp.outcome('SELECT reseller_billing.seat_limit(s) FROM reseller_billing.subscription s WHERE s.reseller_id = 73001') AS seat_limit_of_a_row;
+
+\echo == 3. the Flex cap: an INSERT of VALUES, or one with RETURNING, keeps the SQLSTATE; an INSERT ... SELECT without RETURNING on a cluster does not
+INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (73001, 73001, 'one@limits.example');
+SELECT pg_temp.outcome($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                         VALUES (73001, 73001, 'two@limits.example'), (73001, 73001, 'three@limits.example') RETURNING 1$$) AS values_over_the_cap;
+SELECT pg_temp.outcome($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                         SELECT 73001, 73001, 'g' || g || '@limits.example' FROM generate_series(1, 2) g RETURNING 1$$) AS insert_select_over_the_cap;
+SELECT pg_temp.done($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                      SELECT 73001, 73001, 'g' || g || '@limits.example' FROM generate_series(1, 2) g$$) AS insert_select_over_the_cap_no_returning;
