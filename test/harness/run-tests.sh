@@ -33,7 +33,8 @@
 #   RB_SUITES   which suites to run, e.g. RB_SUITES="regress pgtap" (space or
 #               comma separated; default: all of them)
 #   RB_TIMEOUT  seconds allowed for each command (one make installcheck, one
-#               pgTAP file, one Perl TAP file, the fuzz smoke); default 300.
+#               pgTAP file, one Perl TAP file, the fuzz smoke); default 300
+#               (the citus suite, one command: at least 900).
 #               A command that runs out of time counts as failed.
 #   RB_PGPORT   port of the throwaway cluster (default 54329)
 #   RB_FAKE_DATES  the server's dates for the faketime suite, UTC, separated
@@ -383,6 +384,9 @@ suite_faketime() {
 # (no Citus source next to the checkout) is reported as skipped.
 suite_citus() {
 	local logfile="$RB_LOGS/citus.log" rc=0 pass fail
+	# the suite is one command of about 150 s to 300 s (Citus built once,
+	# three clusters, several databases distributed): at least 900 s for it
+	local RB_TIMEOUT=$((RB_TIMEOUT > 900 ? RB_TIMEOUT : 900))
 	banner citus
 	(cd "$RB_REPO" && run_logged "$logfile" with_timeout bash test/citus/run.sh) || rc=$?
 	if grep -q '^1\.\.0 # SKIP' "$logfile"; then
