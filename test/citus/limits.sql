@@ -9,26 +9,7 @@ SET search_path = reseller_billing, public;
 SET client_min_messages = error;
 SET TimeZone = 'UTC';
 
--- outcome: runs a statement; its first column, or its SQLSTATE and message
--- (the worker's address and a shard's suffix left out)
-CREATE FUNCTION pg_temp.outcome(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE p_sql INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g'), '_[0-9]{6,}', '', 'g');
-END $$;
-
--- done: the same for a statement that returns nothing
-CREATE FUNCTION pg_temp.done(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'done';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g'), '_[0-9]{6,}', '', 'g');
-END $$;
+\ir outcome.sql
 
 INSERT INTO program (program_id, code, name, currency, time_zone) VALUES (73, 'limits_apps', 'Limits on a cluster', 'USD', 'UTC');
 INSERT INTO sku (sku_id, program_id, code, name, family) VALUES (73, 73, 'limits_apps', 'Apps', 'apps');

@@ -10,17 +10,7 @@ SET search_path = reseller_billing, public;
 SET client_min_messages = error;
 SET TimeZone = 'UTC';
 
--- outcome: runs a statement; its first column, or its SQLSTATE and message
--- (the worker's address and a shard's suffix left out)
-CREATE FUNCTION pg_temp.outcome(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE p_sql INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM, '\S+@\S+:[0-9]+', 'NODE', 'g'), '_[0-9]{6,}', '', 'g');
-END $$;
+\ir outcome.sql
 
 INSERT INTO program (code, name, currency, time_zone) VALUES ('roles_apps', 'Roles on a cluster', 'USD', 'UTC')
 RETURNING program_id AS prog \gset

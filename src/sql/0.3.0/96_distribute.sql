@@ -143,6 +143,25 @@ REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_settings() FROM PUBLIC;
 COMMENT ON FUNCTION reseller_billing.distribute_settings() IS
     'internal (distribute): each worker''s identity sequences in a range of their own; the functions'' citus.allow_nested_distributed_execution on every node';
 
+-- citus_coordinator_check: what distribute() and drop_shards() need
+-- first, Citus installed and this node its coordinator (55000 otherwise;
+-- P_HINT says what to do without Citus)
+CREATE FUNCTION reseller_billing.citus_coordinator_check(p_caller text, p_hint text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RAISE EXCEPTION '% needs Citus: the extension citus is not installed in database %', p_caller, pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state', HINT = p_hint;
+    END IF;
+    IF NOT (SELECT c FROM pg_catalog.citus_is_coordinator() c) THEN
+        RAISE EXCEPTION '% runs on the coordinator, and this node is a worker', p_caller
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.citus_coordinator_check(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.citus_coordinator_check(text, text) IS
+    'internal (distribute, drop_shards): refuses (55000) without Citus or on a worker, naming the caller';
+
 CREATE FUNCTION reseller_billing.distribute() RETURNS TABLE (table_name text, kind text)
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
@@ -152,15 +171,8 @@ DECLARE
     cmd     text;
     rows    boolean;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
-        RAISE EXCEPTION 'distribute() needs Citus: the extension citus is not installed in database %', current_database()
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Run CREATE EXTENSION citus on the coordinator (shared_preload_libraries = ''citus'' on every node), add the workers, then call distribute() again.';
-    END IF;
-    IF NOT (SELECT c FROM pg_catalog.citus_is_coordinator() c) THEN
-        RAISE EXCEPTION 'distribute() runs on the coordinator, and this node is a worker'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    PERFORM reseller_billing.citus_coordinator_check('distribute()',
+        'Run CREATE EXTENSION citus on the coordinator (shared_preload_libraries = ''citus'' on every node), add the workers, then call distribute() again.');
     PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
     -- foreign keys of (or to) a table about to be converted
     PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);

@@ -78,15 +78,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The argument confirms the database: it must be the current one.';
     END IF;
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
-        RAISE EXCEPTION 'drop_shards() needs Citus: the extension citus is not installed in database %', pg_catalog.current_database()
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'On one node DROP EXTENSION reseller_billing removes everything by itself.';
-    END IF;
-    IF NOT (SELECT c FROM pg_catalog.citus_is_coordinator() c) THEN
-        RAISE EXCEPTION 'drop_shards() runs on the coordinator, and this node is a worker'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    PERFORM reseller_billing.citus_coordinator_check('drop_shards()',
+        'On one node DROP EXTENSION reseller_billing removes everything by itself.');
     -- one connection per worker for the rest of the transaction (the
     -- count below reads a distributed table; the reference tables' shards
     -- then dropped have foreign keys, which Citus refuses to change after a
