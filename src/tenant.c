@@ -32,6 +32,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "citus_backend.h"
 #include "session.h"
 #include "shard.h"
 #include "spi_rules.h"
@@ -64,9 +65,9 @@ static char *customer_setting = NULL;
 static SPIPlanPtr plans[N_ASKS];
 
 static const char *const queries[N_ASKS] = {
-	"SELECT reseller_billing.session_tenant_setting('reseller_billing.reseller_id', t.reseller, t.kind) "
+	"SELECT reseller_billing.session_tenant_setting('reseller_billing.reseller_id', t.reseller, t.kind), t.kind "
 	"FROM reseller_billing.session_tenant() t",
-	"SELECT reseller_billing.session_tenant_setting('reseller_billing.customer_id', t.customer, t.kind) "
+	"SELECT reseller_billing.session_tenant_setting('reseller_billing.customer_id', t.customer, t.kind), t.kind "
 	"FROM reseller_billing.session_tenant() t",
 	"SELECT coalesce(pg_catalog.array_agg(p ORDER BY p), '{}') FROM reseller_billing.provider_resellers() p",
 	"SELECT coalesce(pg_catalog.array_agg(s.subscription_id ORDER BY s.subscription_id), '{}') "
@@ -118,6 +119,11 @@ ask(TenantAsk what, bool *isnull)
 	SPI_execute_plan(rb_prepare_once(&plans[what], queries[what], 0, NULL), NULL, NULL, true, 1);
 	rb_local_reads_end(nest);
 	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null);
+	/* a trusted login's tenant that may not have reached a Citus worker
+	 * (citus_backend.c): refused there, before anything is kept */
+	if (null && what <= ASK_CUSTOMER)
+		rb_citus_tenant_unnamed(what == ASK_RESELLER ? "reseller_billing.reseller_id" : "reseller_billing.customer_id",
+								SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
 
 	/* forget the answer before it changes: an error above leaves it invalid */
 	a->valid = false;

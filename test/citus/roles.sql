@@ -69,6 +69,32 @@ SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.seat') AS login_ro
 COMMIT;
 RESET ROLE;
 
+\echo == 5b. a tenant setting empty on a worker: a trusted login is refused on a cluster
+\echo ==     (it cannot tell a session-level SET left on the coordinator from none); an unbound login sees nothing;
+\echo ==     an administrator reads every row, session SET or not
+SET ROLE roles_pool;
+SELECT set_config('reseller_billing.reseller_id', :'r1', false) IS NOT NULL AS session_set_config;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS login_role_session_set_config;
+RESET reseller_billing.reseller_id;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS login_role_no_setting;
+BEGIN;
+SET LOCAL reseller_billing.reseller_id = :'r1';
+SELECT pg_temp.outcome($$SELECT count(*) FROM reseller_billing.customer c
+                         JOIN reseller_billing.subscription s USING (reseller_id, customer_id)$$) AS login_role_set_local_join;
+COMMIT;
+RESET ROLE;
+CREATE ROLE roles_unbound LOGIN IN ROLE reseller_billing_reseller;
+SET SESSION AUTHORIZATION roles_unbound;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS unbound_login_no_setting;
+RESET SESSION AUTHORIZATION;
+CREATE ROLE roles_admin LOGIN IN ROLE reseller_billing_admin;
+SET SESSION AUTHORIZATION roles_admin;
+SET reseller_billing.reseller_id = :'r1';
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS admin_login_session_set;
+RESET reseller_billing.reseller_id;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS admin_login_no_setting;
+RESET SESSION AUTHORIZATION;
+
 \echo == 6. a login bound to the reseller, SET LOCAL of another setting in a transaction, then a read
 CREATE ROLE roles_bound LOGIN IN ROLE reseller_billing_reseller;
 SELECT bind_login('roles_bound', :r1) \g /dev/null
@@ -120,3 +146,7 @@ DROP OWNED BY roles_pool;
 DROP ROLE roles_pool;
 DROP OWNED BY roles_bound;
 DROP ROLE roles_bound;
+DROP OWNED BY roles_unbound;
+DROP ROLE roles_unbound;
+DROP OWNED BY roles_admin;
+DROP ROLE roles_admin;
