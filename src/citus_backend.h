@@ -13,4 +13,8 @@ extern bool rb_citus_internal_backend(void);
  * Citus worker's connection; returns otherwise (kind: session_tenant()'s) */
 extern void rb_citus_tenant_unnamed(const char *setting, const char *kind);
 
+/* installs the refusal of a session-level SET of the rules' settings on a
+ * Citus cluster (citus_settings.c, from _PG_init) */
+extern void rb_citus_settings_init(void);
+
 #endif

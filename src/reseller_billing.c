@@ -7,6 +7,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "citus_backend.h"
 #include "session.h"
 
 PG_MODULE_MAGIC;
@@ -18,6 +19,7 @@ _PG_init(void)
 {
 	rb_session_init();
 	rb_tenant_init();
+	rb_citus_settings_init();
 }
 
 /*

@@ -31,7 +31,7 @@ SELECT trusted FROM trust_login('roles_pool');
 
 \echo == 1. the group role itself, SET ROLE with a session SET of the tenant
 SET ROLE reseller_billing_reseller;
-SET reseller_billing.reseller_id = :'r1';
+SELECT pg_temp.done(format('SET reseller_billing.reseller_id = %s', :r1)) AS group_role_the_session_set;
 SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS group_role_session_set;
 RESET reseller_billing.reseller_id;
 RESET ROLE;
@@ -55,7 +55,7 @@ ROLLBACK;
 
 \echo == 4. the same login, SET ROLE for the session and a session SET of the tenant
 SET ROLE roles_pool;
-SET reseller_billing.reseller_id = :'r1';
+SELECT pg_temp.done(format('SET reseller_billing.reseller_id = %s', :r1)) AS login_role_the_session_set;
 SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS login_role_session_set;
 SELECT pg_temp.outcome(format('SELECT count(*) FROM reseller_billing.seat WHERE reseller_id = %s', :r1)) AS login_role_session_set_one_reseller;
 RESET reseller_billing.reseller_id;
@@ -89,7 +89,10 @@ SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS 
 RESET SESSION AUTHORIZATION;
 CREATE ROLE roles_admin LOGIN IN ROLE reseller_billing_admin;
 SET SESSION AUTHORIZATION roles_admin;
-SET reseller_billing.reseller_id = :'r1';
+SELECT pg_temp.done(format('SET reseller_billing.reseller_id = %s', :r1)) AS admin_login_the_session_set;
+SELECT pg_temp.done($$SET reseller_billing.effective_at = '2012-03-01 00:00+00'$$) AS admin_login_session_set_of_effective_at;
+SELECT pg_temp.done('SET reseller_billing.effective_at = DEFAULT') AS admin_login_session_set_to_default;
+SELECT set_config('reseller_billing.reseller_id', :'r1', false) IS NOT NULL AS admin_login_set_config;
 SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS admin_login_session_set;
 RESET reseller_billing.reseller_id;
 SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription') AS admin_login_no_setting;
