@@ -23,8 +23,11 @@ VALUES (73001, 73001, 73001, 73, 'flexible', 2);
 SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.customer_relationship cr
                           JOIN reseller_billing.reseller p ON p.reseller_id = cr.provider_id') AS join_on_the_provider;
 
-\echo == 2. a rule function called with a whole row of a table
+\echo == 2. a rule function called with a whole row of a table: seat_limit(s) works on both (a worker passes the row of a shard); a row of another table is refused
 SELECT pg_temp.outcome('SELECT reseller_billing.seat_limit(s) FROM reseller_billing.subscription s WHERE s.reseller_id = 73001') AS seat_limit_of_a_row;
+SELECT pg_temp.outcome($$SELECT string_agg(s.subscription_id || ' ' || s.plan || ' ' || seat_limit(s) || ' ' || s.active_seats, '; ')
+                         FROM reseller_billing.subscription s WHERE s.reseller_id = 73001$$) AS seat_limit_as_documented;
+SELECT pg_temp.outcome('SELECT reseller_billing.seat_limit(c) FROM reseller_billing.customer c WHERE c.reseller_id = 73001') AS seat_limit_of_a_customer_row;
 
 \echo == 3. the Flex cap: an INSERT of VALUES, or one with RETURNING, keeps the SQLSTATE; an INSERT ... SELECT without RETURNING on a cluster does not
 INSERT INTO seat (reseller_id, subscription_id, user_name) VALUES (73001, 73001, 'one@limits.example');
@@ -34,3 +37,10 @@ SELECT pg_temp.outcome($$INSERT INTO reseller_billing.seat (reseller_id, subscri
                          SELECT 73001, 73001, 'g' || g || '@limits.example' FROM generate_series(1, 2) g RETURNING 1$$) AS insert_select_over_the_cap;
 SELECT pg_temp.done($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
                       SELECT 73001, 73001, 'g' || g || '@limits.example' FROM generate_series(1, 2) g$$) AS insert_select_over_the_cap_no_returning;
+\echo == 3b. the other forms: ON CONFLICT (no RETURNING) keeps the SQLSTATE on a cluster; COPY does not
+SELECT pg_temp.done($$INSERT INTO reseller_billing.seat (reseller_id, subscription_id, user_name)
+                      SELECT 73001, 73001, 'c' || g || '@limits.example' FROM generate_series(1, 2) g
+                      ON CONFLICT DO NOTHING$$) AS insert_select_over_the_cap_on_conflict;
+SELECT pg_temp.done($$COPY reseller_billing.seat (reseller_id, subscription_id, user_name)
+                      FROM PROGRAM 'printf "73001\t73001\tp1@limits.example\n73001\t73001\tp2@limits.example\n"'$$) AS copy_over_the_cap;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.seat WHERE reseller_id = 73001') AS accounts_after_the_refusals;
