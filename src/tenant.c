@@ -18,6 +18,9 @@
  * session_tenant() (the login's binding) and session_tenant_setting() (the
  * setting checked against it), provider_resellers() (a provider's
  * resellers), and the customer's own subscriptions under its policy.
+ * In a Citus worker's connection a trusted login's empty tenant setting is
+ * refused (citus_backend.c): there it may be a session-level SET that
+ * Citus did not pass on.
  */
 #include "postgres.h"
 

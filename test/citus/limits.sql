@@ -1,5 +1,6 @@
 -- test/citus/limits.sql — what still does not work on a Citus cluster
--- (doc/scaling.md, "What does not work on Citus"), each case run on one node
+-- (doc/scaling.md, "What does not work on Citus"), and seat_limit() of a
+-- whole row, which works since 0.3.0, each case run on one node
 -- and on the cluster (test/citus/run.sh, database rb_drop, distributed)
 -- and compared with test/citus/expected/limits-single.out /
 -- limits-cluster.out: the two differ exactly in these answers.
