@@ -359,7 +359,6 @@ rb_audit_row(PG_FUNCTION_ARGS)
 				 errmsg("audit_row() must be an AFTER row trigger")));
 	if (rb_restoring())
 		return PointerGetDatum(NULL);	/* a restore replays rows already audited */
-	{ const char *m = GetConfigOption("rbexp.mode", true, false); if (m && strchr(m, 'E')) return PointerGetDatum(NULL); }
 	if (!audit_callbacks)
 	{
 		RegisterXactCallback(audit_xact_callback, NULL);
@@ -395,21 +394,11 @@ rb_audit_row(PG_FUNCTION_ARGS)
 	{
 		const char *table = td->tg_trigger->tgargs[0];
 		Datum		key = (Datum) 0;
-		Datum		orow, nrow;
-		const char *m = GetConfigOption("rbexp.mode", true, false);
-		if (m && strchr(m, 'O')) {
-		key = row_key(at, desc, o != NULL ? o : n, table);
-		orow = o != NULL ? rb_row_jsonb(at->row_jsonb, desc, o) : (Datum) 0;
-		nrow = n != NULL ? rb_row_jsonb(at->row_jsonb, desc, n) : (Datum) 0;
-		old = MemoryContextSwitchTo(audit_cxt);
-		key = datumCopy(key, false, -1);
-		orow = orow != (Datum) 0 ? datumCopy(orow, false, -1) : (Datum) 0;
-		nrow = nrow != (Datum) 0 ? datumCopy(nrow, false, -1) : (Datum) 0;
-		MemoryContextSwitchTo(old);
-		} else {
+		Datum		orow,
+					nrow;
+
 		orow = o != NULL ? kept_row(at, desc, o, audit_cxt, &key, table) : (Datum) 0;
 		nrow = n != NULL ? kept_row(at, desc, n, audit_cxt, o == NULL ? &key : NULL, table) : (Datum) 0;
-		}
 
 		old = MemoryContextSwitchTo(audit_cxt);
 		p = palloc0(sizeof(AuditPending));
@@ -468,7 +457,6 @@ rb_audit_flush(PG_FUNCTION_ARGS)
 	n = list_length(mine);
 	if (n == 0)
 		return PointerGetDatum(NULL);
-	{ const char *m = GetConfigOption("rbexp.mode", true, false); if (m && strchr(m, 'F')) { list_free(mine); if (audit_pending == NIL && audit_cxt != NULL) MemoryContextReset(audit_cxt); return PointerGetDatum(NULL);} }
 
 	/* on one node, straight into the log (audit_write.c) */
 	{

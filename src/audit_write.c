@@ -37,7 +37,6 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
-#include "utils/guc.h"
 
 #include "audit_write.h"
 #include "clock.h"
@@ -159,7 +158,6 @@ writable_directly(Relation rel)
 	return check_shape(rel);
 }
 
-static int64 rbexp_ctr = 1000000000;
 bool
 rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 {
@@ -180,7 +178,6 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 				table_name,
 				clock_at;
 
-	const char *rbexp = GetConfigOption("rbexp.mode", true, false);
 	if (rb_distributed())
 		return false;
 	nsp = get_namespace_oid("reseller_billing", true);
@@ -240,7 +237,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 			memset(isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 #define SET(c, d) (v[shape_att[c] - 1] = (d), isnull[shape_att[c] - 1] = false)
 			SET(AC_RESELLER, Int64GetDatum(row->reseller));
-			SET(AC_ID, Int64GetDatum((rbexp && strchr(rbexp, 'S')) ? ++rbexp_ctr : nextval_internal(shape_seq, false)));
+			SET(AC_ID, Int64GetDatum(nextval_internal(shape_seq, false)));
 			SET(AC_LOGGED_AT, logged_at);
 			SET(AC_STATEMENT_AT, statement_at);
 			SET(AC_XACT, xact);
@@ -259,8 +256,8 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 #undef SET
 			ExecStoreVirtualTuple(slot);
 		}
-		if (!(rbexp && strchr(rbexp, 'H'))) table_multi_insert(rel, slots, nb, cid, 0, NULL);
-		if (rri->ri_NumIndices > 0 && !(rbexp && strchr(rbexp, 'I')))
+		table_multi_insert(rel, slots, nb, cid, 0, NULL);
+		if (rri->ri_NumIndices > 0)
 			for (int j = 0; j < nb; j++)
 				ExecInsertIndexTuples(rri, slots[j], estate, false, false, NULL, NIL);
 		ResetPerTupleExprContext(estate);
