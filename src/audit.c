@@ -40,6 +40,7 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "audit_flat.h"
 #include "audit_jsonb.h"
 #include "audit_write.h"
 #include "clock.h"
@@ -69,6 +70,9 @@ typedef struct AuditTable
 	bool		keys_unique;	/* no key column named twice */
 	FmgrInfo   *key_jsonb;		/* to_jsonb, one per key column */
 	RowJsonb   *row_jsonb;		/* to_jsonb of the whole row (audit_jsonb.c) */
+	int			npairs;			/* the pairs of a row's object */
+	int		   *key_pair;		/* per key in jsonb key order: its row pair,
+								 * NULL when the key is made on its own */
 	bool	   *quiet;			/* per attribute, 1-based */
 	bool		shard;			/* a Citus shard (shard.c) */
 } AuditTable;
@@ -169,6 +173,20 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 	foreach(lc, quiet)
 		at->quiet[attribute_number(desc, lfirst(lc), args[0])] = true;
 	at->row_jsonb = rb_row_jsonb_plan(desc, cxt);
+	at->npairs = rb_row_jsonb_count(at->row_jsonb);
+	if (at->keys_unique)
+	{
+		at->key_pair = MemoryContextAlloc(cxt, sizeof(int) * at->nkeys);
+		for (int k = 0; k < at->nkeys; k++)
+		{
+			at->key_pair[k] = rb_row_jsonb_index(at->row_jsonb, at->key_atts[at->key_order[k]]);
+			if (at->key_pair[k] < 0)
+			{
+				at->key_pair = NULL;
+				break;
+			}
+		}
+	}
 	at->shard = strcmp(RelationGetRelationName(rel), rb_logical_name(at->relid)) != 0;
 	fcinfo->flinfo->fn_extra = at;
 	return at;
@@ -247,10 +265,54 @@ row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
 	return JsonbPGetDatum(JsonbValueToJsonb(res));
 }
 
+/*
+ * A row's object, made straight in CXT (audit_flat.c); with KEY, its key
+ * too, from the same pairs, when the table allows.  What cannot be made so
+ * is made as before and copied.
+ */
 static Datum
-whole_row(AuditTable *at, TupleDesc desc, HeapTuple tuple)
+kept_row(AuditTable *at, TupleDesc desc, HeapTuple tuple, MemoryContext cxt,
+		 Datum *key, const char *table)
 {
-	return rb_row_jsonb(at->row_jsonb, desc, tuple);
+	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(at->npairs, 1));
+	Datum		d;
+	MemoryContext old;
+
+	if (rb_row_jsonb_pairs(at->row_jsonb, desc, tuple, pairs))
+	{
+		if (key != NULL && at->key_pair != NULL)
+		{
+			JsonbPair  *kp = palloc(sizeof(JsonbPair) * at->nkeys);
+
+			for (int k = 0; k < at->nkeys; k++)
+			{
+				kp[k].key = pairs[at->key_pair[k]].key;
+				kp[k].value = pairs[at->key_pair[k]].value;
+				kp[k].order = k;
+			}
+			*key = rb_flat_jsonb(kp, at->nkeys, cxt);
+		}
+		else if (key != NULL)
+		{
+			d = row_key(at, desc, tuple, table);
+			old = MemoryContextSwitchTo(cxt);
+			*key = datumCopy(d, false, -1);
+			MemoryContextSwitchTo(old);
+		}
+		return rb_flat_jsonb(pairs, at->npairs, cxt);
+	}
+	if (key != NULL)
+	{
+		d = row_key(at, desc, tuple, table);
+		old = MemoryContextSwitchTo(cxt);
+		*key = datumCopy(d, false, -1);
+		MemoryContextSwitchTo(old);
+	}
+	d = rb_row_jsonb_whole(at->row_jsonb, desc, tuple);
+	old = MemoryContextSwitchTo(cxt);
+	d = datumCopy(d, false, -1);
+	MemoryContextSwitchTo(old);
+	return d;
 }
 
 /* does the UPDATE change a column that is not quiet? */
@@ -323,17 +385,26 @@ rb_audit_row(PG_FUNCTION_ARGS)
 	if (audit_cxt == NULL)
 		audit_cxt = AllocSetContextCreate(TopTransactionContext, "reseller_billing audit rows",
 										  ALLOCSET_DEFAULT_SIZES);
-	/* the values are made in the trigger's own (per-row) memory, then kept */
+	/*
+	 * The key and the rows are made straight in the kept memory, at their
+	 * size (the work is in the trigger's own per-row memory); the key from
+	 * the old row if there is one, else the new.  The old row's object is
+	 * made before the new row's pairs (they share a date's text).
+	 */
 	{
-		Datum		key = row_key(at, desc, o != NULL ? o : n, td->tg_trigger->tgargs[0]);
-		Datum		orow = o != NULL ? whole_row(at, desc, o) : (Datum) 0;
-		Datum		nrow = n != NULL ? whole_row(at, desc, n) : (Datum) 0;
+		const char *table = td->tg_trigger->tgargs[0];
+		Datum		key = (Datum) 0;
+		Datum		orow,
+					nrow;
+
+		orow = o != NULL ? kept_row(at, desc, o, audit_cxt, &key, table) : (Datum) 0;
+		nrow = n != NULL ? kept_row(at, desc, n, audit_cxt, o == NULL ? &key : NULL, table) : (Datum) 0;
 
 		old = MemoryContextSwitchTo(audit_cxt);
 		p = palloc0(sizeof(AuditPending));
-		p->row_key = datumCopy(key, false, -1);
-		p->old_row = orow != (Datum) 0 ? datumCopy(orow, false, -1) : (Datum) 0;
-		p->new_row = nrow != (Datum) 0 ? datumCopy(nrow, false, -1) : (Datum) 0;
+		p->row_key = key;
+		p->old_row = orow;
+		p->new_row = nrow;
 	}
 	p->head.relid = at->relid;
 	p->head.subxid = GetCurrentSubTransactionId();

@@ -213,25 +213,37 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 	return p;
 }
 
-Datum
-rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
+int
+rb_row_jsonb_count(RowJsonb *p)
 {
-	JsonbValue	obj;
-	JsonbPair  *pairs;
+	return p->nkeys;
+}
+
+int
+rb_row_jsonb_index(RowJsonb *p, int attno)
+{
+	for (int k = 0; k < p->nkeys; k++)
+		if (p->order[k] == attno - 1)
+			return k;
+	return -1;
+}
+
+bool
+rb_row_jsonb_pairs(RowJsonb *p, TupleDesc desc, HeapTuple tuple, JsonbPair *pairs)
+{
 	Datum	   *values;
 	bool	   *nulls;
 
 	if (p->whole || p->natts != desc->natts)
-		return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
+		return false;
 	values = palloc(sizeof(Datum) * desc->natts);
 	nulls = palloc(sizeof(bool) * desc->natts);
-	pairs = palloc(sizeof(JsonbPair) * Max(p->nkeys, 1));
 	heap_deform_tuple(tuple, desc, values, nulls);
 
 	/*
-	 * The object is built as the JsonbValue pushJsonbValue() would end with:
-	 * its pairs already in jsonb's key order (fixed per table, computed by
-	 * rb_row_jsonb_plan), the column names unique.
+	 * The pairs are those of the JsonbValue pushJsonbValue() would end with:
+	 * in jsonb's key order (fixed per table, computed by rb_row_jsonb_plan),
+	 * the column names unique.
 	 */
 	for (int k = 0; k < p->nkeys; k++)
 	{
@@ -291,7 +303,7 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 						}
 						v->type = jbvString;
 						v->val.string.len = dt->len;
-						v->val.string.val = dt->text;	/* copied by JsonbValueToJsonb */
+						v->val.string.val = dt->text;	/* valid until the next row */
 						break;
 					}
 				default:
@@ -299,15 +311,29 @@ rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 						Jsonb	   *jb = DatumGetJsonbP(rb_call_to_jsonb(&p->value_fn[i], d));
 
 						if (!JsonbExtractScalar(&jb->root, v))
-						{
-							/* not a scalar: to_jsonb of the row, as it is */
-							return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
-						}
+							return false;	/* not a scalar: to_jsonb of the row */
 						break;
 					}
 			}
 		}
 	}
+	return true;
+}
+
+Datum
+rb_row_jsonb_whole(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
+{
+	return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
+}
+
+Datum
+rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
+{
+	JsonbValue	obj;
+	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(p->nkeys, 1));
+
+	if (!rb_row_jsonb_pairs(p, desc, tuple, pairs))
+		return rb_row_jsonb_whole(p, desc, tuple);
 	obj.type = jbvObject;
 	obj.val.object.nPairs = p->nkeys;
 	obj.val.object.pairs = pairs;

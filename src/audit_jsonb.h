@@ -25,6 +25,21 @@ extern RowJsonb *rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt);
 /* to_jsonb(row) of TUPLE, equal to what to_jsonb gives */
 extern Datum rb_row_jsonb(RowJsonb *plan, TupleDesc desc, HeapTuple tuple);
 
+/* to_jsonb of the whole row, through the record's own to_jsonb */
+extern Datum rb_row_jsonb_whole(RowJsonb *plan, TupleDesc desc, HeapTuple tuple);
+
+/* how many pairs a row's object has; the pair of attribute ATTNO (-1: none) */
+extern int	rb_row_jsonb_count(RowJsonb *plan);
+extern int	rb_row_jsonb_index(RowJsonb *plan, int attno);
+
+/*
+ * PAIRS (rb_row_jsonb_count entries) gets TUPLE's object as pairs in
+ * jsonb's key order, every value a scalar; false when the row must be
+ * encoded by rb_row_jsonb_whole.  A date/time value's text is the plan's
+ * own: use the pairs before those of the next row are made.
+ */
+extern bool rb_row_jsonb_pairs(RowJsonb *plan, TupleDesc desc, HeapTuple tuple, JsonbPair *pairs);
+
 /*
  * ORDER (N entries) gets the indexes of NAMES in the order a jsonb object
  * keeps its keys (shorter first, then bytewise); rb_jsonb_keys_unique says
