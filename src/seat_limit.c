@@ -49,6 +49,7 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
+#include "seat_counter_write.h"
 #include "seat_state.h"
 #include "session.h"
 #include "spi_rules.h"
@@ -368,6 +369,7 @@ rb_seat_count_commit(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	SeatCount  *todo;
+	bool	   *done;
 	int			n;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
@@ -381,6 +383,24 @@ rb_seat_count_commit(PG_FUNCTION_ARGS)
 	todo = seat_pending_take_all(&n);
 	if (n == 0)
 		return PointerGetDatum(NULL);
+	/* most counts need no trigger of subscription: written directly
+	 * (seat_counter_write.c); the rest through the UPDATE below */
+	done = palloc(sizeof(bool) * n);
+	if (seat_counter_write_direct(todo, n, done) > 0)
+	{
+		int			left = 0;
+
+		for (int i = 0; i < n; i++)
+			if (!done[i])
+				todo[left++] = todo[i];
+		n = left;
+	}
+	pfree(done);
+	if (n == 0)
+	{
+		pfree(todo);
+		return PointerGetDatum(NULL);
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "seat_count: SPI_connect failed");
 	for (int from = 0; from < n;)
