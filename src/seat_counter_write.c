@@ -31,7 +31,8 @@
  * Only on a table that is not distributed: on a Citus cluster the triggers
  * fire on shards and the write goes through SQL, which Citus routes.  A
  * subscription whose row is not found here (a shell table) is left to the
- * SQL UPDATE too.
+ * SQL UPDATE too, and so is every count when the table has a stored
+ * generated column (this write does not compute one).
  */
 #include "postgres.h"
 
@@ -105,7 +106,8 @@ seat_counter_write_direct(SeatCount *todo, int n, bool *done)
 	if (rel->rd_rel->relkind != RELKIND_RELATION || !OidIsValid(pkid) ||
 		a_reseller <= 0 || a_subscription <= 0 || a_active <= 0 || a_cap <= 0 ||
 		TupleDescAttr(RelationGetDescr(rel), a_active - 1)->atttypid != INT4OID ||
-		TupleDescAttr(RelationGetDescr(rel), a_cap - 1)->atttypid != INT4OID)
+		TupleDescAttr(RelationGetDescr(rel), a_cap - 1)->atttypid != INT4OID ||
+		(rel->rd_att->constr && rel->rd_att->constr->has_generated_stored))
 	{
 		table_close(rel, RowExclusiveLock);
 		return 0;
