@@ -265,6 +265,17 @@ row_key(AuditTable *at, TupleDesc desc, HeapTuple tuple, const char *table)
 	return JsonbPGetDatum(JsonbValueToJsonb(res));
 }
 
+/* D copied into CXT */
+static Datum
+kept_copy(Datum d, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	d = datumCopy(d, false, -1);
+	MemoryContextSwitchTo(old);
+	return d;
+}
+
 /*
  * A row's object, made straight in CXT (audit_flat.c); with KEY, its key
  * too, from the same pairs, when the table allows.  What cannot be made so
@@ -275,44 +286,25 @@ kept_row(AuditTable *at, TupleDesc desc, HeapTuple tuple, MemoryContext cxt,
 		 Datum *key, const char *table)
 {
 	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(at->npairs, 1));
-	Datum		d;
-	MemoryContext old;
+	bool		flat = rb_row_jsonb_pairs(at->row_jsonb, desc, tuple, pairs);
 
-	if (rb_row_jsonb_pairs(at->row_jsonb, desc, tuple, pairs))
+	if (key != NULL && flat && at->key_pair != NULL)
 	{
-		if (key != NULL && at->key_pair != NULL)
-		{
-			JsonbPair  *kp = palloc(sizeof(JsonbPair) * at->nkeys);
+		JsonbPair  *kp = palloc(sizeof(JsonbPair) * at->nkeys);
 
-			for (int k = 0; k < at->nkeys; k++)
-			{
-				kp[k].key = pairs[at->key_pair[k]].key;
-				kp[k].value = pairs[at->key_pair[k]].value;
-				kp[k].order = k;
-			}
-			*key = rb_flat_jsonb(kp, at->nkeys, cxt);
-		}
-		else if (key != NULL)
+		for (int k = 0; k < at->nkeys; k++)
 		{
-			d = row_key(at, desc, tuple, table);
-			old = MemoryContextSwitchTo(cxt);
-			*key = datumCopy(d, false, -1);
-			MemoryContextSwitchTo(old);
+			kp[k].key = pairs[at->key_pair[k]].key;
+			kp[k].value = pairs[at->key_pair[k]].value;
+			kp[k].order = k;
 		}
+		*key = rb_flat_jsonb(kp, at->nkeys, cxt);
+	}
+	else if (key != NULL)
+		*key = kept_copy(row_key(at, desc, tuple, table), cxt);
+	if (flat)
 		return rb_flat_jsonb(pairs, at->npairs, cxt);
-	}
-	if (key != NULL)
-	{
-		d = row_key(at, desc, tuple, table);
-		old = MemoryContextSwitchTo(cxt);
-		*key = datumCopy(d, false, -1);
-		MemoryContextSwitchTo(old);
-	}
-	d = rb_row_jsonb_whole(at->row_jsonb, desc, tuple);
-	old = MemoryContextSwitchTo(cxt);
-	d = datumCopy(d, false, -1);
-	MemoryContextSwitchTo(old);
-	return d;
+	return kept_copy(rb_row_jsonb_whole(at->row_jsonb, desc, tuple), cxt);
 }
 
 /* does the UPDATE change a column that is not quiet? */

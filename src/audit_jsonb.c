@@ -326,16 +326,3 @@ rb_row_jsonb_whole(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
 	return rb_call_to_jsonb(&p->row_fn, heap_copy_tuple_as_datum(tuple, desc));
 }
 
-Datum
-rb_row_jsonb(RowJsonb *p, TupleDesc desc, HeapTuple tuple)
-{
-	JsonbValue	obj;
-	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(p->nkeys, 1));
-
-	if (!rb_row_jsonb_pairs(p, desc, tuple, pairs))
-		return rb_row_jsonb_whole(p, desc, tuple);
-	obj.type = jbvObject;
-	obj.val.object.nPairs = p->nkeys;
-	obj.val.object.pairs = pairs;
-	return JsonbPGetDatum(JsonbValueToJsonb(&obj));
-}

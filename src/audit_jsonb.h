@@ -22,9 +22,6 @@ extern Datum rb_call_to_jsonb(FmgrInfo *fl, Datum value);
 /* what encoding the rows of DESC needs, in memory context CXT */
 extern RowJsonb *rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt);
 
-/* to_jsonb(row) of TUPLE, equal to what to_jsonb gives */
-extern Datum rb_row_jsonb(RowJsonb *plan, TupleDesc desc, HeapTuple tuple);
-
 /* to_jsonb of the whole row, through the record's own to_jsonb */
 extern Datum rb_row_jsonb_whole(RowJsonb *plan, TupleDesc desc, HeapTuple tuple);
 
