@@ -19,14 +19,11 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
-#include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 
 #include "citus_backend.h"
-#include "shard.h"
+#include "citus_reach.h"
 
 static ProcessUtility_hook_type prev_utility = NULL;
 
@@ -64,20 +61,6 @@ set_value(VariableSetStmt *stmt)
 	return NULL;
 }
 
-static bool
-tables_distributed(void)
-{
-	bool		answer;
-
-	if (!OidIsValid(get_namespace_oid("reseller_billing", true)) ||
-		!OidIsValid(get_relname_relid("reseller", get_namespace_oid("reseller_billing", true))))
-		return false;			/* not installed in this database */
-	PushActiveSnapshot(GetTransactionSnapshot());
-	answer = rb_distributed();
-	PopActiveSnapshot();
-	return answer;
-}
-
 static void
 check_set(VariableSetStmt *stmt)
 {
@@ -91,7 +74,7 @@ check_set(VariableSetStmt *stmt)
 	value = stmt->kind == VAR_SET_VALUE ? set_value(stmt) : NULL;
 	if (value != NULL && value[0] == '\0')
 		return;					/* an empty value names nothing */
-	if (rb_citus_internal_backend() || !IsTransactionState() || !tables_distributed())
+	if (rb_citus_internal_backend() || !IsTransactionState() || !rb_reach_tables_distributed())
 		return;
 	tenant = pg_strcasecmp(stmt->name, "reseller_billing.reseller_id") == 0 ||
 		pg_strcasecmp(stmt->name, "reseller_billing.customer_id") == 0;
@@ -113,12 +96,18 @@ rb_citus_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				 ProcessUtilityContext context, ParamListInfo params,
 				 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
-	if (IsA(pstmt->utilityStmt, VariableSetStmt))
-		check_set((VariableSetStmt *) pstmt->utilityStmt);
+	Node	   *stmt = pstmt->utilityStmt;
+
+	if (IsA(stmt, VariableSetStmt))
+		check_set((VariableSetStmt *) stmt);
+	else if (IsA(stmt, CopyStmt))
+		rb_reach_copy(stmt);	/* citus_reach.c */
 	if (prev_utility)
 		prev_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	if (IsA(stmt, VariableSetStmt))
+		rb_reach_utility_done(stmt);	/* what Citus passed on (citus_reach.c) */
 }
 
 void
