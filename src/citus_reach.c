@@ -429,13 +429,15 @@ refuse(int i)
 					   "The statement was not run.", reach_names[i]) :
 			 errdetail("The tenant tables are distributed, and the rules read %s on the workers, where it is '%s'; "
 					   "Citus passes on to them only a SET LOCAL given in a transaction block, "
-					   "not a value given by set_config(), ALTER ROLE or ALTER DATABASE ... SET, PGOPTIONS "
-					   "or a function's SET clause. The statement was not run.", reach_names[i], w),
+					   "not a value given by set_config(), ALTER ROLE or ALTER DATABASE ... SET or PGOPTIONS. "
+					   "The statement was not run.", reach_names[i], w),
 			 tenant ?
 			 errhint("Name the tenant with SET LOCAL %s inside BEGIN ... COMMIT, or bind the login to its tenant with reseller_billing.bind_login().",
 					 reach_names[i]) :
+			 i <= 4 ?
 			 errhint("Use SET LOCAL %s inside BEGIN ... COMMIT, or reseller_billing.set_context() in the transaction.",
-					 reach_names[i])));
+					 reach_names[i]) :
+			 errhint("Use SET LOCAL %s inside BEGIN ... COMMIT.", reach_names[i])));
 }
 
 /* refuses (0A000) a statement Citus runs while a setting differs on the workers */

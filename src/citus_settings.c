@@ -4,7 +4,8 @@
  * rules' settings on a cluster").
  *
  * The rules read reseller_billing.reseller_id, .customer_id (the tenant),
- * .effective_at, .action and .reason (a change's moment and reason) where
+ * .effective_at, .action, .reason and .channel_provider (a change's moment,
+ * kind, reason, provider) where
  * the rows are: on a cluster, on the workers.  Citus passes on to them only
  * a SET LOCAL given inside a transaction block (citus.propagate_set_commands
  * = 'local'); a session-level SET stays on the coordinator, and the
@@ -14,7 +15,10 @@
  * changes anything; RESET, SET ... TO DEFAULT, SET LOCAL and one node are
  * untouched.  The check is a ProcessUtility hook of the library: it runs in
  * a session that has loaded it (any call of the extension's C functions,
- * or session_preload_libraries = 'reseller_billing').
+ * or session_preload_libraries = 'reseller_billing').  The same hook tells
+ * citus_reach.c what each SET LOCAL passed on to the workers, and has it
+ * check a COPY; a value given otherwise is refused there, at the next
+ * statement that reaches the workers.
  */
 #include "postgres.h"
 
@@ -29,7 +33,7 @@ static ProcessUtility_hook_type prev_utility = NULL;
 
 static const char *const rule_settings[] = {
 	"reseller_billing.reseller_id", "reseller_billing.customer_id", "reseller_billing.effective_at",
-	"reseller_billing.action", "reseller_billing.reason", NULL
+	"reseller_billing.action", "reseller_billing.reason", "reseller_billing.channel_provider", NULL
 };
 
 static bool
