@@ -412,32 +412,34 @@ refuse(int i)
 	bool		unsure;
 	const char *w = workers_value(i, &unsure);
 	const char *h = here_value(i);
+	const char *name = reach_names[i];
 	bool		tenant = i <= 1;
+	bool		context = !tenant && i <= 4;	/* what set_context() sets */
 
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 unsure ?
 			 errmsg("the setting %s = '%s' was given inside a released savepoint, and reached only some workers of this Citus cluster",
-					reach_names[i], h) :
+					name, h) :
 			 h[0] == '\0' || strcmp(h, reach_defaults[i]) == 0 ?
-			 errmsg("the setting %s is '%s' here, but '%s' on the workers of this Citus cluster", reach_names[i], h, w) :
-			 errmsg("the setting %s = '%s' does not reach the workers of this Citus cluster", reach_names[i], h),
+			 errmsg("the setting %s is '%s' here, but '%s' on the workers of this Citus cluster", name, h, w) :
+			 errmsg("the setting %s = '%s' does not reach the workers of this Citus cluster", name, h),
 			 unsure ?
 			 errdetail("The tenant tables are distributed, and the rules read %s on the workers; "
 					   "Citus gives a SET LOCAL made inside a savepoint (or a PL/pgSQL block with EXCEPTION) "
 					   "that was released only to the workers already in the transaction. "
-					   "The statement was not run.", reach_names[i]) :
+					   "The statement was not run.", name) :
 			 errdetail("The tenant tables are distributed, and the rules read %s on the workers, where it is '%s'; "
 					   "Citus passes on to them only a SET LOCAL given in a transaction block, "
 					   "not a value given by set_config(), ALTER ROLE or ALTER DATABASE ... SET or PGOPTIONS. "
-					   "The statement was not run.", reach_names[i], w),
+					   "The statement was not run.", name, w),
 			 tenant ?
 			 errhint("Name the tenant with SET LOCAL %s inside BEGIN ... COMMIT, or bind the login to its tenant with reseller_billing.bind_login().",
-					 reach_names[i]) :
-			 i <= 4 ?
+					 name) :
+			 context ?
 			 errhint("Use SET LOCAL %s inside BEGIN ... COMMIT, or reseller_billing.set_context() in the transaction.",
-					 reach_names[i]) :
-			 errhint("Use SET LOCAL %s inside BEGIN ... COMMIT.", reach_names[i])));
+					 name) :
+			 errhint("Use SET LOCAL %s inside BEGIN ... COMMIT.", name)));
 }
 
 /* refuses (0A000) a statement Citus runs while a setting differs on the workers */
