@@ -39,6 +39,9 @@ SELECT pg_temp.outcome($$UPDATE reseller_billing.subscription SET seat_cap = 4 W
 SELECT pg_temp.done($$COPY reseller_billing.seat (reseller_id, subscription_id, user_name)
                       FROM PROGRAM 'printf "74001\t74001\tcopy@settings.example\n"'$$) AS copy_after_session_set_config;
 -- a statement about no Citus table is left alone
+-- a reference table too (Citus decides where it is read); EXPLAIN runs nothing
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.clock') AS reference_table_read;
+SELECT pg_temp.done('EXPLAIN SELECT count(*) FROM reseller_billing.subscription') AS explain;
 SELECT pg_temp.outcome('SELECT 1') AS select_one;
 SELECT pg_temp.outcome($$SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'subscription'$$) AS catalog_read;
 ROLLBACK;
@@ -52,6 +55,13 @@ BEGIN;
 SELECT set_config('reseller_billing.channel_provider', '74999', true) IS NOT NULL AS local_set_config_of_channel_provider;
 SELECT pg_temp.outcome(pg_temp.dated(74103)) AS insert_after_set_config_of_channel_provider;
 ROLLBACK;
+BEGIN;
+SELECT set_config('reseller_billing.restore', 'on', true) IS NOT NULL AS local_set_config_of_restore;
+SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription WHERE reseller_id = 74001') AS read_after_set_config_of_restore;
+ROLLBACK;
+-- a session-level SET of channel_provider is refused at the SET, like the other settings
+SELECT pg_temp.done($$SET reseller_billing.channel_provider = '74999'$$) AS session_set_of_channel_provider;
+RESET reseller_billing.channel_provider;
 
 \echo == 3. SET LOCAL: works on both, with the same result; a set_config() after it is refused on a cluster
 BEGIN;
@@ -61,6 +71,8 @@ SELECT set_config('reseller_billing.effective_at', '2012-02-10 09:00', true) IS 
 SELECT pg_temp.outcome(pg_temp.dated(74105)) AS insert_after_set_config_over_set_local;
 SET LOCAL reseller_billing.effective_at = '2012-02-10 09:00';
 SELECT pg_temp.outcome(pg_temp.dated(74106)) AS insert_after_a_new_set_local;
+SELECT set_config('reseller_billing.effective_at', '', true) IS NOT NULL AS set_config_empty_over_set_local;
+SELECT pg_temp.outcome(pg_temp.dated(74121)) AS insert_after_set_config_empty_over_set_local;
 ROLLBACK;
 
 \echo == 4. savepoints: ROLLBACK TO returns to the SET LOCAL before it; a SET LOCAL inside a released savepoint is refused on a cluster
