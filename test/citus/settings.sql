@@ -4,7 +4,7 @@
 -- on one node and on the cluster (after roles.sql, in its databases) and
 -- compares each output with test/citus/expected/settings-single.out /
 -- settings-cluster.out: the two differ exactly where the cluster refuses
--- (0A000) a statement that one node runs.  Every write is rolled back.
+-- (0A000) a statement that one node runs.  The cases' writes are rolled back.
 \set ON_ERROR_STOP 1
 \pset footer off
 SET search_path = reseller_billing, public;
