@@ -160,9 +160,37 @@ SELECT pg_temp.outcome('SELECT count(*) FROM reseller_billing.subscription WHERE
 SET LOCAL reseller_billing.effective_at = '2012-02-01 09:00';
 SELECT pg_temp.outcome(pg_temp.dated(74120)) AS login_insert_after_set_local;
 ROLLBACK;
+
+\echo == 8. a session that has not loaded the library yet is not checked (doc/scaling.md): preload it
 \c - postgres
+\set ON_ERROR_STOP 1
+\pset footer off
 SET search_path = reseller_billing, public;
 SET client_min_messages = error;
+SET TimeZone = 'UTC';
+\ir outcome.sql
+CREATE FUNCTION pg_temp.dated(p_id bigint) RETURNS text LANGUAGE sql AS $$
+SELECT format($q$WITH n AS (INSERT INTO reseller_billing.subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap)
+                VALUES (74001, %s, 74001, 74, 'flexible', 3) RETURNING term_start)
+               SELECT CASE WHEN term_start = (reseller_billing.clock_now() AT TIME ZONE 'UTC')::date THEN 'the clock''s day'
+                           ELSE term_start::text END FROM n$q$, p_id)
+$$;
+SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'reseller_billing.restore';
+BEGIN;
+SELECT set_config('reseller_billing.effective_at', '2012-02-01 09:00', false) IS NOT NULL AS session_set_config;
+-- an UPDATE that calls none of the extension's functions on the coordinator: not checked on a cluster,
+-- where the workers record the change at the clock's moment
+SELECT pg_temp.outcome($$UPDATE reseller_billing.subscription SET seat_cap = 4 WHERE reseller_id = 74001 AND subscription_id = 74001 RETURNING seat_cap$$) AS update_before_the_library;
+SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'reseller_billing.restore';
+SELECT set_config('reseller_billing.effective_at', '', false) IS NOT NULL AS session_set_config_emptied;
+SELECT CASE WHEN effective_at = clock_now() THEN 'the clock''s moment' ELSE effective_at::text END AS change_recorded_at
+  FROM subscription_change WHERE reseller_id = 74001 AND subscription_id = 74001 AND field = 'seat_cap';
+-- once loaded (here by a call of the clock on the coordinator), the check is made
+SELECT clock_now() IS NOT NULL AS clock_read;
+SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'reseller_billing.restore';
+SELECT set_config('reseller_billing.effective_at', '2012-02-01 09:00', false) IS NOT NULL AS session_set_config_again;
+SELECT pg_temp.outcome($$UPDATE reseller_billing.subscription SET seat_cap = 3 WHERE reseller_id = 74001 AND subscription_id = 74001 RETURNING seat_cap$$) AS update_after_the_library;
+ROLLBACK;
 
 -- clean up
 ALTER ROLE settings_login RESET ALL;
