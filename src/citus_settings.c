@@ -4,7 +4,8 @@
  * rules' settings on a cluster").
  *
  * The rules read reseller_billing.reseller_id, .customer_id (the tenant),
- * .effective_at, .action and .reason (a change's moment and reason) where
+ * .effective_at, .action, .reason and .channel_provider (a change's moment,
+ * kind, reason, provider) where
  * the rows are: on a cluster, on the workers.  Citus passes on to them only
  * a SET LOCAL given inside a transaction block (citus.propagate_set_commands
  * = 'local'); a session-level SET stays on the coordinator, and the
@@ -14,25 +15,25 @@
  * changes anything; RESET, SET ... TO DEFAULT, SET LOCAL and one node are
  * untouched.  The check is a ProcessUtility hook of the library: it runs in
  * a session that has loaded it (any call of the extension's C functions,
- * or session_preload_libraries = 'reseller_billing').
+ * or session_preload_libraries = 'reseller_billing').  The same hook tells
+ * citus_reach.c what each SET LOCAL passed on to the workers, and has it
+ * check a COPY; a value given otherwise is refused there, at the next
+ * statement that reaches the workers.
  */
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
-#include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 
 #include "citus_backend.h"
-#include "shard.h"
+#include "citus_reach.h"
 
 static ProcessUtility_hook_type prev_utility = NULL;
 
 static const char *const rule_settings[] = {
 	"reseller_billing.reseller_id", "reseller_billing.customer_id", "reseller_billing.effective_at",
-	"reseller_billing.action", "reseller_billing.reason", NULL
+	"reseller_billing.action", "reseller_billing.reason", "reseller_billing.channel_provider", NULL
 };
 
 static bool
@@ -64,20 +65,6 @@ set_value(VariableSetStmt *stmt)
 	return NULL;
 }
 
-static bool
-tables_distributed(void)
-{
-	bool		answer;
-
-	if (!OidIsValid(get_namespace_oid("reseller_billing", true)) ||
-		!OidIsValid(get_relname_relid("reseller", get_namespace_oid("reseller_billing", true))))
-		return false;			/* not installed in this database */
-	PushActiveSnapshot(GetTransactionSnapshot());
-	answer = rb_distributed();
-	PopActiveSnapshot();
-	return answer;
-}
-
 static void
 check_set(VariableSetStmt *stmt)
 {
@@ -91,7 +78,7 @@ check_set(VariableSetStmt *stmt)
 	value = stmt->kind == VAR_SET_VALUE ? set_value(stmt) : NULL;
 	if (value != NULL && value[0] == '\0')
 		return;					/* an empty value names nothing */
-	if (rb_citus_internal_backend() || !IsTransactionState() || !tables_distributed())
+	if (rb_citus_internal_backend() || !IsTransactionState() || !rb_reach_tables_distributed())
 		return;
 	tenant = pg_strcasecmp(stmt->name, "reseller_billing.reseller_id") == 0 ||
 		pg_strcasecmp(stmt->name, "reseller_billing.customer_id") == 0;
@@ -113,12 +100,18 @@ rb_citus_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				 ProcessUtilityContext context, ParamListInfo params,
 				 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
-	if (IsA(pstmt->utilityStmt, VariableSetStmt))
-		check_set((VariableSetStmt *) pstmt->utilityStmt);
+	Node	   *stmt = pstmt->utilityStmt;
+
+	if (IsA(stmt, VariableSetStmt))
+		check_set((VariableSetStmt *) stmt);
+	else if (IsA(stmt, CopyStmt))
+		rb_reach_copy(stmt);	/* citus_reach.c */
 	if (prev_utility)
 		prev_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	if (IsA(stmt, VariableSetStmt))
+		rb_reach_utility_done(stmt);	/* what Citus passed on (citus_reach.c) */
 }
 
 void

@@ -8,6 +8,7 @@
 #include "utils/builtins.h"
 
 #include "citus_backend.h"
+#include "citus_reach.h"
 #include "session.h"
 
 PG_MODULE_MAGIC;
@@ -20,6 +21,7 @@ _PG_init(void)
 	rb_session_init();
 	rb_tenant_init();
 	rb_citus_settings_init();
+	rb_reach_init();
 }
 
 /*

@@ -327,6 +327,26 @@ diff -u "$RB_REPO/test/citus/expected/roles-cluster.out" "$out/cluster-roles.out
 ok $? "roles on the cluster: a login's SET LOCAL ROLE and SET LOCAL tenant work, and its own accounts and subscriptions through INSERT; a group role does not; a session SET of the tenant and a trusted login naming none on a worker are refused (0A000), as doc/scaling.md says (${out#"$RB_REPO"/}/roles-cluster.diff)"
 [[ -s $out/roles-cluster.diff ]] && sed 's/^/# /' "$out/roles-cluster.diff" | head -n 40
 
+# 6a. a rule setting the workers would not have -------------------------------------
+# test/citus/settings.sql, after roles.sql in the same databases, on one node
+# and on the cluster, each compared with its expected output: set_config()
+# (session or local), a set_config() over a SET LOCAL, a SET LOCAL inside a
+# released savepoint, ALTER ROLE ... SET for a login, then a statement that
+# reaches the workers (INSERT a rule dates, read, UPDATE, COPY): refused on
+# the cluster (0A000) where one node runs it; SET LOCAL, ROLLBACK TO, empty
+# values, RESET, a statement about no Citus table, the extension's
+# functions with a SET clause and one's own: the one node's result.
+psql_q -d rb_citus_roles -f "$RB_REPO/test/citus/settings.sql" >"$out/single-settings.out" 2>&1
+ok $? "settings: test/citus/settings.sql runs on one node"
+diff -u "$RB_REPO/test/citus/expected/settings-single.out" "$out/single-settings.out" >"$out/settings-single.diff"
+ok $? "settings on one node: every way of giving a setting works (${out#"$RB_REPO"/}/settings-single.diff)"
+[[ -s $out/settings-single.diff ]] && sed 's/^/# /' "$out/settings-single.diff" | head -n 40
+citus_psql coordinator -d rb_roles -f "$RB_REPO/test/citus/settings.sql" >"$out/cluster-settings.out" 2>&1
+ok $? "settings: test/citus/settings.sql runs on the cluster (database rb_roles)"
+diff -u "$RB_REPO/test/citus/expected/settings-cluster.out" "$out/cluster-settings.out" >"$out/settings-cluster.diff"
+ok $? "settings on the cluster: a setting given otherwise than by SET LOCAL refuses the statements that reach the workers (0A000), SET LOCAL and the SET clauses give the one node's result (${out#"$RB_REPO"/}/settings-cluster.diff)"
+[[ -s $out/settings-cluster.diff ]] && sed 's/^/# /' "$out/settings-cluster.diff" | head -n 40
+
 # 6b. what still does not work on a cluster -------------------------------------------
 # test/citus/limits.sql on one node and on the cluster (database rb_drop),
 # each compared with its expected output (doc/scaling.md, "What does not
