@@ -34,6 +34,7 @@
 #include "utils/timestamp.h"
 
 #include "amount.h"
+#include "child_write.h"
 #include "clock.h"
 #include "session.h"
 #include "late_change.h"
@@ -150,6 +151,29 @@ flex_write(FactsPending **rows, int n)
 		pr[i] = rows[i]->price;
 		prnull[i] = rows[i]->price_null;
 		at[i] = TimestampTzGetDatum(rows[i]->starts_at);
+	}
+	/* straight into the table when that is the INSERT's equal (child_write.c) */
+	{
+		static const char *const names[4] = {"reseller_id", "subscription_id", "price", "starts_at"};
+		Oid			coltypes[4] = {INT8OID, INT8OID, price_type, TIMESTAMPTZOID};
+		Datum	   *cols[4] = {r, s, pr, at};
+		bool	   *nulls[4] = {NULL, NULL, prnull, NULL};
+		RbChildRows cr;
+		bool		known;
+		bool		one_type = true;
+
+		for (int i = 0; i < n; i++)
+			one_type &= rows[i]->price_type == price_type;
+		memset(&cr, 0, sizeof(cr));
+		cr.table = "flex_term";
+		cr.ncols = 4;
+		cr.names = names;
+		cr.types = coltypes;
+		cr.values = cols;
+		cr.nulls = nulls;
+		cr.nrows = n;
+		if (one_type && rb_child_write(&cr, &known))
+			return;
 	}
 	get_typlenbyvalalign(price_type, &len, &byval, &align);
 	types[0] = INT8ARRAYOID;
@@ -414,7 +438,7 @@ rb_subscription_billing_facts_flush(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "subscription_billing_facts_flush: SPI_connect failed");
 	if (nt > 0)
-		rb_tranche_write(tranches, nt);
+		rb_tranche_write(tranches, nt, true);
 	if (nf > 0)
 		flex_write(flex, nf);
 	SPI_finish();

@@ -30,6 +30,7 @@
 #include "utils/timestamp.h"
 
 #include "amount.h"
+#include "child_write.h"
 #include "clock.h"
 #include "session.h"
 #include "spi_rules.h"
@@ -265,6 +266,47 @@ rb_subscription_history_flush(PG_FUNCTION_ARGS)
 		whyv[i] = h->reason;
 		i++;
 	}
+	/* straight into the table when that is the INSERT's equal (child_write.c) */
+	{
+		static const char *const names[7] = {"reseller_id", "subscription_id", "field", "old_value",
+		"new_value", "effective_at", "reason"};
+		static const Oid coltypes[7] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID};
+		Datum	   *cols[7];
+		bool	   *nulls[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+		char	  **texts[7] = {NULL, NULL, fieldv, oldv, newv, NULL, whyv};
+		RbChildRows rows;
+		bool		known;
+
+		cols[0] = resellers;
+		cols[1] = subscriptions;
+		cols[5] = moments;
+		for (int c = 2; c < 7; c++)
+		{
+			if (texts[c] == NULL)
+				continue;
+			cols[c] = palloc(sizeof(Datum) * n);
+			nulls[c] = palloc(sizeof(bool) * n);
+			for (int r = 0; r < n; r++)
+			{
+				nulls[c][r] = texts[c][r] == NULL;
+				cols[c][r] = nulls[c][r] ? (Datum) 0 : CStringGetTextDatum(texts[c][r]);
+			}
+		}
+		memset(&rows, 0, sizeof(rows));
+		rows.table = "subscription_change";
+		rows.ncols = 7;
+		rows.names = names;
+		rows.types = coltypes;
+		rows.values = cols;
+		rows.nulls = nulls;
+		rows.nrows = n;
+		if (rb_child_write(&rows, &known))
+		{
+			list_free(mine);
+			return PointerGetDatum(NULL);
+		}
+	}
+
 	values[0] = PointerGetDatum(construct_array(resellers, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[1] = PointerGetDatum(construct_array(subscriptions, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[2] = text_array(fieldv, n);

@@ -22,8 +22,10 @@ typedef struct TrancheArgs
 extern void rb_tranche_check(TrancheArgs *a, bool check_exists);
 
 /* writes N checked tranches (of one plan and price type) with one
- * statement; SPI connected */
-extern void rb_tranche_write(TrancheArgs *rows, int n);
+ * statement, or, when DIRECT (tranches of subscription rows the current
+ * command wrote), straight into the table where that is the statement's
+ * equal (child_write.c); SPI connected */
+extern void rb_tranche_write(TrancheArgs *rows, int n, bool direct);
 
 /* check, then write one */
 extern void rb_tranche_insert(TrancheArgs *a, bool check_exists);
