@@ -72,6 +72,9 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -95,6 +98,88 @@ typedef struct ChildKey
 	int			nkeys;
 	int			col[CHILD_MAX_KEYS];	/* the caller's column of each index key */
 } ChildKey;
+
+/*
+ * Kept across statements, forgotten on any invalidation of what they came
+ * from: the C function a function OID resolves to (load_external_function
+ * looks its library up on disk), and each table's column defaults as the
+ * rewriter builds them (the identity's sequence is found in pg_depend).
+ */
+static Oid	known_foid = InvalidOid;
+static void *known_addr = NULL;
+
+typedef struct DefaultsKept
+{
+	Oid			relid;
+	int			natts;
+	Node	  **defaults;		/* in CacheMemoryContext */
+} DefaultsKept;
+
+#define DEFAULTS_KEPT 4
+static DefaultsKept defaults_kept[DEFAULTS_KEPT];
+static bool callbacks_set = false;
+
+static void
+forget_function(Datum arg, int cacheid, uint32 hashvalue)
+{
+	known_foid = InvalidOid;
+	known_addr = NULL;
+}
+
+static void
+forget_defaults(Datum arg, Oid relid)
+{
+	for (int i = 0; i < DEFAULTS_KEPT; i++)
+		if (defaults_kept[i].relid != InvalidOid && (relid == InvalidOid || defaults_kept[i].relid == relid))
+		{
+			defaults_kept[i].relid = InvalidOid;
+			/* the trees stay allocated: a few, until the next kept ones */
+		}
+}
+
+static void
+set_callbacks(void)
+{
+	if (callbacks_set)
+		return;
+	CacheRegisterSyscacheCallback(PROCOID, forget_function, (Datum) 0);
+	CacheRegisterRelcacheCallback(forget_defaults, (Datum) 0);
+	callbacks_set = true;
+}
+
+/* build_column_default(rel, attnum), kept per table */
+static Node *
+column_default(Relation rel, AttrNumber attnum)
+{
+	Oid			relid = RelationGetRelid(rel);
+	int			natts = RelationGetDescr(rel)->natts;
+	DefaultsKept *k = NULL;
+
+	set_callbacks();
+	for (int i = 0; i < DEFAULTS_KEPT && k == NULL; i++)
+		if (defaults_kept[i].relid == relid && defaults_kept[i].natts == natts)
+			k = &defaults_kept[i];
+	if (k == NULL)
+	{
+		MemoryContext old;
+		int			slot = 0;
+
+		for (int i = 0; i < DEFAULTS_KEPT; i++)
+			if (defaults_kept[i].relid == InvalidOid)
+				slot = i;
+		k = &defaults_kept[slot];
+		k->relid = InvalidOid;
+		old = MemoryContextSwitchTo(CacheMemoryContext);
+		k->defaults = palloc0(sizeof(Node *) * natts);
+		for (int i = 0; i < natts; i++)
+			if (!TupleDescAttr(RelationGetDescr(rel), i)->attisdropped)
+				k->defaults[i] = build_column_default(rel, i + 1);
+		MemoryContextSwitchTo(old);
+		k->natts = natts;
+		k->relid = relid;
+	}
+	return k->defaults[attnum - 1];
+}
 
 /* the settings a function's SET clause gives are those in effect */
 static bool
@@ -155,9 +240,13 @@ is_known_trigger(Trigger *t, PGFunction known)
 		Datum		src = SysCacheGetAttr(PROCOID, proc, Anum_pg_proc_prosrc, &n1);
 		Datum		bin = SysCacheGetAttr(PROCOID, proc, Anum_pg_proc_probin, &n2);
 
-		if (!n1 && !n2)
-			ok = load_external_function(TextDatumGetCString(bin), TextDatumGetCString(src), false, NULL) ==
-				(void *) known;
+		set_callbacks();
+		if (known_foid != t->tgfoid && !n1 && !n2)
+		{
+			known_addr = load_external_function(TextDatumGetCString(bin), TextDatumGetCString(src), false, NULL);
+			known_foid = t->tgfoid;
+		}
+		ok = !n1 && !n2 && known_foid == t->tgfoid && known_addr == (void *) known;
 	}
 	ReleaseSysCache(proc);
 	return ok;
@@ -233,12 +322,12 @@ keys_written_here(ChildKey *k, RbChildRows *rows)
 	Relation	pk = table_open(k->confrelid, AccessShareLock);
 	Relation	idx = index_open(k->indexid, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(pk, NULL);
+	IndexScanDesc scan = NULL;
 	bool		ok = true;
 
 	for (int r = 0; ok && r < rows->nrows; r++)
 	{
 		ScanKeyData key[CHILD_MAX_KEYS];
-		IndexScanDesc scan;
 		bool		same = r > 0;
 
 		for (int i = 0; i < k->nkeys; i++)
@@ -257,7 +346,8 @@ keys_written_here(ChildKey *k, RbChildRows *rows)
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < k->nkeys; i++)
 			ScanKeyInit(&key[i], i + 1, BTEqualStrategyNumber, F_INT8EQ, rows->values[k->col[i]][r]);
-		scan = index_beginscan(pk, idx, SnapshotSelf, k->nkeys, 0);
+		if (scan == NULL)
+			scan = index_beginscan(pk, idx, SnapshotSelf, k->nkeys, 0);
 		index_rescan(scan, key, k->nkeys, NULL, 0);
 		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
 			ok = false;
@@ -270,8 +360,9 @@ keys_written_here(ChildKey *k, RbChildRows *rows)
 			if (should_free)
 				heap_freetuple(tup);
 		}
-		index_endscan(scan);
 	}
+	if (scan != NULL)
+		index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(idx, AccessShareLock);
 	table_close(pk, AccessShareLock);
@@ -361,6 +452,9 @@ rb_child_write(RbChildRows *rows, bool *known_fired)
 	AttrNumber *att_of_col;
 	int		   *col_of_att;
 	ExprState **defaults;
+	bool	   *once;			/* a default without volatile function: its value */
+	Datum	   *once_value;
+	bool	   *once_null;
 	bool		known;
 	List	   *keys;
 	ListCell   *lc;
@@ -418,6 +512,9 @@ rb_child_write(RbChildRows *rows, bool *known_fired)
 	/* the defaults of the columns not written, as the INSERT plans them */
 	col_of_att = palloc(sizeof(int) * desc->natts);
 	defaults = palloc0(sizeof(ExprState *) * desc->natts);
+	once = palloc0(sizeof(bool) * desc->natts);
+	once_value = palloc0(sizeof(Datum) * desc->natts);
+	once_null = palloc0(sizeof(bool) * desc->natts);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		col_of_att[i] = -1;
@@ -426,10 +523,31 @@ rb_child_write(RbChildRows *rows, bool *known_fired)
 				col_of_att[i] = c;
 		if (col_of_att[i] < 0 && !TupleDescAttr(desc, i)->attisdropped)
 		{
-			Node	   *def = build_column_default(rel, i + 1);
+			Node	   *def = column_default(rel, i + 1);
 
 			if (def != NULL)
-				defaults[i] = ExecInitExpr(expression_planner((Expr *) def), NULL);
+			{
+				Expr	   *planned = expression_planner((Expr *) copyObject(def));
+
+				defaults[i] = ExecInitExpr(planned, NULL);
+				/*
+				 * No volatile function (clock_now(), acting_role(): stable):
+				 * the same value for every row of the statement, so it is
+				 * computed once; the identity (nextval) row by row.
+				 */
+				if (!contain_volatile_functions((Node *) planned))
+				{
+					Form_pg_attribute att = TupleDescAttr(desc, i);
+					MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+
+					once_value[i] = ExecEvalExpr(defaults[i], econtext, &once_null[i]);
+					if (!once_null[i])
+						once_value[i] = datumCopy(once_value[i], att->attbyval, att->attlen);
+					MemoryContextSwitchTo(old);
+					ResetExprContext(econtext);
+					once[i] = true;
+				}
+			}
 		}
 	}
 
@@ -453,7 +571,12 @@ rb_child_write(RbChildRows *rows, bool *known_fired)
 			{
 				slot->tts_isnull[i] = true;
 				slot->tts_values[i] = (Datum) 0;
-				if (defaults[i] != NULL)
+				if (once[i])
+				{
+					slot->tts_values[i] = once_value[i];
+					slot->tts_isnull[i] = once_null[i];
+				}
+				else if (defaults[i] != NULL)
 					slot->tts_values[i] = ExecEvalExprSwitchContext(defaults[i], econtext, &slot->tts_isnull[i]);
 			}
 			if (rows->compute != NULL)
