@@ -97,6 +97,7 @@ typedef struct ChildKey
 	Oid			indexid;
 	int			nkeys;
 	int			col[CHILD_MAX_KEYS];	/* the caller's column of each index key */
+	AttrNumber	pk_att[CHILD_MAX_KEYS];	/* the referenced column of each */
 } ChildKey;
 
 /*
@@ -304,6 +305,7 @@ key_of(Relation rel, Trigger *t, RbChildRows *rows, const AttrNumber *att_of_col
 			ok = false;
 			break;
 		}
+		k->pk_att[i] = pk_att;
 		k->col[i] = -1;
 		for (int cc = 0; cc < rows->ncols; cc++)
 			if (att_of_col[cc] == fk->conkey[j])
@@ -344,6 +346,29 @@ keys_written_here(ChildKey *k, RbChildRows *rows)
 		if (same)
 			continue;			/* the key of the row before */
 		CHECK_FOR_INTERRUPTS();
+		/* the row the rule has in hand, where it was: still the current
+		 * version, this transaction's, with the key */
+		if (rows->parent_tids != NULL && k->confrelid == rows->parent_relid &&
+			ItemPointerIsValid(&rows->parent_tids[r]) &&
+			table_tuple_fetch_row_version(pk, &rows->parent_tids[r], SnapshotSelf, slot))
+		{
+			bool		should_free;
+			HeapTuple	tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
+			bool		mine = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup->t_data));
+
+			if (should_free)
+				heap_freetuple(tup);
+			for (int i = 0; mine && i < k->nkeys; i++)
+			{
+				bool		isnull;
+				Datum		v = slot_getattr(slot, k->pk_att[i], &isnull);
+
+				mine = !isnull && DatumGetInt64(v) == DatumGetInt64(rows->values[k->col[i]][r]);
+			}
+			ExecClearTuple(slot);
+			if (mine)
+				continue;
+		}
 		for (int i = 0; i < k->nkeys; i++)
 			ScanKeyInit(&key[i], i + 1, BTEqualStrategyNumber, F_INT8EQ, rows->values[k->col[i]][r]);
 		if (scan == NULL)

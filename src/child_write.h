@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "storage/itemptr.h"
 
 /* the columns a rule writes, column-major: values[c][row], nulls[c][row]
  * (nulls[c] NULL: no null in that column) */
@@ -26,6 +27,11 @@ typedef struct RbChildRows
 	 * computed in its target list (a tranche's total); may be NULL */
 	void		(*compute) (void *arg, int row);
 	void	   *arg;
+	/* where each row's subscription row is, when the rule has it in hand
+	 * (the trigger's tuple; invalid: not known), in relation parent_relid:
+	 * looked at there first, its index searched otherwise; may be NULL */
+	Oid			parent_relid;
+	ItemPointerData *parent_tids;
 	/* the one trigger besides the foreign-key checks the table may have:
 	 * an AFTER INSERT row trigger calling this C function; NULL: none */
 	PGFunction	known_trigger;

@@ -46,6 +46,7 @@ typedef struct HistoryRow
 	char	   *new_value;
 	TimestampTz effective;
 	char	   *reason;
+	ItemPointerData tid;		/* the subscription row written */
 } HistoryRow;
 
 static List *history_pending = NIL;
@@ -79,7 +80,7 @@ kept(const char *s)
 }
 
 static void
-keep_row(TriggerData *td, SubRow *n, const char *field, const char *old_value, const char *new_value,
+keep_row(TriggerData *td, HeapTuple row, SubRow *n, const char *field, const char *old_value, const char *new_value,
 		 TimestampTz eff, const char *why)
 {
 	HistoryRow *h = MemoryContextAllocZero(history_cxt, sizeof(HistoryRow));
@@ -94,6 +95,7 @@ keep_row(TriggerData *td, SubRow *n, const char *field, const char *old_value, c
 	h->new_value = kept(new_value);
 	h->effective = eff;
 	h->reason = kept(why);
+	h->tid = row->t_self;
 	old = MemoryContextSwitchTo(history_cxt);
 	history_pending = lappend(history_pending, h);
 	MemoryContextSwitchTo(old);
@@ -167,7 +169,7 @@ rb_subscription_history(PG_FUNCTION_ARGS)
 			terms = sub_null(&n, SC_COMMITTED) ? "" : psprintf("%s seats", as_text(&n, SC_COMMITTED));
 		else
 			terms = sub_null(&n, SC_CAP) ? "" : psprintf("cap %s", as_text(&n, SC_CAP));
-		keep_row(td, &n, "created", NULL, psprintf("%s, %s", sub_format_text(&n, SC_PLAN), terms), eff, reason);
+		keep_row(td, td->tg_trigtuple, &n, "created", NULL, psprintf("%s, %s", sub_format_text(&n, SC_PLAN), terms), eff, reason);
 	}
 	else
 	{
@@ -190,7 +192,7 @@ rb_subscription_history(PG_FUNCTION_ARGS)
 			char	   *nv = fields[i].col == SC_NCOLS ? term_text(&n) : as_text(&n, fields[i].col);
 
 			if (!same_text(ov, nv))
-				keep_row(td, &n, fields[i].field, ov, nv, eff, reason);
+				keep_row(td, td->tg_newtuple, &n, fields[i].field, ov, nv, eff, reason);
 		}
 	}
 	return PointerGetDatum(NULL);
@@ -276,7 +278,11 @@ rb_subscription_history_flush(PG_FUNCTION_ARGS)
 		char	  **texts[7] = {NULL, NULL, fieldv, oldv, newv, NULL, whyv};
 		RbChildRows rows;
 		bool		known;
+		ItemPointerData *tids = palloc(sizeof(ItemPointerData) * n);
 
+		i = 0;
+		foreach(lc, mine)
+			tids[i++] = ((HistoryRow *) lfirst(lc))->tid;
 		cols[0] = resellers;
 		cols[1] = subscriptions;
 		cols[5] = moments;
@@ -300,6 +306,8 @@ rb_subscription_history_flush(PG_FUNCTION_ARGS)
 		rows.values = cols;
 		rows.nulls = nulls;
 		rows.nrows = n;
+		rows.parent_relid = relid;
+		rows.parent_tids = tids;
 		if (rb_child_write(&rows, &known))
 		{
 			list_free(mine);

@@ -186,6 +186,7 @@ tranche_write_direct(TrancheArgs *rows, int n)
 	DATEOID, DATEOID, DATEOID, DATEOID, rows[0].price_type};
 	TrancheDirect d;
 	RbChildRows cr;
+	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * n);
 	bool	   *nulls[10] = {NULL};
 	bool		late;
 
@@ -208,6 +209,9 @@ tranche_write_direct(TrancheArgs *rows, int n)
 		d.cols[7][i] = rows[i].starts_on;
 		d.cols[8][i] = rows[i].term_end;
 		d.cols[9][i] = (Datum) 0;	/* tranche_total(), row by row */
+		tids[i] = rows[i].tid;
+		if (rows[i].parent != rows[0].parent)
+			ItemPointerSetInvalid(&tids[i]);
 	}
 	memset(&cr, 0, sizeof(cr));
 	cr.table = "commitment_tranche";
@@ -220,6 +224,8 @@ tranche_write_direct(TrancheArgs *rows, int n)
 	cr.compute = tranche_total;
 	cr.arg = &d;
 	cr.known_trigger = rb_tranche_late_change;
+	cr.parent_relid = rows[0].parent;
+	cr.parent_tids = tids;
 	if (!rb_child_write(&cr, &late))
 		return false;
 	/* tranche_late_change, AFTER INSERT of each row, in their order */
@@ -313,6 +319,8 @@ rb_tranche_add(PG_FUNCTION_ARGS)
 		a.null[i] = PG_ARGISNULL(i);
 	a.plan_type = types[2];
 	a.price_type = types[4];
+	a.parent = InvalidOid;
+	ItemPointerSetInvalid(&a.tid);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tranche_add: SPI_connect failed");
 	rb_tranche_insert(&a, true);

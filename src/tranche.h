@@ -6,6 +6,7 @@
 
 #include "postgres.h"
 
+#include "storage/itemptr.h"
 #include "utils/date.h"
 
 /* the arguments of a tranche; a NULL is a null flag set */
@@ -15,6 +16,10 @@ typedef struct TrancheArgs
 	bool		null[8];
 	Oid			plan_type;
 	Oid			price_type;
+	/* the subscription row the tranche is of, in relation parent (the
+	 * billing-facts trigger's tuple); invalid: not known */
+	Oid			parent;
+	ItemPointerData tid;
 } TrancheArgs;
 
 /* checks the arguments (the subscription's existence when CHECK_EXISTS):
