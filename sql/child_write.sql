@@ -15,7 +15,8 @@ SET TimeZone = 'UTC';
 --     column; the identities follow the rows' order
 --   * the direct write queued no foreign-key check (the check would have
 --     locked the subscription row FOR KEY SHARE: its xmax); the SQL one did
---   * the user triggers fired for every row the SQL path wrote
+--   * the user triggers fired for every row the SQL path wrote; a disabled
+--     trigger sends the rows through SQL too
 --   * a subscription gone before its history is written (deleted by a user
 --     trigger of the same statement): the direct write falls back to SQL,
 --     whose foreign-key check refuses the statement, and nothing is left
@@ -64,6 +65,16 @@ SELECT subscription_id, xmax = '0'::xid AS not_locked FROM subscription
 DROP TRIGGER zz_child_fired ON subscription_change;
 DROP TRIGGER zz_child_fired ON commitment_tranche;
 DROP TRIGGER zz_child_fired ON flex_term;
+-- a disabled trigger (it would not fire, but the direct write does not
+-- judge it): SQL too, which its check's lock shows
+CREATE TRIGGER zz_child_off AFTER INSERT ON flex_term FOR EACH ROW EXECUTE FUNCTION pg_temp.child_fired();
+ALTER TABLE flex_term DISABLE TRIGGER zz_child_off;
+INSERT INTO subscription (reseller_id, subscription_id, customer_id, sku_id, plan, committed_seats, seat_cap, term_start)
+VALUES (48951, 48954, 48951, :apps, 'flexible', NULL, 2, '2012-01-01');
+SELECT subscription_id, xmax = '0'::xid AS not_locked FROM subscription
+ WHERE reseller_id = 48951 AND subscription_id = 48954;
+DROP TRIGGER zz_child_off ON flex_term;
+SELECT tab, sum(n) AS rows_by_sql FROM child_fired GROUP BY tab ORDER BY tab;
 
 -- every column but the identity and the subscription, as text, in the
 -- order of the identity: the rows written directly (48951..) against those
@@ -72,27 +83,27 @@ WITH c AS (
     SELECT 'subscription_change' AS tab, subscription_id > 48960 AS by_sql, subscription_id % 10 AS sub,
            row_number() OVER (PARTITION BY subscription_id > 48960 ORDER BY change_id) AS nth,
            (reseller_id, field, old_value, new_value, changed_by, changed_at, effective_at, reason)::text AS r
-      FROM subscription_change WHERE reseller_id = 48951
+      FROM subscription_change WHERE reseller_id = 48951 AND subscription_id <> 48954
     UNION ALL
     SELECT 'commitment_tranche', subscription_id > 48960, subscription_id % 10,
            row_number() OVER (PARTITION BY subscription_id > 48960 ORDER BY tranche_id),
            (reseller_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total, last_month, recorded_at)::text
-      FROM commitment_tranche WHERE reseller_id = 48951
+      FROM commitment_tranche WHERE reseller_id = 48951 AND subscription_id <> 48954
     UNION ALL
     SELECT 'flex_term', subscription_id > 48960, subscription_id % 10,
            row_number() OVER (PARTITION BY subscription_id > 48960 ORDER BY flex_term_id),
            (reseller_id, price, starts_at, ends_at, recorded_at)::text
-      FROM flex_term WHERE reseller_id = 48951)
+      FROM flex_term WHERE reseller_id = 48951 AND subscription_id <> 48954)
 SELECT tab, count(*) FILTER (WHERE NOT by_sql) AS direct, count(*) FILTER (WHERE by_sql) AS by_sql,
        count(*) FILTER (WHERE NOT by_sql AND (sub, nth, r) IN (SELECT sub, nth, r FROM c c2 WHERE c2.tab = c.tab AND c2.by_sql)) AS same
   FROM c GROUP BY tab ORDER BY tab;
 -- what was written, without the moments of the transaction
 SELECT subscription_id, field, old_value, new_value, changed_by, effective_at, reason
-  FROM subscription_change WHERE reseller_id = 48951 AND subscription_id < 48960 ORDER BY change_id;
+  FROM subscription_change WHERE reseller_id = 48951 AND subscription_id < 48954 ORDER BY change_id;
 SELECT subscription_id, plan, seats, price, term_start, term_end, starts_on, ends_on, total
-  FROM commitment_tranche WHERE reseller_id = 48951 AND subscription_id < 48960 ORDER BY tranche_id;
+  FROM commitment_tranche WHERE reseller_id = 48951 AND subscription_id < 48954 ORDER BY tranche_id;
 SELECT subscription_id, price, starts_at, ends_at
-  FROM flex_term WHERE reseller_id = 48951 AND subscription_id < 48960 ORDER BY flex_term_id;
+  FROM flex_term WHERE reseller_id = 48951 AND subscription_id < 48954 ORDER BY flex_term_id;
 
 -- an UPDATE's history and the tranche of its added seats, written the same way
 UPDATE subscription SET committed_seats = 6 WHERE reseller_id = 48951 AND subscription_id = 48951;
