@@ -34,6 +34,7 @@
 #include "utils/timestamp.h"
 
 #include "amount.h"
+#include "child_write.h"
 #include "clock.h"
 #include "session.h"
 #include "late_change.h"
@@ -64,6 +65,9 @@ typedef struct FactsPending
 	bool		price_null;
 	Oid			price_type;
 	TimestampTz starts_at;
+	/* the subscription row written, in the trigger's relation */
+	Oid			parent;
+	ItemPointerData tid;
 } FactsPending;
 
 static List *facts_pending = NIL;
@@ -151,6 +155,37 @@ flex_write(FactsPending **rows, int n)
 		prnull[i] = rows[i]->price_null;
 		at[i] = TimestampTzGetDatum(rows[i]->starts_at);
 	}
+	/* straight into the table when that is the INSERT's equal (child_write.c) */
+	{
+		static const char *const names[4] = {"reseller_id", "subscription_id", "price", "starts_at"};
+		Oid			coltypes[4] = {INT8OID, INT8OID, price_type, TIMESTAMPTZOID};
+		Datum	   *cols[4] = {r, s, pr, at};
+		bool	   *nulls[4] = {NULL, NULL, prnull, NULL};
+		RbChildRows cr;
+		bool		known;
+		bool		one_type = true;
+		ItemPointerData *tids = palloc(sizeof(ItemPointerData) * n);
+
+		for (int i = 0; i < n; i++)
+		{
+			one_type &= rows[i]->price_type == price_type;
+			tids[i] = rows[i]->tid;
+			if (rows[i]->parent != rows[0]->parent)
+				ItemPointerSetInvalid(&tids[i]);
+		}
+		memset(&cr, 0, sizeof(cr));
+		cr.table = "flex_term";
+		cr.ncols = 4;
+		cr.names = names;
+		cr.types = coltypes;
+		cr.values = cols;
+		cr.nulls = nulls;
+		cr.nrows = n;
+		cr.parent_relid = rows[0]->parent;
+		cr.parent_tids = tids;
+		if (one_type && rb_child_write(&cr, &known))
+			return;
+	}
 	get_typlenbyvalalign(price_type, &len, &byval, &align);
 	types[0] = INT8ARRAYOID;
 	types[1] = INT8ARRAYOID;
@@ -198,7 +233,8 @@ on_flex(SubRow *r)
 
 
 static void
-tranche_args(SubRow *n, TrancheArgs *a, Datum seats, bool seats_null, DateADT starts_on)
+tranche_args(SubRow *n, TrancheArgs *a, Datum seats, bool seats_null, DateADT starts_on,
+			 TriggerData *td, HeapTuple row)
 {
 	SubCol		cols[8] = {SC_RESELLER, SC_SUBSCRIPTION, SC_PLAN, SC_NCOLS, SC_PRICE, SC_TERM_START, SC_TERM_END,
 						   SC_NCOLS};
@@ -216,14 +252,16 @@ tranche_args(SubRow *n, TrancheArgs *a, Datum seats, bool seats_null, DateADT st
 	a->null[3] = seats_null;
 	a->plan_type = sub_type(n, SC_PLAN);
 	a->price_type = sub_type(n, SC_PRICE);
+	a->parent = RelationGetRelid(td->tg_relation);
+	a->tid = row->t_self;
 }
 
 static void
-add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on)
+add_tranche(SubRow *n, Datum seats, bool seats_null, DateADT starts_on, TriggerData *td, HeapTuple row)
 {
 	TrancheArgs a;
 
-	tranche_args(n, &a, seats, seats_null, starts_on);
+	tranche_args(n, &a, seats, seats_null, starts_on, td, row);
 	rb_tranche_insert(&a, false);
 }
 
@@ -283,7 +321,7 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 			TrancheArgs a;
 
 			tranche_args(&n, &a, sub_get(&n, SC_COMMITTED), sub_null(&n, SC_COMMITTED),
-						 DatumGetDateADT(sub_get(&n, SC_TERM_START)));
+						 DatumGetDateADT(sub_get(&n, SC_TERM_START)), td, td->tg_trigtuple);
 			rb_tranche_check(&a, false);
 			p = facts_keep(td);
 			p->tranche = true;
@@ -292,7 +330,7 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 		}
 		else if (!is_annual(&o) || !sub_same(&o, &n, SC_TERM_START))
 			add_tranche(&n, sub_get(&n, SC_COMMITTED), sub_null(&n, SC_COMMITTED),
-						DatumGetDateADT(sub_get(&n, SC_TERM_START)));
+						DatumGetDateADT(sub_get(&n, SC_TERM_START)), td, td->tg_newtuple);
 		else if (!sub_null(&n, SC_COMMITTED) && !sub_null(&o, SC_COMMITTED) &&
 				 DatumGetInt32(sub_get(&n, SC_COMMITTED)) > DatumGetInt32(sub_get(&o, SC_COMMITTED)))
 		{
@@ -307,7 +345,7 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 				(from_null || DatumGetDateADT(sub_get(&n, SC_TERM_END)) - 1 < from))
 				from = DatumGetDateADT(sub_get(&n, SC_TERM_END)) - 1, from_null = false;
 			add_tranche(&n, Int32GetDatum(DatumGetInt32(sub_get(&n, SC_COMMITTED)) -
-										  DatumGetInt32(sub_get(&o, SC_COMMITTED))), false, from);
+										  DatumGetInt32(sub_get(&o, SC_COMMITTED))), false, from, td, td->tg_newtuple);
 		}
 	}
 
@@ -360,6 +398,8 @@ rb_subscription_billing_facts(PG_FUNCTION_ARGS)
 		p->price = p->price_null ? (Datum) 0 : (insert ? kept_amount(sub_get(&n, SC_PRICE)) : sub_get(&n, SC_PRICE));
 		p->price_type = sub_type(&n, SC_PRICE);
 		p->starts_at = flex_start(&n, insert, eff, tz);
+		p->parent = RelationGetRelid(td->tg_relation);
+		p->tid = (insert ? td->tg_trigtuple : td->tg_newtuple)->t_self;
 		/* a new subscription's with the statement's others */
 		if (!insert)
 			flex_write(&p, 1);
@@ -414,7 +454,7 @@ rb_subscription_billing_facts_flush(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "subscription_billing_facts_flush: SPI_connect failed");
 	if (nt > 0)
-		rb_tranche_write(tranches, nt);
+		rb_tranche_write(tranches, nt, true);
 	if (nf > 0)
 		flex_write(flex, nf);
 	SPI_finish();

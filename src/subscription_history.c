@@ -30,6 +30,7 @@
 #include "utils/timestamp.h"
 
 #include "amount.h"
+#include "child_write.h"
 #include "clock.h"
 #include "session.h"
 #include "spi_rules.h"
@@ -45,6 +46,7 @@ typedef struct HistoryRow
 	char	   *new_value;
 	TimestampTz effective;
 	char	   *reason;
+	ItemPointerData tid;		/* the subscription row written */
 } HistoryRow;
 
 static List *history_pending = NIL;
@@ -78,7 +80,7 @@ kept(const char *s)
 }
 
 static void
-keep_row(TriggerData *td, SubRow *n, const char *field, const char *old_value, const char *new_value,
+keep_row(TriggerData *td, HeapTuple row, SubRow *n, const char *field, const char *old_value, const char *new_value,
 		 TimestampTz eff, const char *why)
 {
 	HistoryRow *h = MemoryContextAllocZero(history_cxt, sizeof(HistoryRow));
@@ -93,6 +95,7 @@ keep_row(TriggerData *td, SubRow *n, const char *field, const char *old_value, c
 	h->new_value = kept(new_value);
 	h->effective = eff;
 	h->reason = kept(why);
+	h->tid = row->t_self;
 	old = MemoryContextSwitchTo(history_cxt);
 	history_pending = lappend(history_pending, h);
 	MemoryContextSwitchTo(old);
@@ -166,7 +169,7 @@ rb_subscription_history(PG_FUNCTION_ARGS)
 			terms = sub_null(&n, SC_COMMITTED) ? "" : psprintf("%s seats", as_text(&n, SC_COMMITTED));
 		else
 			terms = sub_null(&n, SC_CAP) ? "" : psprintf("cap %s", as_text(&n, SC_CAP));
-		keep_row(td, &n, "created", NULL, psprintf("%s, %s", sub_format_text(&n, SC_PLAN), terms), eff, reason);
+		keep_row(td, td->tg_trigtuple, &n, "created", NULL, psprintf("%s, %s", sub_format_text(&n, SC_PLAN), terms), eff, reason);
 	}
 	else
 	{
@@ -189,7 +192,7 @@ rb_subscription_history(PG_FUNCTION_ARGS)
 			char	   *nv = fields[i].col == SC_NCOLS ? term_text(&n) : as_text(&n, fields[i].col);
 
 			if (!same_text(ov, nv))
-				keep_row(td, &n, fields[i].field, ov, nv, eff, reason);
+				keep_row(td, td->tg_newtuple, &n, fields[i].field, ov, nv, eff, reason);
 		}
 	}
 	return PointerGetDatum(NULL);
@@ -265,6 +268,53 @@ rb_subscription_history_flush(PG_FUNCTION_ARGS)
 		whyv[i] = h->reason;
 		i++;
 	}
+	/* straight into the table when that is the INSERT's equal (child_write.c) */
+	{
+		static const char *const names[7] = {"reseller_id", "subscription_id", "field", "old_value",
+		"new_value", "effective_at", "reason"};
+		static const Oid coltypes[7] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID};
+		Datum	   *cols[7];
+		bool	   *nulls[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+		char	  **texts[7] = {NULL, NULL, fieldv, oldv, newv, NULL, whyv};
+		RbChildRows rows;
+		bool		known;
+		ItemPointerData *tids = palloc(sizeof(ItemPointerData) * n);
+
+		i = 0;
+		foreach(lc, mine)
+			tids[i++] = ((HistoryRow *) lfirst(lc))->tid;
+		cols[0] = resellers;
+		cols[1] = subscriptions;
+		cols[5] = moments;
+		for (int c = 2; c < 7; c++)
+		{
+			if (texts[c] == NULL)
+				continue;
+			cols[c] = palloc(sizeof(Datum) * n);
+			nulls[c] = palloc(sizeof(bool) * n);
+			for (int r = 0; r < n; r++)
+			{
+				nulls[c][r] = texts[c][r] == NULL;
+				cols[c][r] = nulls[c][r] ? (Datum) 0 : CStringGetTextDatum(texts[c][r]);
+			}
+		}
+		memset(&rows, 0, sizeof(rows));
+		rows.table = "subscription_change";
+		rows.ncols = 7;
+		rows.names = names;
+		rows.types = coltypes;
+		rows.values = cols;
+		rows.nulls = nulls;
+		rows.nrows = n;
+		rows.parent_relid = relid;
+		rows.parent_tids = tids;
+		if (rb_child_write(&rows, &known))
+		{
+			list_free(mine);
+			return PointerGetDatum(NULL);
+		}
+	}
+
 	values[0] = PointerGetDatum(construct_array(resellers, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[1] = PointerGetDatum(construct_array(subscriptions, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[2] = text_array(fieldv, n);

@@ -33,6 +33,9 @@ static const char *const sub_col_names[SC_NCOLS] = {
 
 static RbTypedPlan plan_price;
 
+/* the attribute number each column had in the last row read */
+static int	attno_kept[SC_NCOLS];
+
 void
 sub_row_read(SubRow *row, TriggerData *td, HeapTuple tuple)
 {
@@ -41,10 +44,21 @@ sub_row_read(SubRow *row, TriggerData *td, HeapTuple tuple)
 	row->desc = desc;
 	for (int i = 0; i < SC_NCOLS; i++)
 	{
+		/* where the column was the last time, if it is still there (the
+		 * name is checked: a shard or a changed table finds it again) */
+		int			kept = attno_kept[i];
+
+		if (kept > 0 && kept <= desc->natts && !TupleDescAttr(desc, kept - 1)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, kept - 1)->attname), sub_col_names[i]) == 0)
+		{
+			row->attno[i] = kept;
+			continue;
+		}
 		row->attno[i] = SPI_fnumber(desc, sub_col_names[i]);
 		if (row->attno[i] <= 0)
 			elog(ERROR, "%s: the table has no column \"%s\"", RelationGetRelationName(td->tg_relation),
 				 sub_col_names[i]);
+		attno_kept[i] = row->attno[i];
 	}
 	row->values = palloc(desc->natts * sizeof(Datum));
 	row->nulls = palloc(desc->natts * sizeof(bool));

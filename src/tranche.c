@@ -22,6 +22,9 @@
 #include "utils/lsyscache.h"
 
 #include "amount.h"
+#include "child_write.h"
+#include "late_change.h"
+#include "session.h"
 #include "spi_rules.h"
 #include "subscription_row.h"
 #include "tranche.h"
@@ -144,14 +147,105 @@ array_of(Datum *values, int n, Oid type)
 	return PointerGetDatum(construct_array(values, n, type, len, byval, align));
 }
 
+/* the C functions of the INSERT's total: amount * integer, prorate_fraction */
+extern Datum amount_mul_int4(PG_FUNCTION_ARGS);
+extern Datum amount_prorate_fraction(PG_FUNCTION_ARGS);
+/* the trigger commitment_tranche has (billing_facts.c) */
+extern Datum rb_tranche_late_change(PG_FUNCTION_ARGS);
+
+typedef struct TrancheDirect
+{
+	Datum	   *cols[10];
+} TrancheDirect;
+
+/* total = prorate_fraction(price * seats, term_end - starts_on, term_end - term_start) */
+static void
+tranche_total(void *arg, int r)
+{
+	TrancheDirect *d = arg;
+	DateADT		ts = DatumGetDateADT(d->cols[5][r]),
+				te = DatumGetDateADT(d->cols[6][r]),
+				so = DatumGetDateADT(d->cols[7][r]);
+
+	d->cols[9][r] = DirectFunctionCall3(amount_prorate_fraction,
+										DirectFunctionCall2(amount_mul_int4, d->cols[4][r], d->cols[3][r]),
+										Int64GetDatum((int64) (te - so)), Int64GetDatum((int64) (te - ts)));
+}
+
+/*
+ * The checked tranches straight into the table (child_write.c), the
+ * trigger tranche_late_change's work done after them as it would run;
+ * false: nothing written.
+ */
+static bool
+tranche_write_direct(TrancheArgs *rows, int n)
+{
+	static const char *const names[10] = {"reseller_id", "subscription_id", "plan", "seats", "price",
+	"term_start", "term_end", "starts_on", "ends_on", "total"};
+	Oid			types[10] = {INT8OID, INT8OID, rows[0].plan_type, INT4OID, rows[0].price_type,
+	DATEOID, DATEOID, DATEOID, DATEOID, rows[0].price_type};
+	TrancheDirect d;
+	RbChildRows cr;
+	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * n);
+	bool	   *nulls[10] = {NULL};
+	bool		late;
+
+	for (int c = 0; c < 10; c++)
+		d.cols[c] = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
+	{
+		for (int c = 0; c < 8; c++)
+			if (rows[i].null[c])
+				return false;	/* checked already: not reached */
+		if (rows[i].plan_type != rows[0].plan_type || rows[i].price_type != rows[0].price_type)
+			return false;
+		d.cols[0][i] = rows[i].reseller;
+		d.cols[1][i] = rows[i].subscription;
+		d.cols[2][i] = rows[i].plan;
+		d.cols[3][i] = rows[i].seats;
+		d.cols[4][i] = rows[i].price;
+		d.cols[5][i] = rows[i].term_start;
+		d.cols[6][i] = rows[i].term_end;
+		d.cols[7][i] = rows[i].starts_on;
+		d.cols[8][i] = rows[i].term_end;
+		d.cols[9][i] = (Datum) 0;	/* tranche_total(), row by row */
+		tids[i] = rows[i].tid;
+		if (rows[i].parent != rows[0].parent)
+			ItemPointerSetInvalid(&tids[i]);
+	}
+	memset(&cr, 0, sizeof(cr));
+	cr.table = "commitment_tranche";
+	cr.ncols = 10;
+	cr.names = names;
+	cr.types = types;
+	cr.values = d.cols;
+	cr.nulls = nulls;
+	cr.nrows = n;
+	cr.compute = tranche_total;
+	cr.arg = &d;
+	cr.known_trigger = rb_tranche_late_change;
+	cr.parent_relid = rows[0].parent;
+	cr.parent_tids = tids;
+	if (!rb_child_write(&cr, &late))
+		return false;
+	/* tranche_late_change, AFTER INSERT of each row, in their order */
+	if (late && !rb_restoring())
+		for (int i = 0; i < n; i++)
+			rb_mark_late(DatumGetInt64(rows[i].reseller), DatumGetInt64(rows[i].subscription),
+						 DatumGetDateADT(rows[i].starts_on), -1);
+	return true;
+}
+
 void
-rb_tranche_write(TrancheArgs *rows, int n)
+rb_tranche_write(TrancheArgs *rows, int n, bool direct)
 {
 	Oid			types[8];
 	Datum		args[8];
 	Datum	   *cols[8];
 
 	if (n == 0)
+		return;
+	if (direct && tranche_write_direct(rows, n))
 		return;
 	for (int c = 0; c < 8; c++)
 		cols[c] = palloc(sizeof(Datum) * n);
@@ -195,7 +289,9 @@ void
 rb_tranche_insert(TrancheArgs *a, bool check_exists)
 {
 	rb_tranche_check(a, check_exists);
-	rb_tranche_write(a, 1);
+	/* the rules' own tranches, for the subscription row they write, may go
+	 * straight into the table; tranche_add()'s (any subscription) by SQL */
+	rb_tranche_write(a, 1, !check_exists);
 }
 
 /*
@@ -223,6 +319,8 @@ rb_tranche_add(PG_FUNCTION_ARGS)
 		a.null[i] = PG_ARGISNULL(i);
 	a.plan_type = types[2];
 	a.price_type = types[4];
+	a.parent = InvalidOid;
+	ItemPointerSetInvalid(&a.tid);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tranche_add: SPI_connect failed");
 	rb_tranche_insert(&a, true);
