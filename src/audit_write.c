@@ -7,7 +7,8 @@
  * INSERT's executor start (its plan, the table's CHECK constraint parsed
  * and planned again, the column defaults) cost more than the audited
  * change itself.  Here each row is formed in C, with exactly what the
- * log's column defaults would give (the identity from its sequence, now(),
+ * log's column defaults would give (the identity from its sequence, the
+ * statement's ids taken in one step by audit_ids.c, now(),
  * statement_timestamp(), the top transaction's id), and inserted with the
  * table access method and its indexes, as COPY does.
  *
@@ -28,7 +29,6 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "commands/sequence.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
@@ -38,6 +38,7 @@
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
+#include "audit_ids.h"
 #include "audit_write.h"
 #include "clock.h"
 #include "shard.h"
@@ -167,6 +168,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	EState	   *estate;
 	ResultRelInfo *rri;
 	TupleTableSlot **slots;
+	int64	   *ids;
 	int			nslots;
 	CommandId	cid;
 	Datum		logged_at,
@@ -215,6 +217,10 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	 * them: a heap page is locked and WAL-logged once for the rows it takes,
 	 * not once per row.  The index entries are then made row by row.
 	 */
+	/* the statement's ids, in row order, in one step (audit_ids.c) */
+	ids = palloc(sizeof(int64) * n);
+	rb_audit_ids(shape_seq, n, ids);
+
 	nslots = Min(n, AUDIT_BATCH);
 	slots = palloc(sizeof(TupleTableSlot *) * nslots);
 	for (int j = 0; j < nslots; j++)
@@ -237,7 +243,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 			memset(isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 #define SET(c, d) (v[shape_att[c] - 1] = (d), isnull[shape_att[c] - 1] = false)
 			SET(AC_RESELLER, Int64GetDatum(row->reseller));
-			SET(AC_ID, Int64GetDatum(nextval_internal(shape_seq, false)));
+			SET(AC_ID, Int64GetDatum(ids[first + j]));
 			SET(AC_LOGGED_AT, logged_at);
 			SET(AC_STATEMENT_AT, statement_at);
 			SET(AC_XACT, xact);
@@ -265,6 +271,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	for (int j = 0; j < nslots; j++)
 		ExecDropSingleTupleTableSlot(slots[j]);
 	pfree(slots);
+	pfree(ids);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);	/* the lock is kept to the transaction's end */
