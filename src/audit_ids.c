@@ -5,10 +5,12 @@
  * audit_write.c used to call nextval once per row: each call opens the
  * sequence, locks its one page, updates it and, every few calls, writes a
  * WAL record — a tenth of what an audited row cost.  rb_audit_ids() takes
- * the statement's N ids with the page locked once: the ids that N nextval
- * calls in a row would have given when no other session takes one in
- * between, and consecutive even when one does (the page lock keeps the
- * others out while the block is taken).
+ * the first N - 1 of the statement's N ids with the page locked once, and
+ * the last by nextval: the ids N nextval calls in a row give when no other
+ * session takes one in between.  When one does, the N - 1 stay consecutive
+ * (the page lock keeps the others out while the block is taken); only the
+ * last can come after ids given meanwhile to another session (per-row
+ * nextval let every row's id do so).
  *
  * The sequence page is changed as nextval changes it, under the same locks
  * (RowExclusiveLock on the sequence, the buffer's exclusive lock), and is
