@@ -7,10 +7,10 @@
  * INSERT's executor start (its plan, the table's CHECK constraint parsed
  * and planned again, the column defaults) cost more than the audited
  * change itself.  Here each row is formed in C, with exactly what the
- * log's column defaults would give (the identity from its sequence, the
- * statement's ids taken in one step by audit_ids.c, now(),
+ * log's column defaults would give (the identity from its sequence, now(),
  * statement_timestamp(), the top transaction's id), and inserted with the
- * table access method and its indexes, as COPY does.
+ * table access method and its indexes, as COPY does; the statement's ids
+ * are taken from the sequence in one step (audit_ids.c).
  *
  * Only where that is the same as the INSERT: the log is a plain table of
  * the shape this version creates (no other column, no CHECK but the
@@ -212,15 +212,15 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	ExecOpenIndices(rri, false);
 	cid = GetCurrentCommandId(true);
 
+	/* the statement's ids, in row order, taken in one step (audit_ids.c) */
+	ids = palloc(sizeof(int64) * n);
+	rb_audit_ids(shape_seq, n, ids);
+
 	/*
 	 * The rows go in batches through table_multi_insert(), as COPY writes
 	 * them: a heap page is locked and WAL-logged once for the rows it takes,
 	 * not once per row.  The index entries are then made row by row.
 	 */
-	/* the statement's ids, in row order, in one step (audit_ids.c) */
-	ids = palloc(sizeof(int64) * n);
-	rb_audit_ids(shape_seq, n, ids);
-
 	nslots = Min(n, AUDIT_BATCH);
 	slots = palloc(sizeof(TupleTableSlot *) * nslots);
 	for (int j = 0; j < nslots; j++)
