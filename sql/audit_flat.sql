@@ -74,4 +74,31 @@ SELECT operation, row_key, new_row -> 'c01' AS c01, new_row -> 'c07' AS c07, new
   FROM audit_log WHERE audit_id > :start AND table_name = 'audit_flat_wide' AND (row_key ->> 'id')::int IN (3, 10)
  ORDER BY audit_id;
 
-DROP TABLE public.audit_flat_wide, public.audit_flat_array;
+-- integers: a column's numeric is kept while the next row has the same
+-- value (src/audit_jsonb.c); runs of equal values, a change on every row,
+-- and UPDATEs whose old and new rows differ in them
+CREATE TABLE public.audit_flat_ints (reseller_id bigint NOT NULL, id int NOT NULL,
+    a int2, b int4, c int8, d int8, PRIMARY KEY (reseller_id, id));
+SELECT audit_attach('public.audit_flat_ints', ARRAY['reseller_id', 'id']);
+INSERT INTO public.audit_flat_ints
+SELECT 71953, g, (g / 4)::int2, CASE WHEN g % 5 = 0 THEN NULL ELSE g / 3 END, 7, g::int8 * 1000000007
+  FROM generate_series(1, 40) g;
+UPDATE public.audit_flat_ints SET a = -a, c = c + id % 2, d = -d WHERE id % 3 = 0;
+UPDATE public.audit_flat_ints SET b = b WHERE id % 4 = 0;
+SELECT a.operation, count(*) AS rows,
+       count(*) FILTER (WHERE a.old_row IS NULL OR jsonb_send(a.old_row) = jsonb_send(
+           (SELECT b.new_row FROM audit_log b
+             WHERE b.audit_id > :start AND b.audit_id < a.audit_id AND b.table_name = a.table_name
+               AND b.row_key = a.row_key ORDER BY b.audit_id DESC LIMIT 1))) AS old_is_previous
+  FROM audit_log a
+ WHERE a.audit_id > :start AND a.table_name = 'audit_flat_ints'
+ GROUP BY a.operation ORDER BY a.operation;
+SELECT count(*) AS rows, count(*) FILTER (WHERE jsonb_send(l.new_row) = jsonb_send(to_jsonb(i))) AS same_bytes
+  FROM public.audit_flat_ints i
+  JOIN LATERAL (SELECT a.new_row FROM audit_log a
+                 WHERE a.audit_id > :start AND a.table_name = 'audit_flat_ints' AND (a.row_key ->> 'id')::int = i.id
+                 ORDER BY a.audit_id DESC LIMIT 1) l ON true;
+SELECT new_row FROM audit_log WHERE audit_id > :start AND table_name = 'audit_flat_ints'
+   AND (row_key ->> 'id')::int IN (3, 4, 5) ORDER BY audit_id;
+
+DROP TABLE public.audit_flat_wide, public.audit_flat_array, public.audit_flat_ints;

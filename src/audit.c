@@ -73,6 +73,8 @@ typedef struct AuditTable
 	int			npairs;			/* the pairs of a row's object */
 	int		   *key_pair;		/* per key in jsonb key order: its row pair,
 								 * NULL when the key is made on its own */
+	JsonbPair  *pairs;			/* a row's pairs, npairs of them (scratch) */
+	JsonbPair  *key_pairs;		/* its key's, nkeys of them (scratch) */
 	bool	   *quiet;			/* per attribute, 1-based */
 	bool		shard;			/* a Citus shard (shard.c) */
 } AuditTable;
@@ -174,6 +176,8 @@ audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 		at->quiet[attribute_number(desc, lfirst(lc), args[0])] = true;
 	at->row_jsonb = rb_row_jsonb_plan(desc, cxt);
 	at->npairs = rb_row_jsonb_count(at->row_jsonb);
+	at->pairs = MemoryContextAlloc(cxt, sizeof(JsonbPair) * Max(at->npairs, 1));
+	at->key_pairs = MemoryContextAlloc(cxt, sizeof(JsonbPair) * at->nkeys);
 	if (at->keys_unique)
 	{
 		at->key_pair = MemoryContextAlloc(cxt, sizeof(int) * at->nkeys);
@@ -285,12 +289,12 @@ static Datum
 kept_row(AuditTable *at, TupleDesc desc, HeapTuple tuple, MemoryContext cxt,
 		 Datum *key, const char *table)
 {
-	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(at->npairs, 1));
+	JsonbPair  *pairs = at->pairs;
 	bool		flat = rb_row_jsonb_pairs(at->row_jsonb, desc, tuple, pairs);
 
 	if (key != NULL && flat && at->key_pair != NULL)
 	{
-		JsonbPair  *kp = palloc(sizeof(JsonbPair) * at->nkeys);
+		JsonbPair  *kp = at->key_pairs;
 
 		for (int k = 0; k < at->nkeys; k++)
 		{
@@ -393,7 +397,7 @@ rb_audit_row(PG_FUNCTION_ARGS)
 		nrow = n != NULL ? kept_row(at, desc, n, audit_cxt, o == NULL ? &key : NULL, table) : (Datum) 0;
 
 		old = MemoryContextSwitchTo(audit_cxt);
-		p = palloc0(sizeof(AuditPending));
+		p = palloc(sizeof(AuditPending));
 		p->row_key = key;
 		p->old_row = orow;
 		p->new_row = nrow;

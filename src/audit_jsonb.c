@@ -8,7 +8,9 @@
  * integer types (their text read back as numeric), true/false for bool, the
  * ISO form for dates and timestamps, the text itself for text, and for
  * every other type whatever to_jsonb gives for the value alone.  This file
- * does the same: integers, bool, text and the date/time types directly;
+ * does the same: integers, bool, text and the date/time types directly
+ * (an integer's numeric and a date's text kept while the next row has the
+ * same value in that column);
  * any other column through to_jsonb of the value (a scalar, embedded as
  * is).  A table with an array, composite, json or jsonb column, or a value
  * whose to_jsonb is not a scalar, is encoded by to_jsonb of the whole row.
@@ -58,6 +60,18 @@ typedef struct DateText
 	char		text[MAXDATELEN + 1];
 } DateText;
 
+/*
+ * An integer column's last value and its numeric: the rows of one statement
+ * mostly share their reseller and parent (a seat's subscription), and the
+ * numeric costs more than the rest of the column.
+ */
+typedef struct IntNumeric
+{
+	bool		valid;
+	int64		value;
+	Numeric		num;			/* in the plan's memory */
+} IntNumeric;
+
 struct RowJsonb
 {
 	int			natts;
@@ -68,7 +82,33 @@ struct RowJsonb
 	int			nkeys;			/* columns written (not dropped) */
 	int		   *order;			/* their attribute indexes in jsonb key order */
 	DateText   *dates;			/* CK_DATETIME: the last value encoded */
+	IntNumeric *ints;			/* CK_INT*: the last value encoded */
+	int		   *name_len;		/* per attribute: strlen of its name */
+	Datum	   *values;			/* a row's values and nulls, deformed */
+	bool	   *nulls;
+	MemoryContext cxt;			/* the plan's memory */
 };
+
+/* V's numeric, as int64_to_numeric gives it; kept while the value stays */
+static Numeric
+int_numeric(RowJsonb *p, int i, int64 v)
+{
+	IntNumeric *c = &p->ints[i];
+
+	if (!c->valid || c->value != v)
+	{
+		MemoryContext old = MemoryContextSwitchTo(p->cxt);
+		Numeric		n = int64_to_numeric(v);
+
+		MemoryContextSwitchTo(old);
+		if (c->num != NULL)
+			pfree(c->num);
+		c->num = n;
+		c->value = v;
+		c->valid = true;
+	}
+	return c->num;
+}
 
 /* jsonb's order of object keys: the shorter first, then bytewise */
 static int
@@ -145,6 +185,11 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 	p->kind = MemoryContextAllocZero(cxt, sizeof(ColKind) * desc->natts);
 	p->value_fn = MemoryContextAllocZero(cxt, sizeof(FmgrInfo) * desc->natts);
 	p->dates = MemoryContextAllocZero(cxt, sizeof(DateText) * Max(desc->natts, 1));
+	p->ints = MemoryContextAllocZero(cxt, sizeof(IntNumeric) * Max(desc->natts, 1));
+	p->name_len = MemoryContextAllocZero(cxt, sizeof(int) * Max(desc->natts, 1));
+	p->values = MemoryContextAlloc(cxt, sizeof(Datum) * Max(desc->natts, 1));
+	p->nulls = MemoryContextAlloc(cxt, sizeof(bool) * Max(desc->natts, 1));
+	p->cxt = cxt;
 	rb_setup_to_jsonb(&p->row_fn, desc->tdtypeid, cxt);
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -157,6 +202,7 @@ rb_row_jsonb_plan(TupleDesc desc, MemoryContext cxt)
 			p->kind[i] = CK_SKIP;
 			continue;
 		}
+		p->name_len[i] = strlen(NameStr(att->attname));
 		switch (t)
 		{
 			case INT2OID:
@@ -236,8 +282,8 @@ rb_row_jsonb_pairs(RowJsonb *p, TupleDesc desc, HeapTuple tuple, JsonbPair *pair
 
 	if (p->whole || p->natts != desc->natts)
 		return false;
-	values = palloc(sizeof(Datum) * desc->natts);
-	nulls = palloc(sizeof(bool) * desc->natts);
+	values = p->values;
+	nulls = p->nulls;
 	heap_deform_tuple(tuple, desc, values, nulls);
 
 	/*
@@ -254,7 +300,7 @@ rb_row_jsonb_pairs(RowJsonb *p, TupleDesc desc, HeapTuple tuple, JsonbPair *pair
 
 		kv->type = jbvString;
 		kv->val.string.val = NameStr(att->attname);
-		kv->val.string.len = strlen(NameStr(att->attname));
+		kv->val.string.len = p->name_len[i];
 		pairs[k].order = k;
 		if (nulls[i])
 			v->type = jbvNull;
@@ -266,15 +312,15 @@ rb_row_jsonb_pairs(RowJsonb *p, TupleDesc desc, HeapTuple tuple, JsonbPair *pair
 			{
 				case CK_INT2:
 					v->type = jbvNumeric;
-					v->val.numeric = int64_to_numeric(DatumGetInt16(d));
+					v->val.numeric = int_numeric(p, i, DatumGetInt16(d));
 					break;
 				case CK_INT4:
 					v->type = jbvNumeric;
-					v->val.numeric = int64_to_numeric(DatumGetInt32(d));
+					v->val.numeric = int_numeric(p, i, DatumGetInt32(d));
 					break;
 				case CK_INT8:
 					v->type = jbvNumeric;
-					v->val.numeric = int64_to_numeric(DatumGetInt64(d));
+					v->val.numeric = int_numeric(p, i, DatumGetInt64(d));
 					break;
 				case CK_BOOL:
 					v->type = jbvBool;

@@ -32,8 +32,9 @@ extern int	rb_row_jsonb_index(RowJsonb *plan, int attno);
 /*
  * PAIRS (rb_row_jsonb_count entries) gets TUPLE's object as pairs in
  * jsonb's key order, every value a scalar; false when the row must be
- * encoded by rb_row_jsonb_whole.  A date/time value's text is the plan's
- * own: use the pairs before those of the next row are made.
+ * encoded by rb_row_jsonb_whole.  A date/time value's text and an integer's
+ * numeric are the plan's own: use the pairs before those of the next row
+ * are made.
  */
 extern bool rb_row_jsonb_pairs(RowJsonb *plan, TupleDesc desc, HeapTuple tuple, JsonbPair *pairs);
 

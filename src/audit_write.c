@@ -9,7 +9,8 @@
  * change itself.  Here each row is formed in C, with exactly what the
  * log's column defaults would give (the identity from its sequence, now(),
  * statement_timestamp(), the top transaction's id), and inserted with the
- * table access method and its indexes, as COPY does.
+ * table access method and its indexes, as COPY does; the statement's ids
+ * are taken from the sequence in one step (audit_ids.c).
  *
  * Only where that is the same as the INSERT: the log is a plain table of
  * the shape this version creates (no other column, no CHECK but the
@@ -28,7 +29,6 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "commands/sequence.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
@@ -38,6 +38,7 @@
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
+#include "audit_ids.h"
 #include "audit_write.h"
 #include "clock.h"
 #include "shard.h"
@@ -167,6 +168,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	EState	   *estate;
 	ResultRelInfo *rri;
 	TupleTableSlot **slots;
+	int64	   *ids;
 	int			nslots;
 	CommandId	cid;
 	Datum		logged_at,
@@ -210,6 +212,10 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	ExecOpenIndices(rri, false);
 	cid = GetCurrentCommandId(true);
 
+	/* the statement's ids, in row order, taken in one step (audit_ids.c) */
+	ids = palloc(sizeof(int64) * n);
+	rb_audit_ids(shape_seq, n, ids);
+
 	/*
 	 * The rows go in batches through table_multi_insert(), as COPY writes
 	 * them: a heap page is locked and WAL-logged once for the rows it takes,
@@ -237,7 +243,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 			memset(isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 #define SET(c, d) (v[shape_att[c] - 1] = (d), isnull[shape_att[c] - 1] = false)
 			SET(AC_RESELLER, Int64GetDatum(row->reseller));
-			SET(AC_ID, Int64GetDatum(nextval_internal(shape_seq, false)));
+			SET(AC_ID, Int64GetDatum(ids[first + j]));
 			SET(AC_LOGGED_AT, logged_at);
 			SET(AC_STATEMENT_AT, statement_at);
 			SET(AC_XACT, xact);
@@ -265,6 +271,7 @@ rb_audit_write_direct(AuditRowValues *rows, int n, AuditShared *shared)
 	for (int j = 0; j < nslots; j++)
 		ExecDropSingleTupleTableSlot(slots[j]);
 	pfree(slots);
+	pfree(ids);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);	/* the lock is kept to the transaction's end */
