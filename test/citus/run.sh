@@ -427,7 +427,7 @@ is "$(preload_setting rb_drop)" "$ae_setting, reseller_billing;$ae_setting, rese
 # a WARNING with the command to run, and nothing changed
 dr -c "ALTER DATABASE rb_drop SET session_preload_libraries = 'auto_explain'" \
 	-c "CREATE ROLE rb_not_super LOGIN" -c "GRANT USAGE ON SCHEMA reseller_billing TO rb_not_super" \
-	-c "GRANT EXECUTE ON FUNCTION reseller_billing.distribute_preload(boolean), reseller_billing.distribute_preload_list(text) TO rb_not_super" \
+	-c "GRANT EXECUTE ON FUNCTION reseller_billing.distribute_preload(boolean), reseller_billing.distribute_preload_list(text), reseller_billing.distribute_preload_setting() TO rb_not_super" \
 	>/dev/null 2>&1
 is "$(dr -Atc "SET ROLE rb_not_super" -c "SELECT reseller_billing.distribute_preload(true)" 2>&1 >/dev/null | grep -e '^WARNING' -e '^HINT')" \
 	"$(printf '%s\n' 'WARNING:  distribute() could not add reseller_billing to session_preload_libraries of database rb_drop' \

@@ -194,18 +194,14 @@ REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_preload_list(text) FROM P
 COMMENT ON FUNCTION reseller_billing.distribute_preload_list(text) IS
     'internal (distribute, drop_shards): the entries of a library list setting as stored (comma-separated, quoted entries unquoted)';
 
-CREATE FUNCTION reseller_billing.distribute_preload(p_add boolean) RETURNS boolean
+-- distribute_preload_setting: the current database's own
+-- session_preload_libraries (NULL when it has none) and the value its new
+-- sessions start with: that, else the server's (the configuration files,
+-- as far as the caller may read them)
+CREATE FUNCTION reseller_billing.distribute_preload_setting(OUT own text, OUT base text)
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
-    caller  text := CASE WHEN p_add THEN 'distribute()' ELSE 'drop_shards()' END;
     db      text := pg_catalog.current_database();
-    own     text;
-    base    text;
-    libs    text[];
-    kept    text[] := '{}';
-    lib     text;
-    listed  boolean := false;
-    cmd     text;
 BEGIN
     SELECT pg_catalog.substr(c, 27) INTO own      -- after 'session_preload_libraries='
       FROM pg_catalog.pg_db_role_setting s
@@ -224,6 +220,25 @@ BEGIN
          WHERE s.name OPERATOR(pg_catalog.=) 'session_preload_libraries'
            AND s.source IN ('default', 'configuration file', 'command line', 'environment variable');
     END IF;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_preload_setting() FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_preload_setting() IS
+    'internal (distribute, drop_shards): the current database''s own session_preload_libraries (NULL: none) and the value its new sessions start with';
+
+CREATE FUNCTION reseller_billing.distribute_preload(p_add boolean) RETURNS boolean
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    caller  text := CASE WHEN p_add THEN 'distribute()' ELSE 'drop_shards()' END;
+    db      text := pg_catalog.current_database();
+    own     text;
+    base    text;
+    libs    text[];
+    kept    text[] := '{}';
+    lib     text;
+    listed  boolean := false;
+    cmd     text;
+BEGIN
+    SELECT p.own, p.base INTO own, base FROM reseller_billing.distribute_preload_setting() p;
     libs := reseller_billing.distribute_preload_list(base);
     FOREACH lib IN ARRAY libs LOOP
         IF pg_catalog.regexp_replace(lib, '^.*/|\.so$', '', 'g') OPERATOR(pg_catalog.=) 'reseller_billing' THEN
@@ -259,7 +274,8 @@ BEGIN
                       WHERE d.datname OPERATOR(pg_catalog.=) db)) THEN
         RAISE WARNING '% could not % reseller_billing % session_preload_libraries of database %', caller,
                       CASE WHEN p_add THEN 'add' ELSE 'take' END, CASE WHEN p_add THEN 'to' ELSE 'out of' END, db
-            USING DETAIL = pg_catalog.format('session_preload_libraries is set by a superuser (or by the database''s owner granted SET on it); %s is neither. %s',
+            USING ERRCODE = 'warning',
+                  DETAIL = pg_catalog.format('session_preload_libraries is set by a superuser (or by the database''s owner granted SET on it); %s is neither. %s',
                                              CURRENT_USER,
                                              CASE WHEN p_add THEN 'Until it is set, a session that has not called one of the extension''s C functions is not checked for rule settings the workers would not have.'
                                                   ELSE 'Until it is reset, every new session of the database loads the library: removing the package would refuse their logins.' END),
