@@ -251,7 +251,8 @@ BEGIN
         IF listed OR 'reseller_billing' OPERATOR(pg_catalog.=) ANY (
                 SELECT pg_catalog.regexp_replace(l, '^.*/|\.so$', '', 'g')
                   FROM pg_catalog.unnest(reseller_billing.distribute_preload_list(
-                           pg_catalog.current_setting('shared_preload_libraries'))) l) THEN
+                           (SELECT g.setting FROM pg_catalog.pg_settings g        -- unseen without pg_read_all_settings
+                             WHERE g.name OPERATOR(pg_catalog.=) 'shared_preload_libraries'))) l) THEN
             RETURN false;
         END IF;
         libs := libs OPERATOR(pg_catalog.||) 'reseller_billing'::text;
@@ -274,7 +275,7 @@ BEGIN
                       WHERE d.datname OPERATOR(pg_catalog.=) db)) THEN
         RAISE WARNING '% could not % reseller_billing % session_preload_libraries of database %', caller,
                       CASE WHEN p_add THEN 'add' ELSE 'take' END, CASE WHEN p_add THEN 'to' ELSE 'out of' END, db
-            USING ERRCODE = 'warning',
+            USING ERRCODE = '01000',
                   DETAIL = pg_catalog.format('session_preload_libraries is set by a superuser (or by the database''s owner granted SET on it); %s is neither. %s',
                                              CURRENT_USER,
                                              CASE WHEN p_add THEN 'Until it is set, a session that has not called one of the extension''s C functions is not checked for rule settings the workers would not have.'
