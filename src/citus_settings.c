@@ -15,7 +15,8 @@
  * changes anything; RESET, SET ... TO DEFAULT, SET LOCAL and one node are
  * untouched.  The check is a ProcessUtility hook of the library: it runs in
  * a session that has loaded it (any call of the extension's C functions,
- * or session_preload_libraries = 'reseller_billing').  The same hook tells
+ * or session_preload_libraries = 'reseller_billing', which distribute()
+ * sets for the database's new sessions).  The same hook tells
  * citus_reach.c what each SET LOCAL passed on to the workers, and has it
  * check a COPY; a value given otherwise is refused there, at the next
  * statement that reaches the workers.

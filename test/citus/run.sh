@@ -77,9 +77,10 @@ is "$(coord -Atc "SELECT count(*) FROM pg_extension WHERE extname = 'reseller_bi
 	"$(printf '1\n%s' "$(coord -Atc "SELECT extversion FROM pg_extension WHERE extname = 'reseller_billing'")")" \
 	"Citus creates the extension on the workers too"
 
+# (its NOTICE, that the database's new sessions load the library, on stderr)
 coord -At -c "SELECT kind || ' ' || count(*) FROM reseller_billing.distribute() GROUP BY kind ORDER BY kind" \
-	>"$out/distribute.out" 2>&1
-ok $? "distribute() runs"
+	>"$out/distribute.out" 2>"$out/distribute.log"
+ok $? "distribute() runs (${out#"$RB_REPO"/}/distribute.log)"
 expected_kinds="$(coord -At -c "
 SELECT kind || ' ' || count(*)
   FROM (SELECT CASE WHEN EXISTS (SELECT FROM pg_attribute a
@@ -95,8 +96,34 @@ SELECT count(*) FROM pg_class c LEFT JOIN pg_dist_partition p ON p.logicalrelid 
    AND (p.logicalrelid IS NULL OR (p.partmethod = 'h' AND p.colocationid <> (
         SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'reseller_billing.reseller'::regclass)))")" \
 	"0" "every table is a Citus table, the distributed ones colocated with reseller"
+# the library loaded by every new session of the database (issue 14: the
+# settings check lives in it; doc/scaling.md, "Setting up a cluster"):
+# distribute() sets the database's session_preload_libraries, and Citus
+# passes the ALTER DATABASE on to the workers
+preload_setting() { # DB: the database's own session_preload_libraries on each node, "none" without one
+	local node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		citus_psql "$node" -d "$1" -Atc "
+SELECT coalesce((SELECT c FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) c
+                  WHERE d.datname = current_database() AND s.setrole = 0 AND c LIKE 'session_preload_libraries=%'), 'none')" 2>&1
+	done | tr '\n' ';'
+}
+preloaded() { # DB: whether a new session on each node has loaded the library at its start (1) or not (0)
+	local node
+	for node in "${RB_CITUS_NODES[@]}"; do
+		citus_psql "$node" -d "$1" -Atc "SELECT count(*) FROM pg_settings WHERE name = 'reseller_billing.restore'" 2>&1
+	done | tr '\n' ' '
+}
+is "$(grep -c '^NOTICE:  distribute(): every new session of database postgres loads reseller_billing' "$out/distribute.log")" "1" \
+	"distribute() says that the database's new sessions load the library (NOTICE: the sessions open now are not covered)"
+rb_setting="session_preload_libraries=reseller_billing"
+is "$(preload_setting postgres)" "$rb_setting;$rb_setting;$rb_setting;" \
+	"after distribute() the database's session_preload_libraries lists reseller_billing, on the coordinator and (Citus propagates it) on each worker"
+is "$(preloaded postgres)" "1 1 1 " "a new session of the database loads the library at its start, on every node"
 is "$(coord -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1)" "0" \
 	"a second distribute() does nothing"
+is "$(preload_setting postgres)" "$rb_setting;$rb_setting;$rb_setting;" \
+	"a second distribute() leaves the database's setting as it was (no second entry)"
 expected_tables="$(coord -At -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'reseller_billing.%'")"
 is "$(coord -At -c "
 SELECT string_agg(DISTINCT n.nodeport::text, ' ' ORDER BY n.nodeport::text)
@@ -227,6 +254,8 @@ done
 is "$(unset_functions)" "1 1 1 " "a function re-created as an update would, on every node, has lost its Citus setting"
 is "$(up -At -c "SELECT count(*) FROM reseller_billing.distribute()" 2>&1) $(unset_functions)" "0 0 0 0 " \
 	"distribute() after an update: no table to convert, and every function has its setting again on every node"
+is "$(preload_setting rb_upgrade)" "$rb_setting;$rb_setting;$rb_setting;" \
+	"after the update and the calls of distribute(), the database's session_preload_libraries lists reseller_billing once, on every node"
 up -f "$RB_REPO/test/citus/upgrade_business.sql" >"$out/cluster-upgrade-after.out" 2>&1
 diff -u "$out/cluster-upgrade-before.out" "$out/cluster-upgrade-after.out" >"$out/upgrade-business.diff"
 ok $? "after the update and distribute(): invoices, lines, balances, subscriptions, accounts, credits, payments and the audit log read as at 0.2.0 (${out#"$RB_REPO"/}/upgrade-business.diff)"
@@ -362,8 +391,11 @@ ok $? "limits on one node: each case works (${out#"$RB_REPO"/}/limits-single.dif
 [[ -s $out/limits-single.diff ]] && sed 's/^/# /' "$out/limits-single.diff" | head -n 40
 # (in the database part 7 then drops the extension from: one Citus
 # database fewer to create and distribute, within the suite's time)
+# (its session_preload_libraries names another library first: distribute()
+# keeps it, and drop_shards() in part 7 leaves it)
 citus_database rb_drop &&
-	citus_psql coordinator -d rb_drop -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
+	citus_psql coordinator -d rb_drop -c "ALTER DATABASE rb_drop SET session_preload_libraries = 'auto_explain'" \
+		-c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
 	citus_psql coordinator -d rb_drop -f "$RB_REPO/test/citus/limits.sql" >"$out/cluster-limits.out" 2>&1
 ok $? "limits: test/citus/limits.sql runs on the cluster (database rb_drop)"
 diff -u "$RB_REPO/test/citus/expected/limits-cluster.out" "$out/cluster-limits.out" >"$out/limits-cluster.diff"
@@ -388,6 +420,23 @@ SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relname
 	done | tr '\n' ' '
 }
 dr() { citus_psql coordinator -d rb_drop "$@"; }
+ae_setting="session_preload_libraries=auto_explain"
+is "$(preload_setting rb_drop)" "$ae_setting, reseller_billing;$ae_setting, reseller_billing;$ae_setting, reseller_billing;" \
+	"distribute() adds reseller_billing after the database's other library, on every node"
+# a caller who may not set session_preload_libraries (a superuser setting):
+# a WARNING with the command to run, and nothing changed
+dr -c "ALTER DATABASE rb_drop SET session_preload_libraries = 'auto_explain'" \
+	-c "CREATE ROLE rb_not_super LOGIN" -c "GRANT USAGE ON SCHEMA reseller_billing TO rb_not_super" \
+	-c "GRANT EXECUTE ON FUNCTION reseller_billing.distribute_preload(boolean), reseller_billing.distribute_preload_list(text), reseller_billing.distribute_preload_setting() TO rb_not_super" \
+	>/dev/null 2>&1
+is "$(dr -Atc "SET ROLE rb_not_super" -c "SELECT reseller_billing.distribute_preload(true)" 2>&1 >/dev/null | grep -e '^WARNING' -e '^HINT')" \
+	"$(printf '%s\n' 'WARNING:  distribute() could not add reseller_billing to session_preload_libraries of database rb_drop' \
+		"HINT:  As a superuser: ALTER DATABASE rb_drop SET session_preload_libraries = 'auto_explain', 'reseller_billing';")" \
+	"distribute()'s step run by a role that may not set session_preload_libraries: a WARNING naming the setting and the command, not an error"
+is "$(preload_setting rb_drop)" "$ae_setting;$ae_setting;$ae_setting;" "the WARNING changed nothing"
+is "$(dr -Atc "SELECT count(*) FROM reseller_billing.distribute()" 2>/dev/null) $(preload_setting rb_drop)" \
+	"0 $ae_setting, reseller_billing;$ae_setting, reseller_billing;$ae_setting, reseller_billing;" \
+	"distribute() again, by a superuser: no table to convert, reseller_billing back in the setting"
 dr -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/drop-data.out" 2>&1
 ok $? "a fifth Citus database, rb_drop (part 6b's): the extension distributed, a CSP program added (test/citus/race_channel_data.sql)"
 resellers="$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller WHERE program_id = 71")"
@@ -415,12 +464,17 @@ is "$(grep -c 'WARNING:  drop_shards() erases the audit log of reseller_billing,
 	"drop_shards() warns that the audit log goes"
 is "$(drop_state)" "0 0 0 0 0 0 0 0 0 0 0 0 " \
 	"after the drop no node has a relation left in schema reseller_billing (no shard), the extension, or a Citus table"
+is "$(preload_setting rb_drop)" "$ae_setting;$ae_setting;$ae_setting;" \
+	"drop_shards() took reseller_billing out of the database's session_preload_libraries on every node, the other library kept"
+is "$(preloaded rb_drop)" "0 0 0 " "after the drop a new session loads no library of the removed extension"
 # (the data file's helper public.attempt is no part of the extension: it stays)
 dr -c "CREATE EXTENSION reseller_billing" -c "SELECT count(*) FROM reseller_billing.distribute()" >/dev/null 2>&1 &&
 	dr -c "DROP FUNCTION public.attempt(text)" -f "$RB_REPO/test/citus/race_channel_data.sql" >"$out/drop-again.out" 2>&1
 ok $? "created and distributed again after the drop, and the CSP program written again"
 is "$(dr -Atc "SELECT count(*) FROM reseller_billing.reseller WHERE program_id = 71") $(dr -Atc "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'reseller_billing.%'")" \
 	"$resellers $expected_tables" "the new installation: the same resellers, every table a Citus table again"
+is "$(preload_setting rb_drop)" "$ae_setting, reseller_billing;$ae_setting, reseller_billing;$ae_setting, reseller_billing;" \
+	"the new installation distributed: reseller_billing in the database's setting again"
 
 echo "1..$n"
 ((failed == 0))

@@ -138,8 +138,8 @@ ROLLBACK;
 \echo == 7. ALTER ROLE ... SET of effective_at for a login: its statements are refused on a cluster
 CREATE ROLE settings_login LOGIN IN ROLE reseller_billing_admin;
 ALTER ROLE settings_login SET reseller_billing.effective_at = '2012-02-01 09:00';
--- (the extension's library loaded at the session's start: doc/scaling.md)
-ALTER ROLE settings_login SET session_preload_libraries = 'reseller_billing';
+-- (on the cluster its session loads the extension's library at its start: distribute() set the
+-- database's session_preload_libraries; doc/scaling.md)
 \c - settings_login
 \set ON_ERROR_STOP 1
 \pset footer off
@@ -161,7 +161,7 @@ SET LOCAL reseller_billing.effective_at = '2012-02-01 09:00';
 SELECT pg_temp.outcome(pg_temp.dated(74120)) AS login_insert_after_set_local;
 ROLLBACK;
 
-\echo == 8. a session that has not loaded the library yet is not checked (doc/scaling.md): preload it
+\echo == 8. a fresh session: on a cluster distribute() made every session of the database load the library, so its first statement is checked
 \c - postgres
 \set ON_ERROR_STOP 1
 \pset footer off
@@ -169,17 +169,30 @@ SET search_path = reseller_billing, public;
 SET client_min_messages = error;
 SET TimeZone = 'UTC';
 \ir outcome.sql
-CREATE FUNCTION pg_temp.dated(p_id bigint) RETURNS text LANGUAGE sql AS $$
-SELECT format($q$WITH n AS (INSERT INTO reseller_billing.subscription (reseller_id, subscription_id, customer_id, sku_id, plan, seat_cap)
-                VALUES (74001, %s, 74001, 74, 'flexible', 3) RETURNING term_start)
-               SELECT CASE WHEN term_start = (reseller_billing.clock_now() AT TIME ZONE 'UTC')::date THEN 'the clock''s day'
-                           ELSE term_start::text END FROM n$q$, p_id)
-$$;
+-- the database's own setting (none on one node, where distribute() is refused)
+SELECT unnest(s.setconfig) AS database_setting
+  FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+ WHERE d.datname = current_database() AND s.setrole = 0;
 SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'reseller_billing.restore';
 BEGIN;
 SELECT set_config('reseller_billing.effective_at', '2012-02-01 09:00', false) IS NOT NULL AS session_set_config;
--- an UPDATE that calls none of the extension's functions on the coordinator: not checked on a cluster,
--- where the workers record the change at the clock's moment
+-- an UPDATE that calls none of the extension's functions on the coordinator: refused on a cluster
+SELECT pg_temp.outcome($$UPDATE reseller_billing.subscription SET seat_cap = 4 WHERE reseller_id = 74001 AND subscription_id = 74001 RETURNING seat_cap$$) AS update_in_a_fresh_session;
+ROLLBACK;
+
+\echo == 8b. a session that opts out (session_preload_libraries emptied at its start) is not checked until it loads the library
+\c -reuse-previous=on "options='-c session_preload_libraries='"
+\set ON_ERROR_STOP 1
+\pset footer off
+SET search_path = reseller_billing, public;
+SET client_min_messages = error;
+SET TimeZone = 'UTC';
+\ir outcome.sql
+SELECT current_setting('session_preload_libraries') AS opted_out;
+SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'reseller_billing.restore';
+BEGIN;
+SELECT set_config('reseller_billing.effective_at', '2012-02-01 09:00', false) IS NOT NULL AS session_set_config;
+-- not checked on a cluster, where the workers record the change at the clock's moment
 SELECT pg_temp.outcome($$UPDATE reseller_billing.subscription SET seat_cap = 4 WHERE reseller_id = 74001 AND subscription_id = 74001 RETURNING seat_cap$$) AS update_before_the_library;
 SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'reseller_billing.restore';
 SELECT set_config('reseller_billing.effective_at', '', false) IS NOT NULL AS session_set_config_emptied;
@@ -191,6 +204,9 @@ SELECT count(*) AS library_loaded FROM pg_catalog.pg_settings WHERE name = 'rese
 SELECT set_config('reseller_billing.effective_at', '2012-02-01 09:00', false) IS NOT NULL AS session_set_config_again;
 SELECT pg_temp.outcome($$UPDATE reseller_billing.subscription SET seat_cap = 3 WHERE reseller_id = 74001 AND subscription_id = 74001 RETURNING seat_cap$$) AS update_after_the_library;
 ROLLBACK;
+\c -reuse-previous=on "options=''"
+SET search_path = reseller_billing, public;
+SET client_min_messages = error;
 
 -- clean up
 ALTER ROLE settings_login RESET ALL;

@@ -162,6 +162,139 @@ REVOKE EXECUTE ON FUNCTION reseller_billing.citus_coordinator_check(text, text) 
 COMMENT ON FUNCTION reseller_billing.citus_coordinator_check(text, text) IS
     'internal (distribute, drop_shards): refuses (55000) without Citus or on a worker, naming the caller';
 
+-- distribute_preload: the current database's session_preload_libraries
+-- with reseller_billing added (p_add) or taken out (issue 14: the settings
+-- check of citus_reach.c/citus_settings.c lives in the library, which a
+-- session loads only at its first call of one of its C functions; a
+-- statement whose rules all run on the workers never loads it).  The
+-- database's own setting (pg_db_role_setting, setrole 0) is the base, else
+-- the server's (postgresql.conf, ALTER SYSTEM): the other entries and their
+-- order are kept.  Nothing is done when the base already lists it (adding),
+-- or does not (taking out), or when shared_preload_libraries lists it
+-- (adding).  Citus propagates ALTER DATABASE ... SET of its databases to
+-- the workers (the database is a distributed object): they get the same
+-- value.  A caller who may not set the parameter (SUSET: a superuser, or
+-- the database's owner granted SET on it) gets a WARNING naming the
+-- command to run, not an error.  Returns whether it changed the setting.
+CREATE FUNCTION reseller_billing.distribute_preload_list(p_value text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    r       text[];
+BEGIN
+    -- a list as the server stores it: entries separated by commas, an entry
+    -- with special characters in double quotes ("" for a quote)
+    SELECT coalesce(pg_catalog.array_agg(CASE WHEN pg_catalog.starts_with(e, '"')
+                                              THEN pg_catalog.replace(pg_catalog.btrim(e, '"'), '""', '"')
+                                              ELSE e END ORDER BY n), '{}') INTO r
+      FROM pg_catalog.regexp_split_to_table(pg_catalog.btrim(coalesce(p_value, '')), '\s*,\s*') WITH ORDINALITY AS t(e, n)
+     WHERE e OPERATOR(pg_catalog.<>) '';
+    RETURN r;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_preload_list(text) FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_preload_list(text) IS
+    'internal (distribute, drop_shards): the entries of a library list setting as stored (comma-separated, quoted entries unquoted)';
+
+-- distribute_preload_setting: the current database's own
+-- session_preload_libraries (NULL when it has none) and the value its new
+-- sessions start with: that, else the server's (the configuration files,
+-- as far as the caller may read them)
+CREATE FUNCTION reseller_billing.distribute_preload_setting(OUT own text, OUT base text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    db      text := pg_catalog.current_database();
+BEGIN
+    SELECT pg_catalog.substr(c, 27) INTO own      -- after 'session_preload_libraries='
+      FROM pg_catalog.pg_db_role_setting s
+      JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) s.setdatabase,
+           pg_catalog.unnest(s.setconfig) c
+     WHERE d.datname OPERATOR(pg_catalog.=) db AND s.setrole OPERATOR(pg_catalog.=) 0
+       AND pg_catalog.starts_with(c, 'session_preload_libraries=');
+    base := own;
+    IF base IS NULL AND pg_catalog.has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') THEN
+        SELECT f.setting INTO base FROM pg_catalog.pg_file_settings f
+         WHERE f.name OPERATOR(pg_catalog.=) 'session_preload_libraries' AND f.applied
+         ORDER BY f.seqno DESC LIMIT 1;
+    END IF;
+    IF base IS NULL THEN
+        SELECT s.setting INTO base FROM pg_catalog.pg_settings s
+         WHERE s.name OPERATOR(pg_catalog.=) 'session_preload_libraries'
+           AND s.source IN ('default', 'configuration file', 'command line', 'environment variable');
+    END IF;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_preload_setting() FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_preload_setting() IS
+    'internal (distribute, drop_shards): the current database''s own session_preload_libraries (NULL: none) and the value its new sessions start with';
+
+CREATE FUNCTION reseller_billing.distribute_preload(p_add boolean) RETURNS boolean
+    LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
+DECLARE
+    caller  text := CASE WHEN p_add THEN 'distribute()' ELSE 'drop_shards()' END;
+    db      text := pg_catalog.current_database();
+    own     text;
+    base    text;
+    libs    text[];
+    kept    text[] := '{}';
+    lib     text;
+    listed  boolean := false;
+    cmd     text;
+BEGIN
+    SELECT p.own, p.base INTO own, base FROM reseller_billing.distribute_preload_setting() p;
+    libs := reseller_billing.distribute_preload_list(base);
+    FOREACH lib IN ARRAY libs LOOP
+        IF pg_catalog.regexp_replace(lib, '^.*/|\.so$', '', 'g') OPERATOR(pg_catalog.=) 'reseller_billing' THEN
+            listed := true;
+        ELSE
+            kept := kept OPERATOR(pg_catalog.||) lib;
+        END IF;
+    END LOOP;
+    IF p_add THEN
+        IF listed OR 'reseller_billing' OPERATOR(pg_catalog.=) ANY (
+                SELECT pg_catalog.regexp_replace(l, '^.*/|\.so$', '', 'g')
+                  FROM pg_catalog.unnest(reseller_billing.distribute_preload_list(
+                           (SELECT g.setting FROM pg_catalog.pg_settings g        -- unseen without pg_read_all_settings
+                             WHERE g.name OPERATOR(pg_catalog.=) 'shared_preload_libraries'))) l) THEN
+            RETURN false;
+        END IF;
+        libs := libs OPERATOR(pg_catalog.||) 'reseller_billing'::text;
+    ELSE
+        IF own IS NULL OR NOT listed THEN
+            RETURN false;
+        END IF;
+        libs := kept;
+    END IF;
+    IF pg_catalog.cardinality(libs) OPERATOR(pg_catalog.=) 0 THEN
+        cmd := pg_catalog.format('ALTER DATABASE %I RESET session_preload_libraries', db);
+    ELSE
+        SELECT pg_catalog.format('ALTER DATABASE %I SET session_preload_libraries = %s', db,
+                                 pg_catalog.string_agg(pg_catalog.format('%L', l), ', ' ORDER BY n)) INTO cmd
+          FROM pg_catalog.unnest(libs) WITH ORDINALITY AS t(l, n);
+    END IF;
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+       AND NOT (pg_catalog.has_parameter_privilege('session_preload_libraries', 'SET')
+                AND (SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE') FROM pg_catalog.pg_database d
+                      WHERE d.datname OPERATOR(pg_catalog.=) db)) THEN
+        RAISE WARNING '% could not % reseller_billing % session_preload_libraries of database %', caller,
+                      CASE WHEN p_add THEN 'add' ELSE 'take' END, CASE WHEN p_add THEN 'to' ELSE 'out of' END, db
+            USING ERRCODE = '01000',
+                  DETAIL = pg_catalog.format('session_preload_libraries is set by a superuser (or by the database''s owner granted SET on it); %s is neither. %s',
+                                             CURRENT_USER,
+                                             CASE WHEN p_add THEN 'Until it is set, a session that has not called one of the extension''s C functions is not checked for rule settings the workers would not have.'
+                                                  ELSE 'Until it is reset, every new session of the database loads the library: removing the package would refuse their logins.' END),
+                  HINT = pg_catalog.format('As a superuser: %s;', cmd);
+        RETURN false;
+    END IF;
+    EXECUTE cmd;
+    IF p_add THEN
+        RAISE NOTICE 'distribute(): every new session of database % loads reseller_billing (%)', db, cmd
+            USING DETAIL = 'Sessions open now load it at their first call of one of its C functions; until then their statements are not checked for rule settings the workers would not have.',
+                  HINT = 'Reconnect the sessions (a pool''s connections) opened before this call.';
+    END IF;
+    RETURN true;
+END $$;
+REVOKE EXECUTE ON FUNCTION reseller_billing.distribute_preload(boolean) FROM PUBLIC;
+COMMENT ON FUNCTION reseller_billing.distribute_preload(boolean) IS
+    'internal (distribute, drop_shards): adds reseller_billing to (true) or takes it out of (false) the current database''s session_preload_libraries, keeping the other entries; a WARNING when the caller may not set it; whether it changed the setting';
+
 CREATE FUNCTION reseller_billing.distribute() RETURNS TABLE (table_name text, kind text)
     LANGUAGE plpgsql SET search_path = pg_catalog, reseller_billing, pg_temp AS $$
 DECLARE
@@ -223,6 +356,10 @@ BEGIN
     FOREACH cmd IN ARRAY readd LOOP
         EXECUTE cmd;
     END LOOP;
+    -- every new session of the database loads the library (before
+    -- distribute_settings(), which turns DDL propagation off: Citus passes
+    -- the ALTER DATABASE on to the workers)
+    PERFORM reseller_billing.distribute_preload(true);
     PERFORM reseller_billing.distribute_settings();
 END $$;
 COMMENT ON FUNCTION reseller_billing.distribute() IS

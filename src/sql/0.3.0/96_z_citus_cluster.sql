@@ -107,6 +107,10 @@ BEGIN
         PERFORM pg_catalog.citus_drop_all_shards(t.oid, 'reseller_billing', t.relname, drop_shards_metadata_only => false);
         n := n OPERATOR(pg_catalog.+) 1;
     END LOOP;
+    -- distribute() made every new session of the database load the
+    -- library: taken out again (the other entries kept), or a login after
+    -- the package is removed would fail ("could not access file")
+    PERFORM reseller_billing.distribute_preload(false);
     RETURN n;
 END $$;
 COMMENT ON FUNCTION reseller_billing.drop_shards(name) IS
