@@ -86,6 +86,11 @@ static const char *const reach_names[N_REACH] = {
 /* a worker's value when no SET LOCAL gave one: the settings' defaults */
 static const char *const reach_defaults[N_REACH] = {"", "", "", "", "", "", "off"};
 
+/* whether a session-level SET of it is refused at the SET (citus_settings.c):
+ * the settings that name something; .restore, a switch, is checked before
+ * the next statement that reaches the workers, as any other value is */
+static const bool reach_at_set[N_REACH] = {true, true, true, true, true, true, false};
+
 /* what the workers were given, at a (sub)transaction nest level */
 typedef struct Told
 {
@@ -218,6 +223,14 @@ reach_index(const char *name)
 		if (name != NULL && pg_strcasecmp(name, reach_names[i]) == 0)
 			return i;
 	return -1;
+}
+
+bool
+rb_reach_refused_at_set(const char *name)
+{
+	int			i = reach_index(name);
+
+	return i >= 0 && reach_at_set[i];
 }
 
 /* after a SET/RESET statement ran: what Citus passed on to the workers */

@@ -32,20 +32,6 @@
 
 static ProcessUtility_hook_type prev_utility = NULL;
 
-static const char *const rule_settings[] = {
-	"reseller_billing.reseller_id", "reseller_billing.customer_id", "reseller_billing.effective_at",
-	"reseller_billing.action", "reseller_billing.reason", "reseller_billing.channel_provider", NULL
-};
-
-static bool
-rule_setting(const char *name)
-{
-	for (int i = 0; rule_settings[i] != NULL; i++)
-		if (pg_strcasecmp(name, rule_settings[i]) == 0)
-			return true;
-	return false;
-}
-
 /* the value a SET gives, as text, NULL when it cannot be read simply */
 static const char *
 set_value(VariableSetStmt *stmt)
@@ -72,7 +58,7 @@ check_set(VariableSetStmt *stmt)
 	const char *value;
 	bool		tenant;
 
-	if (stmt->is_local || stmt->name == NULL || !rule_setting(stmt->name))
+	if (stmt->is_local || stmt->name == NULL || !rb_reach_refused_at_set(stmt->name))
 		return;
 	if (stmt->kind != VAR_SET_VALUE && stmt->kind != VAR_SET_CURRENT)
 		return;
